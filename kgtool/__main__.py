@@ -1,0 +1,4 @@
+"""`python -m kgtool` runs the command line."""
+from kgtool.cli import cli
+
+cli()

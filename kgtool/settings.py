@@ -1,0 +1,39 @@
+"""Where the project lives and the limits users may tune, in one place."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A tunable limit with its default and a line of help for `kgtool --help` and the docs."""
+
+    name: str
+    default: float | int
+    help: str
+
+
+SETTINGS = (
+    Setting("query_timeout_s", 10.0, "seconds a SPARQL query may run before it is stopped"),
+    Setting("max_rows", 10000, "rows returned by a query before the result is cut (with a notice)"),
+    Setting("max_body_bytes", 1_000_000, "largest request body the web endpoint accepts"),
+    Setting("remote_timeout_s", 30.0, "seconds to wait for a remote SPARQL endpoint"),
+)
+
+
+def setting(name: str) -> float | int:
+    """A setting's value: KGTOOL_<NAME> in the environment, else the default."""
+    spec = next(s for s in SETTINGS if s.name == name)
+    raw = os.environ.get(f"KGTOOL_{name.upper()}")
+    return type(spec.default)(raw) if raw else spec.default
+
+
+def project_root() -> Path:
+    """The folder holding ontology/ and data/: $KGTOOL_HOME, else the checkout kgtool runs from."""
+    env = os.environ.get("KGTOOL_HOME")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "ontology").is_dir() else Path.cwd()

@@ -1,0 +1,337 @@
+"""Normalised text -> provision tree (章/条/一、/（一）/1./（1）, and annex tables).
+
+Each provision keeps its character span in the normalised text so every statement
+extracted from it can point back to the exact passage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES = Path(__file__).parent / "rules" / "structure.yaml"
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_CN = "零〇一二两三四五六七八九十百千万"
+
+#: (kind, id prefix, regex) — the numbered markers, tried in this order at a line start.
+MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("chapter", "c", re.compile(rf"第([{_CN}\d]+)章[ \t]*")),
+    ("section", "e", re.compile(rf"第([{_CN}\d]+)节[ \t]*")),
+    ("article", "a", re.compile(rf"第([{_CN}\d]+)条[ \t]*")),
+    ("part", "s", re.compile(rf"([{_CN}]+)[、．.][ \t]*")),
+    ("clause", "p", re.compile(rf"[（(][ \t]*([{_CN}]+)[ \t]*[)）][ \t]*")),
+    ("item", "i", re.compile(r"(\d{1,3})[ \t]*[.、．](?!\d)[ \t]*")),
+    ("subitem", "n", re.compile(r"[（(][ \t]*(\d{1,3})[ \t]*[)）][ \t]*")),
+)
+#: Markers strong enough to open a list at any number (articles are numbered through a text).
+STRONG = {"chapter", "section", "article"}
+
+
+def cn_number(numeral: str) -> int:
+    """Value of a Chinese or Arabic numeral of any size.
+
+    >>> [cn_number(x) for x in ("七", "十", "十二", "二十一", "一百零五", "三千二百", "42")]
+    [7, 10, 12, 21, 105, 3200, 42]
+    """
+    if numeral.isdigit():
+        return int(numeral)
+    total, section, digit = 0, 0, 0
+    for ch in numeral:
+        if ch in CN_DIGITS:
+            digit = CN_DIGITS[ch]
+        elif ch == "万":
+            total += (section + digit) * 10000
+            section, digit = 0, 0
+        else:
+            section += (digit or 1) * CN_UNITS[ch]
+            digit = 0
+    return total + section + digit
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    """The structure wordings, read once from rules/structure.yaml."""
+    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell: its column header as written and its span in the normalised text."""
+
+    column: str
+    text: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    """One chapter/article/item/table row; offsets let the web page highlight the source passage."""
+
+    id: str                       # "c3.a8.p2", stable across rebuilds of the same text
+    kind: str                     # document, chapter, article, part, clause, item, subitem, annex, table, row
+    text: str                     # the whole passage, page-break joins removed
+    char_start: int               # into the normalised text
+    char_end: int
+    marker: str | None = None     # numbering as written: "第八条", "（二）", "1."
+    ordinal: int | None = None
+    heading: str | None = None
+    lead: str = ""                # text before the first child (after the heading)
+    cells: tuple[Cell, ...] = ()
+    children: tuple[Provision, ...] = ()
+
+    def walk(self):
+        """This provision and all below it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class _Node:
+    kind: str
+    prefix: str
+    ordinal: int | None
+    marker: str | None
+    start: int
+    end: int = 0
+    body_start: int = 0
+    cells: list[Cell] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+
+def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
+    end = len(text) if end is None else end
+    out, pos = [], start
+    while pos <= end:
+        nl = text.find("\n", pos, end)
+        stop = end if nl < 0 else nl
+        out.append(_Line(pos, stop, text[pos:stop]))
+        if nl < 0:
+            break
+        pos = nl + 1
+    return out
+
+
+def _match_marker(line: str) -> tuple[str, str, int, str, int] | None:
+    """(kind, id prefix, ordinal, marker text, marker length) for a line that opens a provision."""
+    body = line.lstrip("\t")
+    indent = len(line) - len(body)
+    for kind, prefix, pattern in MARKERS:
+        m = pattern.match(body)
+        if m and m.end() < len(body):
+            return kind, prefix, cn_number(m.group(1)), m.group(0).strip(), indent + m.end()
+    squeezed = re.sub(r"\s+", "", body)
+    for kind, words in rules()["bare_headings"].items():
+        if squeezed in words:
+            return kind, kind[0], None, body.strip(), len(line)
+    return None
+
+
+def _accept(stack: list[_Node], kind: str, ordinal: int | None) -> int | None:
+    """Stack depth at which a marker opens a provision, or None if it is plain text."""
+    depth = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].kind == kind), None)
+    if ordinal is None:  # bare heading such as 总则 / 附件: a top-level part
+        return depth if depth is not None else 1
+    if depth is None:
+        return len(stack) if (ordinal == 1 or kind in STRONG) else None
+    last = stack[depth].ordinal or 0
+    if last <= ordinal <= last + 3 or ordinal == 1:
+        return depth
+    return None
+
+
+def _is_final(line: str) -> bool:
+    return bool(line) and line[-1] in rules()["sentence_final"]
+
+
+def _joined(text: str, start: int, end: int) -> str:
+    """The passage as a reader sees it: page breaks (no final punctuation, blank line) joined."""
+    final = rules()["sentence_final"]
+    paras = [p.strip() for p in re.split(r"\n\s*\n", text[start:end])]
+    out: list[str] = []
+    for para in (p for p in paras if p):
+        para = "\n".join(x.strip() for x in para.split("\n"))
+        if out and out[-1][-1] not in final and _match_marker(para.split("\n")[0]) is None:
+            out[-1] += para
+        else:
+            out.append(para)
+    return "\n".join(out)
+
+
+def _squeeze_heading(text: str) -> str:
+    """Drop layout spaces between CJK characters: "总 则" -> "总则"."""
+    return re.sub(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])", "", text).strip().rstrip("：:")
+
+
+def parse(text: str) -> Provision:
+    """Parse a normalised text into its provision tree, rooted at a "document" provision.
+
+    >>> doc = parse("通知\\n第一章 总则\\n第一条 为了安全。\\n第二条 职责如下：\\n（一）检查。\\n（二）报告。")
+    >>> [(p.id, p.kind, p.heading) for p in doc.walk()][1:]  # the root, "front", is the text before 第一章
+    [('c1', 'chapter', '总则'), ('c1.a1', 'article', None), ('c1.a2', 'article', '职责如下'), ('c1.a2.p1', 'clause', None), ('c1.a2.p2', 'clause', None)]
+    """
+    root = _Node("document", "", None, None, 0, body_start=0)
+    stack = [root]
+    lines = _lines(text)
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.text.startswith("\t"):
+            i = _table(text, lines, i, stack)
+            continue
+        found = _match_marker(line.text)
+        depth = _accept(stack, found[0], found[2]) if found else None
+        if found and depth is not None:
+            kind, prefix, ordinal, marker, length = found
+            for node in stack[depth:]:
+                node.end = _trim_end(text, line.start)
+            del stack[depth:]
+            node = _Node(kind, prefix, ordinal, marker, line.start, body_start=line.start + length)
+            stack[-1].children.append(node)
+            stack.append(node)
+        i += 1
+    for node in stack:
+        node.end = _trim_end(text, len(text))
+    return _freeze(text, root, "")
+
+
+def _trim_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1] in " \t\n":
+        end -= 1
+    return end
+
+
+def _table(text: str, lines: list[_Line], i: int, stack: list[_Node]) -> int:
+    """Read a run of one-cell-per-line table rows (cells start with a TAB; rows split by blank lines)."""
+    table = _Node("table", "t", None, None, lines[i].start, body_start=lines[i].start)
+    header: list[str] = []
+    while i < len(lines) and lines[i].text.startswith("\t"):
+        row_lines = []
+        while i < len(lines) and lines[i].text.strip():
+            row_lines.append(lines[i])
+            i += 1
+        cells: list[list[int]] = []
+        for ln in row_lines:
+            if ln.text.startswith("\t") or not cells:
+                cells.append([ln.start + (len(ln.text) - len(ln.text.lstrip("\t"))), ln.end])
+            else:
+                cells[-1][1] = ln.end
+        texts = [_joined(text, s, e) for s, e in cells]
+        if len(cells) == 1:  # a caption: starts a new table unless it is the first line
+            if table.children or table.marker:
+                _close_table(text, stack, table)
+                table = _Node("table", "t", None, None, row_lines[0].start, body_start=row_lines[0].start)
+            table.marker, header = texts[0], []
+        elif not header or texts == header:
+            header = texts
+        else:
+            row = _Node("row", "r", len(table.children) + 1, None, row_lines[0].start,
+                        end=row_lines[-1].end, body_start=row_lines[0].start)
+            row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", texts[k], s, e)
+                         for k, (s, e) in enumerate(cells)]
+            _cell_items(text, row, cells[-1])
+            table.children.append(row)
+        table.end = row_lines[-1].end
+        while i < len(lines) and not lines[i].text.strip():
+            i += 1
+    _close_table(text, stack, table)
+    return i
+
+
+def _close_table(text: str, stack: list[_Node], table: _Node) -> None:
+    if not table.children:
+        return
+    parent = next((n for n in reversed(stack) if n.kind in ("annex", "document")), stack[0])
+    for node in stack[stack.index(parent) + 1:]:
+        node.end = min(node.end or table.start, _trim_end(text, table.start))
+    del stack[stack.index(parent) + 1:]
+    table.ordinal = sum(1 for c in parent.children if c.kind == "table") + 1
+    parent.children.append(table)
+
+
+def _cell_items(text: str, row: _Node, span: list[int]) -> None:
+    """Numbered items inside the last (duties) cell of a row become the row's children."""
+    stack = [row]
+    for line in _lines(text, span[0], span[1]):
+        found = _match_marker(line.text.lstrip("\t"))
+        depth = _accept(stack, found[0], found[2]) if found else None
+        if found and depth is not None and found[2] is not None:
+            kind, prefix, ordinal, marker, length = found
+            offset = len(line.text) - len(line.text.lstrip("\t"))
+            for node in stack[depth:]:
+                node.end = _trim_end(text, line.start)
+            del stack[depth:]
+            node = _Node(kind, prefix, ordinal, marker, line.start + offset,
+                         body_start=line.start + offset + length - offset)
+            stack[-1].children.append(node)
+            stack.append(node)
+    for node in stack[1:]:
+        node.end = _trim_end(text, span[1])
+
+
+def _freeze(text: str, node: _Node, parent_id: str, seen: set[str] | None = None) -> Provision:
+    seen = set() if seen is None else seen
+    own = f"{node.prefix}{node.ordinal if node.ordinal is not None else ''}" if node.kind != "document" else ""
+    pid = ".".join(x for x in (parent_id, own) if x) or "front"
+    base, n = pid, 2
+    while pid in seen:
+        pid, n = f"{base}-{n}", n + 1
+    seen.add(pid)
+    first_child = node.children[0].start if node.children else node.end
+    heading, lead_start = None, node.body_start
+    if node.kind == "table":
+        heading = node.marker
+    elif node.kind not in ("document", "row"):
+        heading = _heading(text, node.body_start, first_child)
+        if heading is not None:
+            nl = text.find("\n", node.body_start, first_child)
+            lead_start = first_child if nl < 0 else nl
+    lead = _joined(text, lead_start, _trim_end(text, first_child) if node.children else node.end)
+    children = tuple(_freeze(text, c, pid if node.kind != "document" else "", seen) for c in node.children)
+    return Provision(
+        id=pid, kind=node.kind, text=_joined(text, node.start, node.end), char_start=node.start,
+        char_end=node.end, marker=node.marker if node.kind != "table" else None,
+        ordinal=node.ordinal, heading=heading, lead=lead, cells=tuple(node.cells), children=children,
+    )
+
+
+def _heading(text: str, start: int, stop: int) -> str | None:
+    """The heading on a marker's line: short, no sentence inside, not broken by a page break."""
+    nl = text.find("\n", start, stop)
+    first = text[start:stop if nl < 0 else nl].strip()
+    squeezed = _squeeze_heading(first)
+    if not squeezed or len(squeezed) > rules()["max_heading_chars"] or "。" in first:
+        return None
+    if first.endswith(("：", ":")):
+        return squeezed
+    if _is_final(first) or _broken_after(text, start):
+        return None
+    return squeezed
+
+
+def _broken_after(text: str, pos: int) -> bool:
+    """Whether the line starting at pos was broken by a page break (see rules: sentence_final)."""
+    nl = text.find("\n", pos)
+    if nl < 0:
+        return False
+    line = text[pos:nl].rstrip()
+    rest = text[nl:]
+    m = re.match(r"\n[ \t]*\n\s*", rest)
+    if not m or _is_final(line) or not line:
+        return False
+    nxt = rest[m.end():].split("\n", 1)[0]
+    return bool(nxt) and _match_marker(nxt) is None and not nxt.startswith("\t")

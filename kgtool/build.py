@@ -145,16 +145,18 @@ def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None 
         SourceError: bad input, or a slug that another source already uses (unless force).
     """
     lexicon, places = context(root)
-    built = build_one(path, root, lexicon, places, slug=slug or slug_for(path), encoding=encoding)
+    slug = slug or slug_for(path)
+    built = build_one(path, root, lexicon, places, slug=slug, encoding=encoding)
     if out is not None:
         write_atomic(out, built.turtle)
         return built, out
-    kept = root / "data" / "sources" / f"{built.slug}.txt"
+    kept = root / "data" / "sources" / f"{slug}.txt"
     if kept.exists() and kept.resolve() != path.resolve() and kept.read_bytes() != path.read_bytes() and not force:
-        raise SourceError(f"a different document already has the id {built.slug!r} ({kept})", where=str(path),
+        raise SourceError(f"a different document already has the id {slug!r} ({kept})", where=str(path),
                           hint="pass --slug NAME to choose another id, or --force to replace it")
-    target = root / "data" / f"{built.slug}.ttl"
     if kept.resolve() != path.resolve():  # kept as UTF-8 so that a rebuild needs no --encoding
         write_atomic(kept, decode(path.read_bytes(), where=str(path), encoding=encoding).encode("utf-8"))
+        built = build_one(kept, root, lexicon, places, slug=slug)
+    target = root / "data" / f"{slug}.ttl"
     write_atomic(target, built.turtle)
     return built, target

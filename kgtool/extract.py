@@ -271,8 +271,10 @@ class _Extractor:
         roles = self.roles(text)
         if roles:
             first = roles[0]
-            bodies = self.bodies_named(text[:first.start], provision) or [self.principal]
-            return [Holder(b, first.iris[0], first.surface) for b in bodies]
+            bodies = self.bodies_named(text[:first.start], provision)
+            # with no body before it, what precedes the role qualifies it: "分管应急管理的副县长"
+            label = first.surface if bodies else text[:first.end].strip()
+            return [Holder(b, first.iris[0], label) for b in bodies or [self.principal]]
         chain_end = None
         stops = ("安全", "工作", "的", "职责", "主要", "责任", "领导", "日常")
         for m in self.lex.find(text, "class"):
@@ -409,7 +411,7 @@ class _Extractor:
             return []
         if p.heading:
             found = self.holders(p.heading, p)
-            if found and (any(c in p.heading for c in cues) or len(p.heading) - len(found[0].label) <= 4):
+            if found and (any(c in p.heading for c in cues) or p.children and len(p.heading) - len(found[0].label) <= 4):
                 return found
         if p.children and p.lead.rstrip().endswith(("：", ":")):
             found = self.holders(p.lead.split("\n")[-1], p)
@@ -418,7 +420,8 @@ class _Extractor:
         if p.kind == "row":
             return self.row_holders(p)
         if p.heading and p.children and all(c.kind in ITEM_KINDS for c in p.children) \
-                and any(c in p.heading for c in rules()["default_holder_cues"]) and not self.roles(p.heading):
+                and any(c in p.heading for c in rules()["default_holder_cues"]) \
+                and not re.sub("|".join(rules()["generic_heading_words"]), "", p.heading):
             return [Holder(self.principal, None, p.heading)]
         return []
 
@@ -473,6 +476,11 @@ class _Extractor:
         if self.holder_of(p):
             self.duties(p, holders)
             return
+        if p.heading and p.children and any(c in p.heading for c in rules()["duty_list_cues"]):
+            # a heading that announces someone's duties but names no post or body we know:
+            # its duties are kept unassigned (a gap to look at) and the heading is reported
+            self.summary.unplaced.append(f"{p.id}: {p.heading}")
+            holders = []
         if p.lead.strip() and not p.lead.rstrip().endswith(("：", ":")) and p.kind in ITEM_KINDS and p.kind != "row":
             self.duty_texts(p, p.lead, holders, split=False)
         for child in p.children:
@@ -531,14 +539,15 @@ class _Extractor:
     def levels(self) -> None:
         """"X是…第一责任人", "X对…负全面领导责任": a level names the posts before it in its sentence."""
         for p in self.tree.walk():
-            for sentence in SENTENCE.findall(p.lead if p.children else p.text):
+            for sentence in SENTENCE.findall(p.lead):
                 last = 0
                 for level in self.lex.find(sentence, "level"):
                     span = sentence[last:level.start]
+                    role_end = 0
                     for role in self.roles(span):
-                        prefix = span[:role.start]
-                        prefix = re.split(r"[，,：:]", prefix)[-1]
-                        bodies = self.bodies_named(prefix, p) if prefix.strip() else None
+                        prefix = re.split(r"[，,：:]", span[role_end:role.start])[-1].lstrip("和及与、")
+                        role_end = role.end
+                        bodies = self.bodies_named(prefix, p, self.principal) if prefix.strip() else None
                         for b in bodies or [self.principal]:
                             self.g.add((self.post(b, role.iris[0], role.surface, p), WSA.responsibilityLevel, level.iris[0]))
                     last = level.end

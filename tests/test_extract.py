@@ -78,7 +78,7 @@ def duties_of(kg, slug: str, label: str) -> int:
     ("wuxi-towns-2021", "行政主要负责人", "government_head", 12),
     ("tongchuan-town-2022", "安全生产执法员", "enforcement_officer", 7),
     ("tongchuan-town-2022", "分管安全生产领导", "safety_deputy", 7),
-    ("benxi-hitech-2019", "党组织主要负责人", "party_secretary", 7),
+    ("benxi-hitech-2019", "各级党组织主要负责人", "party_secretary", 7),
     ("bazhong-econ-2018", "委主要负责人", "principal_head", 6),
 ])
 def test_post_duty_counts(kg, slug, label, role, count):
@@ -113,8 +113,8 @@ def test_body_duty_counts(kg, slug, label, cls, count):
     ("bazhong-econ-2018", "分管安全生产负责人", "P3M", 1, 4, "inspection"),
     ("bazhong-econ-2018", "分管安全生产负责人", "P1Y", 1, 1, "emergency"),
     ("tongchuan-town-2022", "企业单位", "P1M", 1, 12, "inspection"),
-    ("benxi-hitech-2019", "党组织主要负责人", "P6M", 1, 2, "meeting"),
-    ("benxi-hitech-2019", "党组织主要负责人", "P6M", 1, 2, "inspection"),
+    ("benxi-hitech-2019", "各级党组织主要负责人", "P6M", 1, 2, "meeting"),
+    ("benxi-hitech-2019", "各级党组织主要负责人", "P6M", 1, 2, "inspection"),
     ("benxi-hitech-2019", "其他负责人", "P3M", 1, 4, "meeting"),
 ])
 def test_frequency_requirements(kg, slug, label, period, minimum, per_year, action):
@@ -151,7 +151,7 @@ def test_responsibility_levels(kg, slug, label, level):
 def test_tongchuan_leading_group_names_its_members(kg):
     held = rows(kg, f"""SELECT ?name ?post WHERE {{ ?p org:heldBy ?who ; wsa:definedIn {doc("tongchuan-town-2022")} ;
         rdfs:label ?post . ?who foaf:name ?name }}""")
-    assert ("刘世文", "组长") in held and ("刘世文", "镇党委书记") in held
+    assert ("刘世文", "组长") in held and ("刘世文", "铜川镇党委书记") in held
     assert ("闫旻", "常务副组长") in held
     assert ("刘燕军", "综合行政执法局局长") in held
     assert one(kg, f"""SELECT (COUNT(?x) AS ?n) WHERE {{ ?x a foaf:Person ; wsa:definedIn {doc("tongchuan-town-2022")} }}""")[0] == 24

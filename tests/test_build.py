@@ -1,0 +1,166 @@
+"""The build and ingest commands end to end: determinism, staleness, new documents, hostile input."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import opencc
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kgtool.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+NEW_DOC = ROOT / "tests" / "data" / "qingshan-county-2023.txt"
+WSA = "https://w3id.org/wsa/ontology#"
+
+
+@pytest.fixture()
+def project(tmp_path, monkeypatch) -> Path:
+    """A copy of the project's ontology and data, so tests may change them."""
+    for part in ("ontology", "data"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    monkeypatch.setenv("KGTOOL_HOME", str(tmp_path))
+    return tmp_path
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_committed_data_is_current():
+    result = run("build", "--check")
+    assert result.exit_code == 0, result.output
+
+
+def test_rebuild_is_byte_identical_in_a_fresh_process(project):
+    before = {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")}
+    env = {**os.environ, "KGTOOL_HOME": str(project), "PYTHONHASHSEED": "12345"}
+    for path in (project / "data").glob("*-20*.ttl"):
+        path.unlink()
+    subprocess.run([sys.executable, "-m", "kgtool", "build"], env=env, check=True, capture_output=True)
+    after = {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")}
+    assert after == before
+
+
+def test_check_reports_stale_data_and_exits_1(project):
+    target = project / "data" / "wuxi-towns-2021.ttl"
+    target.write_bytes(target.read_bytes().replace("行政主要负责人".encode(), "行政负责人".encode(), 1))
+    result = run("build", "--check")
+    assert result.exit_code == 1
+    assert "stale: data/wuxi-towns-2021.ttl" in result.output
+    assert "行政负责人".encode() in target.read_bytes(), "--check must not write"
+
+
+def labels(graph: Graph) -> dict[str, str]:
+    """Post label -> role id."""
+    return {str(graph.value(p, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))): str(r).rsplit("/", 1)[-1]
+            for p, r in graph.subject_objects(URIRef("http://www.w3.org/ns/org#role"))}
+
+
+def test_ingest_new_document_and_teach_a_wording_without_code(project, tmp_path):
+    """A county text in the same style: known roles are found; a new wording for a known role
+    (分管应急管理的副县长 = the deputy in charge of safety) is learnt by adding one label."""
+    out = tmp_path / "q.ttl"
+    result = run("ingest", str(NEW_DOC), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "jurisdiction: no place" in result.output
+    g = Graph().parse(out)
+    roles = labels(g)
+    assert roles["县长"] == "government_head" and roles["县委书记"] == "party_secretary"
+    assert roles["分管应急管理的副县长"] == "deputy_head"
+    doc = URIRef("https://w3id.org/wsa/id/qingshan-county-2023")
+    assert str(g.value(doc, URIRef(WSA + "documentNumber"))) == "青政办发〔2023〕7号"
+
+    with (project / "ontology" / "lexicon.ttl").open("a", encoding="utf-8") as f:
+        f.write('\nrole:safety_deputy skos:hiddenLabel "分管应急管理的副县长"@zh .\n')
+    with (project / "data" / "places.ttl").open("a", encoding="utf-8") as f:
+        f.write('\nplace:qingshan a wsa:Jurisdiction ; rdfs:label "青山县"@zh, "Qingshan County"@en ;'
+                ' wsa:adminLevel adminlevel:county .\n')
+    result = run("ingest", str(NEW_DOC), "--out", str(out))
+    assert "jurisdiction" not in result.output
+    g = Graph().parse(out)
+    assert labels(g)["分管应急管理的副县长"] == "safety_deputy"
+    assert g.value(doc, URIRef(WSA + "jurisdiction")) == URIRef("https://w3id.org/wsa/id/place/qingshan")
+    per_year = {(str(g.value(x, URIRef(WSA + "period"))), float(g.value(x, URIRef(WSA + "timesPerYear"))))
+                for x in g.subjects(URIRef(WSA + "period"), None)}
+    assert ("P3M", 4.0) in per_year and ("P1M", 12.0) in per_year
+
+
+def test_traditional_with_pinyin_gives_the_same_graph(tmp_path):
+    """The same text in Traditional characters, with pinyin after some of them, reads the same."""
+    simplified = NEW_DOC.read_text(encoding="utf-8")
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    annotated = traditional.replace("縣長", "縣(xiàn)長(zhǎng)").replace("職責", "職(zhí)責(zé)")
+    assert annotated != traditional
+    a, b = tmp_path / "a" / "qingshan.txt", tmp_path / "b" / "qingshan.txt"
+    for path, text in ((a, simplified), (b, annotated)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        assert run("ingest", str(path), "--out", str(path.with_suffix(".ttl"))).exit_code == 0
+    ga, gb = (Graph().parse(p.with_suffix(".ttl")) for p in (a, b))
+    for g in (ga, gb):
+        g.remove((None, URIRef("http://purl.org/dc/terms/source"), None))
+    assert isomorphic(ga, gb)
+
+
+def test_ingest_into_data_keeps_the_source_and_build_reproduces_it(project):
+    result = run("ingest", str(NEW_DOC))
+    assert result.exit_code == 0, result.output
+    assert (project / "data" / "sources" / "qingshan-county-2023.txt").read_bytes() == NEW_DOC.read_bytes()
+    assert (project / "data" / "qingshan-county-2023.ttl").exists()
+    assert run("build", "--check").exit_code == 0
+
+
+def test_slug_collision_is_refused(project, tmp_path):
+    other = tmp_path / "wuxi-towns-2021.txt"
+    other.write_text(NEW_DOC.read_text(encoding="utf-8"), encoding="utf-8")
+    before = (project / "data" / "wuxi-towns-2021.ttl").read_bytes()
+    result = run("ingest", str(other))
+    assert result.exit_code == 2
+    assert "already has the id 'wuxi-towns-2021'" in result.output and "--slug" in result.output
+    assert (project / "data" / "wuxi-towns-2021.ttl").read_bytes() == before
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b" \n\n \n", "empty"),
+    ("binary.txt", bytes(range(256)) * 4, "binary"),
+    ("gbk.txt", "第一条 为了安全。\n第二条 职责如下。".encode("gbk"), "gb18030"),
+    ("flat.txt", "这是一段没有任何条款编号的文字。只有句子。".encode(), "no recognisable structure"),
+    ("missing.txt", None, "no such file"),
+])
+def test_hostile_input_gets_one_line_and_exit_2(project, tmp_path, name, content, message):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    before = sorted(p.name for p in (project / "data").iterdir())
+    result = CliRunner().invoke(cli, ["ingest", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kgtool: error: ") and name in lines[0] and message in lines[0]
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in (project / "data").iterdir()) == before
+
+
+def test_gbk_input_is_read_with_encoding_option(project, tmp_path):
+    path = tmp_path / "qingshan-gbk.txt"
+    path.write_bytes(NEW_DOC.read_text(encoding="utf-8").encode("gb18030"))
+    out = tmp_path / "g.ttl"
+    result = run("ingest", str(path), "--encoding", "gb18030", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (None, URIRef(WSA + "documentNumber"), Literal("青政办发〔2023〕7号")) in Graph().parse(out)
+
+
+def test_stats_lists_every_document():
+    result = run("stats")
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert lines[0].split()[:4] == ["document", "provisions", "bodies", "posts"]
+    assert {line.split()[0] for line in lines[1:]} == {
+        "bazhong-econ-2018", "benxi-hitech-2019", "mianyang-union-2020", "tongchuan-town-2022", "wuxi-towns-2021"}

@@ -89,3 +89,111 @@ def stats() -> None:
             keys = list(built.summary.counts)
             click.echo("document".ljust(24) + "".join(k[:11].rjust(12) for k in keys))
         click.echo(built.slug.ljust(24) + "".join(str(built.summary.counts[k]).rjust(12) for k in keys))
+
+
+def endpoint_option(f):
+    """--endpoint URL: query a remote SPARQL 1.1 endpoint instead of the embedded store."""
+    return click.option("--endpoint", envvar="KGTOOL_ENDPOINT", metavar="URL",
+                        help="SPARQL 1.1 endpoint to query (default: the embedded store; env KGTOOL_ENDPOINT).")(f)
+
+
+def _store(endpoint: str | None):
+    from kgtool.store import open_store
+
+    return open_store(endpoint=endpoint or "", root=project_root())
+
+
+def _emit(result, fmt: str) -> None:
+    from kgtool import render
+
+    if result.kind == "graph":
+        rdf_fmt = {"table": "turtle", "json": "json-ld", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
+        click.echo(render.graph(result.graph, rdf_fmt), nl=False)
+    else:
+        click.echo(render.results(result, fmt), nl=fmt == "table")
+    if result.truncated:
+        click.echo("kgtool: note: the result was cut at the row limit (KGTOOL_MAX_ROWS)", err=True)
+
+
+FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld"])
+
+
+@cli.command("queries")
+def list_queries() -> None:
+    """List the saved-query library (queries/*.rq)."""
+    from kgtool.saved_queries import library
+
+    for q in library(project_root() / "queries").values():
+        params = " ".join(f"[{p.name}]" if p.optional else p.name for p in q.params)
+        click.echo(f"{q.name}  {q.title_zh} / {q.title_en}" + (f"  ({params})" if params else ""))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="Parameter value (repeatable).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@endpoint_option
+def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
+    """Run the saved query NAME."""
+    from kgtool.errors import QueryError
+    from kgtool.query import run_query
+    from kgtool.saved_queries import bind, library
+
+    queries = library(project_root() / "queries")
+    if name not in queries:
+        raise QueryError(f"no saved query {name!r}", hint="`kgtool queries` lists them")
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise QueryError(f"{item!r} is not K=V", where="--param")
+        values[key.strip()] = value.strip()
+    store = _store(endpoint)
+    saved = queries[name]
+    _emit(run_query(store, saved.sparql, bindings=bind(store, saved, values)), fmt)
+
+
+@cli.command()
+@click.argument("query_or_file")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@endpoint_option
+def sparql(query_or_file: str, fmt: str, endpoint: str | None) -> None:
+    """Run ad-hoc SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) given as text, a file, or - for stdin.
+
+    The usual prefixes (wsa:, org:, skos:, role: …) are predeclared.
+    """
+    from kgtool.errors import QueryError
+    from kgtool.query import run_query
+
+    if query_or_file == "-":
+        text = sys.stdin.read()
+    elif not any(c in query_or_file for c in "{ \n") and Path(query_or_file).suffix in (".rq", ".sparql", ".txt"):
+        try:
+            text = Path(query_or_file).read_text(encoding="utf-8")
+        except OSError as e:
+            raise QueryError(f"cannot read query file: {e.strerror}", where=query_or_file) from None
+    else:
+        text = query_or_file
+    _emit(run_query(_store(endpoint), text), fmt)
+
+
+@cli.command()
+@click.option("--endpoint", required=True, envvar="KGTOOL_ENDPOINT", metavar="URL", help="SPARQL endpoint (query URL).")
+@click.option("--graph-store", metavar="URL", help="Graph Store Protocol URL (default: derived from the endpoint).")
+@click.option("--graph", metavar="IRI", help="Load everything into this one named graph.")
+@click.option("--user", envvar="KGTOOL_ENDPOINT_USER", help="User name (env KGTOOL_ENDPOINT_USER).")
+@click.option("--password", envvar="KGTOOL_ENDPOINT_PASSWORD", help="Password (env KGTOOL_ENDPOINT_PASSWORD).")
+@click.option("--auth", "auth_scheme", type=click.Choice(["digest", "basic"]), default="digest", show_default=True)
+def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | None, password: str | None,
+         auth_scheme: str) -> None:
+    """Push ontology/ and data/ to a remote store (SPARQL 1.1 Graph Store HTTP Protocol)."""
+    from rdflib import URIRef
+
+    from kgtool.store import push
+
+    def progress(iri, done, total, triples):
+        click.echo(f"[{done}/{total}] {iri}: {triples} triples", err=True)
+
+    counts = push(project_root(), endpoint, graph_store=graph_store, user=user, password=password,
+                  auth_scheme=auth_scheme, graph=URIRef(graph) if graph else None, progress=progress)
+    click.echo(f"loaded {sum(counts.values())} triples into {len(counts)} graph(s)")

@@ -17,7 +17,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
-from kgtool.store import Store
+from kgtool.store import Store, with_prefixes
 from kgtool.vocab import PREFIXES
 
 PARAM_TYPES = ("resource", "string", "integer", "decimal")
@@ -32,6 +32,7 @@ class Param:
     optional: bool = False
     default: str | None = None
     description: str = ""
+    kind: str | None = None       # for resource: a class (wsa:Jurisdiction, skos:Concept) a label must name
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +83,24 @@ def library(folder: Path) -> dict[str, SavedQuery]:
     return {q.name: q for q in map(parse_file, sorted(folder.glob("*.rq")))}
 
 
-def _resource(store: Store, value: str, name: str) -> URIRef:
-    """An IRI, a prefixed name (role:party_secretary) or a label (无锡市, Wuxi) as an IRI."""
+def _resource(store: Store, value: str, name: str, kind: str | None = None) -> URIRef:
+    """An IRI, a prefixed name (role:party_secretary) or a label (无锡市, Wuxi) as an IRI.
+
+    Labels match whole and ignoring case; with a kind, only resources of that class count.
+    """
     if re.match(r"^[a-z][a-z0-9+.-]*://", value):
         return URIRef(value)
     m = re.match(r"^([A-Za-z][\w-]*):([\w./-]+)$", value)
     if m and m.group(1) in PREFIXES:
         return URIRef(PREFIXES[m.group(1)] + m.group(2))
-    result = store.query(
+    bindings: dict[str, Identifier] = {"value": Literal(value.lower())}
+    typed = ""
+    if kind:
+        bindings["kind"] = _resource(store, kind, f"{name} (kind)")
+        typed = "?x rdf:type/rdfs:subClassOf* ?kind . "
+    result = store.query(with_prefixes(
         "SELECT DISTINCT ?x WHERE { ?x ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel foaf:name } "
-        "FILTER(STR(?l) = ?value) } ORDER BY ?x LIMIT 5",
-        bindings={"value": Literal(value)})
+        f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5"), bindings=bindings)
     found = [row[0] for row in result.rows if isinstance(row[0], URIRef)]
     if not found:
         raise QueryError(f"nothing in the graph is called {value!r}", where=f"--param {name}",
@@ -124,7 +132,7 @@ def bind(store: Store, query: SavedQuery, values: dict[str, str]) -> dict[str, I
             continue
         value = str(value)
         if param.type == "resource":
-            bound[param.name] = _resource(store, value, param.name)
+            bound[param.name] = _resource(store, value, param.name, param.kind)
         elif param.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", value):
                 raise QueryError(f"{value!r} is not an integer", where=f"--param {param.name}")

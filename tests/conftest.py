@@ -20,3 +20,32 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
         server_: VirtuosoServer = server
         yield server_
+
+
+# --- The project's own graph ----------------------------------------------------------------
+@pytest.fixture(scope="session")
+def project_root():
+    from kgtool.settings import project_root as root
+
+    return root()
+
+
+@pytest.fixture(scope="session")
+def store(project_root):
+    """The five documents and the ontology in the embedded engine, loaded once."""
+    from kgtool.store import open_store
+
+    s = open_store(endpoint="", root=project_root)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def remote_store(virtuoso, project_root):
+    """The same graph pushed to the session's Virtuoso, queried through the SPARQL protocol."""
+    from kgtool.store import RemoteStore, push
+
+    push(project_root, virtuoso.endpoint, user=virtuoso.user, password=virtuoso.password)
+    s = RemoteStore(virtuoso.endpoint)
+    yield s
+    s.close()

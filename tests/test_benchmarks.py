@@ -1,0 +1,21 @@
+"""Short runs of the benchmark scripts, so they cannot rot (the figures come from full runs)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_query_benchmark_prints_a_row_per_saved_query():
+    out = subprocess.run([sys.executable, "benchmarks/queries.py", "--sizes", "1", "--repeat", "1",
+                          "--budget", "1", "--timeout", "3"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    names = {p.stem for p in (ROOT / "queries").glob("*.rq")}
+    printed = {line.split()[2] for line in out.stdout.splitlines()[1:] if len(line.split()) > 2}
+    assert {n[:44] for n in names} <= printed
+    assert "(median ratio over the library)" in out.stdout

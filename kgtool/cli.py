@@ -197,3 +197,33 @@ def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | 
     counts = push(project_root(), endpoint, graph_store=graph_store, user=user, password=password,
                   auth_scheme=auth_scheme, graph=URIRef(graph) if graph else None, progress=progress)
     click.echo(f"loaded {sum(counts.values())} triples into {len(counts)} graph(s)")
+
+
+@cli.command()
+@click.option("--document", "documents", multiple=True, metavar="SLUG", help="Reason over these documents only (repeatable).")
+@click.option("--limit", default=10, show_default=True, help="Members listed per inferred class.")
+def reason(documents: tuple[str, ...], limit: int) -> None:
+    """Check consistency with HermiT (owlready2) and list what it inferred; exit 1 if inconsistent."""
+    from rdflib import Graph
+
+    from kgtool.errors import SourceError
+    from kgtool.reason import reason as run_reason
+
+    root = project_root()
+    files = sorted((root / "ontology").glob("*.ttl")) + sorted((root / "data").glob("*.ttl"))
+    if documents:
+        missing = [d for d in documents if not (root / "data" / f"{d}.ttl").exists()]
+        if missing:
+            raise SourceError(f"no such document: {', '.join(missing)}", where="--document")
+        files = [f for f in files if f.parent.name == "ontology" or f.stem in documents or f.stem == "places"]
+    graphs = [Graph().parse(f, format="turtle") for f in _progress("load")(files)]
+    click.echo(f"reasoning over {sum(len(g) for g in graphs)} triples with HermiT…", err=True)
+    result = run_reason(graphs)
+    if not result.consistent:
+        click.echo(f"INCONSISTENT: {result.explanation}")
+        sys.exit(1)
+    click.echo("consistent")
+    for cls, members in result.inferred.items():
+        click.echo(f"{cls}: {len(members)} inferred")
+        for m in members[:limit]:
+            click.echo(f"  {m}")

@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "build", "open_store", "run_query"]
+__all__ = ["__version__", "build", "open_store", "reason", "run_query", "validate"]
 
 
 def __getattr__(name: str):
@@ -25,4 +25,10 @@ def __getattr__(name: str):
     if name == "run_query":
         from kgtool.query import run_query
         return run_query
+    if name == "validate":
+        from kgtool.validate import validate
+        return validate
+    if name == "reason":
+        from kgtool.reason import reason
+        return reason
     raise AttributeError(name)

@@ -227,3 +227,28 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
         click.echo(f"{cls}: {len(members)} inferred")
         for m in members[:limit]:
             click.echo(f"  {m}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl", "html"]), default="text", show_default=True)
+@click.option("--severity", "severities", multiple=True, type=click.Choice(["Violation", "Warning", "Info"]),
+              help="Show only these severities (repeatable; default all).")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+def validate(fmt: str, severities: tuple[str, ...], out: Path | None) -> None:
+    """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
+    from kgtool.build import write_atomic
+    from kgtool.validate import load_data, render_report
+    from kgtool.validate import validate as run_validate
+
+    root = project_root()
+    report = run_validate(load_data(root), shapes_dir=root / "shapes", ontology_dir=None)
+    text = render_report(report, fmt, severities=severities or None)
+    if out:
+        write_atomic(out, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("Violation", "Warning", "Info")}
+    click.echo(", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
+               + f" in {report.seconds:.1f} s", err=True)
+    if report.violations:
+        sys.exit(1)

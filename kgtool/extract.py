@@ -79,7 +79,9 @@ def frequencies(text: str, lexicon: Lexicon) -> list[Frequency]:
             continue
         n = int(c.group(1)) if c.group(1).isdigit() else CN_COUNT[c.group(1)]
         actions = [m for m in lexicon.find(clause, "dutytype") if _local(m.iris[0]) in ACTION_TYPES]
-        action = _local(actions[0].iris[0]) if actions else None
+        # the action nearest the count: in "应急管理…部门的主要负责人每半年至少带队检查1次" it is 检查
+        nearest = min(actions, key=lambda m: min(abs(m.start - c.start()), abs(m.end - c.end())), default=None)
+        action = _local(nearest.iris[0]) if nearest else None
         found.append(Frequency(period, n, action, clause.strip()))
     return found
 
@@ -296,6 +298,15 @@ class _Extractor:
         bodies = self.bodies_named(phrase, provision)
         return [Holder(b, None, phrase) for b in bodies] if bodies else []
 
+    def opens_with_holder(self, sentence: str, provision: Provision) -> bool:
+        """Whether a sentence starts with its holder ("镇(街道、园区)行政主要负责人依据…"),
+        not with a verb whose object happens to be a post ("把党政领导干部落实…纳入…")."""
+        roles = self.roles(sentence)
+        if not roles:
+            return True
+        prefix = sentence[:roles[0].start].strip()
+        return not prefix or self.bodies_named(prefix, provision) is not None
+
     def subject(self, sentence: str, provision: Provision, default: URIRef | None = None) -> Holder | None:
         """A sentence's own subject when it opens with a post: "镇长为…", "主要负责人每半年…"."""
         s = sentence.strip()
@@ -414,8 +425,9 @@ class _Extractor:
             if found and (any(c in p.heading for c in cues) or p.children and len(p.heading) - len(found[0].label) <= 4):
                 return found
         if p.children and p.lead.rstrip().endswith(("：", ":")):
-            found = self.holders(p.lead.split("\n")[-1], p)
-            if found:
+            sentence = SENTENCE.findall(p.lead)[-1].strip()
+            found = self.holders(sentence, p)
+            if found and self.opens_with_holder(sentence, p):
                 return found
         if p.kind == "row":
             return self.row_holders(p)
@@ -424,6 +436,11 @@ class _Extractor:
                 and not re.sub("|".join(rules()["generic_heading_words"]), "", p.heading):
             return [Holder(self.principal, None, p.heading)]
         return []
+
+    def duty_cell(self, row: Provision) -> str:
+        """The text of a table row's duties column ("工作职责"), not the other cells."""
+        columns = rules().get("table_columns", {})
+        return "\n".join(c.text for c in row.cells if columns.get(c.column) == "duties")
 
     def row_holders(self, row: Provision) -> list[Holder]:
         """A duty-table row: columns say which cell names the level, the post or the body."""
@@ -465,7 +482,7 @@ class _Extractor:
                 for child in p.children:
                     self.duties_under(child, own)
             else:
-                self.duty_texts(p, p.lead, own, split=True)
+                self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=True)
             return
         for child in p.children:
             self.duties(child, holders)
@@ -476,7 +493,7 @@ class _Extractor:
         if self.holder_of(p):
             self.duties(p, holders)
             return
-        if p.heading and p.children and any(c in p.heading for c in rules()["duty_list_cues"]):
+        if p.heading and p.children and any(c in p.heading for c in rules()["default_holder_cues"][:2]):
             # a heading that announces someone's duties but names no post or body we know:
             # its duties are kept unassigned (a gap to look at) and the heading is reported
             self.summary.unplaced.append(f"{p.id}: {p.heading}")

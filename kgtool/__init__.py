@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "build", "open_store", "reason", "run_query", "validate"]
+__all__ = ["__version__", "build", "compare", "open_store", "reason", "run_query", "validate"]
 
 
 def __getattr__(name: str):
@@ -28,6 +28,9 @@ def __getattr__(name: str):
     if name == "validate":
         from kgtool.validate import validate
         return validate
+    if name == "compare":
+        import kgtool.compare as compare
+        return compare
     if name == "reason":
         from kgtool.reason import reason
         return reason

@@ -252,3 +252,32 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None) -> None:
                + f" in {report.seconds:.1f} s", err=True)
     if report.violations:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("jurisdictions", nargs=-1)
+@click.option("--by", type=click.Choice(["roles", "labels", "frequency", "principles", "structure", "similarity"]),
+              default="roles", show_default=True, help="Which comparison.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html", "svg", "graphml"]),
+              default="table", show_default=True)
+@click.option("--diff", is_flag=True, help="Compare exactly two jurisdictions role by role.")
+@click.option("--wording", is_flag=True, help="With --by frequency: one line per requirement with its source wording.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+@endpoint_option
+def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wording: bool, out: Path | None,
+            endpoint: str | None) -> None:
+    """Compare duty structures across jurisdictions (document id, place id, or place name such as 无锡市).
+
+    Default: every document, role x duty-type matrix as a table.
+    """
+    from kgtool.build import write_atomic
+    from kgtool.compare import compare_command_output
+
+    output = compare_command_output(_store(endpoint), list(jurisdictions), by=by, fmt=fmt, diff=diff, wording=wording)
+    data = output if isinstance(output, bytes) else output.encode("utf-8")
+    if out:
+        write_atomic(out, data)
+    elif isinstance(output, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(output, nl=not output.endswith("\n"))

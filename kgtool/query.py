@@ -6,6 +6,7 @@ refuse the same things with the same messages.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Mapping
 
 from pyparsing import ParseBaseException
@@ -32,6 +33,7 @@ def _walk(node):
             stack.extend(item)
 
 
+@lru_cache(maxsize=512)
 def check(sparql: str) -> str:
     """The query form (select, ask, construct, describe) of a read-only query, or a QueryError.
 

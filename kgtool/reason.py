@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import uuid
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import rdflib
 from rdflib import OWL, RDF, RDFS, BNode, URIRef
+from rdflib.term import Node
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
 
@@ -64,10 +67,17 @@ def reason(graphs: Iterable[rdflib.Graph] | rdflib.Graph, *, infer: bool = True)
     """
     merged = _merge(graphs)
     java = _java()
+    marker = URIRef(f"urn:uuid:{uuid.uuid4()}")
     with tempfile.TemporaryDirectory(prefix="kgtool-reason-") as tmp:
         path = Path(tmp) / "input.nt"
         merged.serialize(destination=str(path), format="nt", encoding="utf-8")
-        return _run_hermit(path, merged, java=java, infer=infer)
+        with path.open("a", encoding="utf-8") as out:  # lets _remove_leftovers know our file
+            out.write(f'{marker.n3()} <{RDFS.comment}> "kgtool.reason input" .\n')
+        before = _temp_files()
+        try:
+            return _run_hermit(path, merged, java=java, infer=infer)
+        finally:
+            _remove_leftovers(before, str(marker))
 
 
 def _merge(graphs: Iterable[rdflib.Graph] | rdflib.Graph) -> rdflib.Graph:
@@ -139,7 +149,7 @@ def _run_hermit(path: Path, merged: rdflib.Graph, *, java: str, infer: bool) -> 
     return Reasoning(True, explanation, inferred)
 
 
-def _inferred_members(world, merged: rdflib.Graph) -> dict[str, list[str]]:
+def _inferred_members(world: Any, merged: rdflib.Graph) -> dict[str, list[str]]:
     """Members of each defined class that the graphs did not state themselves."""
     import owlready2
 
@@ -199,7 +209,8 @@ def _asserted_clashes(graph: rdflib.Graph) -> list[str]:
     if not pairs:
         return []
     clashes: list[str] = []
-    for resource in sorted({s for s in graph.subjects(RDF.type, None) if not isinstance(s, BNode)}):
+    resources = {s for s in graph.subjects(RDF.type, None) if not isinstance(s, BNode)}
+    for resource in sorted(resources, key=str):
         types = _told_superclasses(graph, set(graph.objects(resource, RDF.type)))
         hit = sorted(
             "/".join(sorted(str(c) for c in pair)) for pair in pairs if pair <= types
@@ -211,9 +222,9 @@ def _asserted_clashes(graph: rdflib.Graph) -> list[str]:
     return clashes
 
 
-def _told_superclasses(graph: rdflib.Graph, classes: set) -> set:
+def _told_superclasses(graph: rdflib.Graph, classes: set[Node]) -> set[Node]:
     """The classes and all their stated rdfs:subClassOf ancestors."""
-    seen: set = set()
+    seen: set[Node] = set()
     todo = [c for c in classes if isinstance(c, URIRef)]
     while todo:
         c = todo.pop()
@@ -222,6 +233,26 @@ def _told_superclasses(graph: rdflib.Graph, classes: set) -> set:
         seen.add(c)
         todo.extend(p for p in graph.objects(c, RDFS.subClassOf) if isinstance(p, URIRef))
     return seen
+
+
+def _temp_files() -> set[Path]:
+    """Files owlready2 may create: NamedTemporaryFile() in the default temp folder."""
+    return set(Path(tempfile.gettempdir()).glob("tmp*"))
+
+
+def _remove_leftovers(before: set[Path], marker: str) -> None:
+    """Delete the copy of our input owlready2 leaves behind when HermiT fails.
+
+    owlready2 skips removing its temporary N-Triples file when HermiT exits with an
+    error (an inconsistent ontology included); only new files carrying our marker go.
+    """
+    needle = marker.encode("ascii")
+    for candidate in _temp_files() - before:
+        try:
+            if candidate.is_file() and needle in candidate.read_bytes():
+                candidate.unlink()
+        except OSError:
+            pass
 
 
 def _first_lines(text: str, n: int = 3) -> str:

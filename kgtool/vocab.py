@@ -24,6 +24,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 PREFIXES: dict[str, str] = {
     "wsa": str(WSA),
     "id": str(ID),
+    "place": str(ID["place/"]),
     "role": str(CONCEPT["role/"]),
     "level": str(CONCEPT["level/"]),
     "dutytype": str(CONCEPT["dutytype/"]),

@@ -41,11 +41,13 @@ def store(project_root):
 
 
 @pytest.fixture(scope="session")
-def remote_store(virtuoso, project_root):
-    """The same graph pushed to the session's Virtuoso, queried through the SPARQL protocol."""
+def remote_store(tmp_path_factory, project_root):
+    """The same graph pushed to a Virtuoso of its own (test_store's fixture data would mix
+    into the union of our graphs on a shared server), queried through the SPARQL protocol."""
     from kgtool.store import RemoteStore, push
 
-    push(project_root, virtuoso.endpoint, user=virtuoso.user, password=virtuoso.password)
-    s = RemoteStore(virtuoso.endpoint)
-    yield s
-    s.close()
+    with virtuoso_server(tmp_path_factory.mktemp("virtuoso-library")) as server:
+        push(project_root, server.endpoint, user=server.user, password=server.password)
+        s = RemoteStore(server.endpoint)
+        yield s
+        s.close()

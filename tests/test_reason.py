@@ -7,12 +7,13 @@ over once per module.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib import RDF, XSD, Literal, Namespace
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, FOAF
 
 from kgtool.errors import EngineError
 from kgtool.reason import Reasoning, _merge, reason
@@ -21,6 +22,7 @@ ONTOLOGY_FILE = Path(__file__).resolve().parents[1] / "ontology" / "wsa.ttl"
 WSA = Namespace("https://w3id.org/wsa/ontology#")
 LEVEL = Namespace("https://w3id.org/wsa/concept/level/")
 ADMIN = Namespace("https://w3id.org/wsa/concept/adminlevel/")
+ORG = Namespace("http://www.w3.org/ns/org#")
 T = Namespace("https://w3id.org/wsa/id/test-doc/")
 
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs Java")
@@ -38,6 +40,7 @@ def sample_data() -> rdflib.Graph:
     g.add((T.doc, DCTERMS.title, Literal("测试实施方案", lang="zh")))
     g.add((T.doc, DCTERMS.issued, Literal("2022-04-24", datatype=XSD.date)))
     g.add((T.doc, WSA.documentNumber, Literal("测政发〔2022〕1号")))
+    g.add((T.doc, WSA.legalBasis, Literal("《安全生产法》", lang="zh")))
     g.add((T.art1, RDF.type, WSA.Provision))
     g.add((T.art1, DCTERMS.isPartOf, T.doc))
     g.add((T.art1, WSA.text, Literal("镇长为镇安全生产工作第一责任人", lang="zh")))
@@ -56,6 +59,10 @@ def sample_data() -> rdflib.Graph:
     g.add((T.freq1, WSA.period, Literal("P3M", datatype=XSD.duration)))
     g.add((T.freq1, WSA.minOccurrences, Literal(1)))
     g.add((T.freq1, WSA.timesPerYear, Literal("4", datatype=XSD.decimal)))
+    g.add((T.freq1, WSA.text, Literal("每季度至少召开一次", lang="zh")))
+    g.add((T.head, ORG.heldBy, T.person1))
+    g.add((T.person1, RDF.type, FOAF.Person))
+    g.add((T.person1, FOAF.name, Literal("张三", lang="zh")))
     # a leadership post that is not first responsible
     g.add((T.deputy, RDF.type, WSA.Post))
     g.add((T.deputy, WSA.responsibilityLevel, LEVEL.direct_leadership))
@@ -118,27 +125,27 @@ def test_inferred_members(with_data: Reasoning, defined_class: str, members: lis
 
 @pytest.mark.slow
 @needs_java
-@pytest.mark.parametrize("clash", [
-    "post_and_body", "two_admin_levels", "supervisory_and_not",
-])
+@pytest.mark.parametrize("clash", ["post_and_body", "two_admin_levels"])
 def test_inconsistent_graph_is_reported_not_raised(onto: rdflib.Graph, clash: str) -> None:
     g = rdflib.Graph()
     if clash == "post_and_body":
         g.add((T.x, RDF.type, WSA.Post))
         g.add((T.x, RDF.type, WSA.Body))
-    elif clash == "two_admin_levels":  # functional property, distinct concepts
+    else:  # a functional property with two concepts declared different
         g.add((T.x, RDF.type, WSA.Jurisdiction))
         g.add((T.x, WSA.adminLevel, ADMIN.town))
         g.add((T.x, WSA.adminLevel, ADMIN.county))
-    else:
-        g.add((T.x, RDF.type, WSA.SupervisoryDepartment))
-        g.add((T.x, RDF.type, WSA.NonSupervisoryDepartment))
+    before = set(Path(tempfile.gettempdir()).glob("tmp*"))
     result = reason([onto, g])
     assert not result.consistent
     assert result.inferred == {}
     assert result.explanation and "inconsistent" in result.explanation
-    if clash != "two_admin_levels":
+    if clash == "post_and_body":  # the asserted clash is named
         assert str(T.x) in result.explanation
+    # owlready2 leaves its copy of the input behind when HermiT fails; reason() removes it
+    left = [p for p in set(Path(tempfile.gettempdir()).glob("tmp*")) - before
+            if p.is_file() and str(T.x).encode() in p.read_bytes()]
+    assert not left
 
 
 @pytest.mark.slow

@@ -121,8 +121,9 @@ def main() -> None:
             ratios.append(ratio)
             print(f"{n:>5} {triples:>9} {q.name[:44]:44} {statistics.median(ox_times):>12.2f} {p99(ox_times):>8.2f} "
                   f"{statistics.median(rl_times):>10.2f} {p99(rl_times):>8.2f} {ratio:>6.1f}x", flush=True)
+        summary = f"{statistics.median(ratios):>6.1f}x" if ratios else "   n/a"
         print(f"{n:>5} {triples:>9} {'(median ratio over the library)':44} {'':>12} {'':>8} {'':>10} {'':>8} "
-              f"{statistics.median(ratios):>6.1f}x", flush=True)
+              f"{summary}", flush=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ CLAUSE = re.compile(r"[^，,。；;\n]+")
 PERIOD_MONTHS = {"P1Y": 12, "P6M": 6, "P3M": 3, "P1M": 1, "P3Y": 36, "P2Y": 24}
 PERIOD_PER_YEAR = {"P1W": Decimal(52), "P1D": Decimal(365)}
 CN_COUNT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "十": 10}
+PRINCIPAL_HEAD = concept("role", "principal_head")
 ACTION_TYPES = ("hear_report", "meeting", "inspection", "emergency", "training_publicity",
                 "assessment", "reporting")
 
@@ -205,7 +206,13 @@ class _Extractor:
         return node
 
     def post(self, body: URIRef, role: URIRef, label: str, provision: Provision) -> URIRef:
-        """The post of a role in a body; later wordings of it become skos:altLabel."""
+        """The post of a role in a body; later wordings of it become skos:altLabel.
+
+        A plain principal head (主要负责人) of a named body takes its class's head role
+        (wsa:headRole in the lexicon): the 主要负责人 of a 管委会 is its head of government.
+        """
+        if role == PRINCIPAL_HEAD and body != self.principal:
+            role = self.lex.head_role(self.g.value(body, RDF.type)) or role
         key = (body, role)
         label = re.sub(r"\s+", "", label)
         if key not in self.posts:
@@ -248,7 +255,11 @@ class _Extractor:
         if len(phrase) < 2:
             return None
         out: list[URIRef] = []
-        for name in (n for n in re.split(r"、(?![^（(]*[)）])", phrase) if n):
+        names = [n for n in re.split(r"、(?![^（(]*[)）])", phrase) if n]
+        qualifier = self._qualifier(names[0]) if names else ""
+        for name in names:
+            if qualifier and name != names[0] and self.lex.is_class_label(name):
+                name = qualifier + name  # the first name's qualifier is shared: 高新区党工委、管委会
             parts = [name]
             if self._body_class(name) is None:
                 parts = [x for x in re.split(r"[和及与](?![^（(]*[)）])", name) if x]
@@ -260,6 +271,12 @@ class _Extractor:
                     return None
                 out.append(self.principal if kind == "principal" else self.body(part, provision))
         return out
+
+    def _qualifier(self, name: str) -> str:
+        """What precedes a name's class wording: "高新区" in "高新区党工委"."""
+        for label in sorted(filter(name.endswith, self.lex.class_labels()), key=len, reverse=True):
+            return name[: -len(label)]
+        return ""
 
     def _body_class(self, name: str) -> URIRef | str | None:
         """A name's body class; "principal" for the jurisdiction itself (铜川镇)."""
@@ -418,17 +435,16 @@ class _Extractor:
     # ---- duties ---------------------------------------------------------------------------------
     def holder_of(self, p: Provision) -> list[Holder]:
         cues = rules()["duty_list_cues"]
-        if p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"]):
-            return []
+        if p.kind == "table" or p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"]):
+            return []  # a table's rows name their own holders
         if p.heading:
             found = self.holders(p.heading, p)
             if found and (any(c in p.heading for c in cues) or p.children and len(p.heading) - len(found[0].label) <= 4):
-                return found
-        if p.children and p.lead.rstrip().endswith(("：", ":")):
-            sentence = SENTENCE.findall(p.lead)[-1].strip()
-            found = self.holders(sentence, p)
-            if found and self.opens_with_holder(sentence, p):
-                return found
+                lead = self.lead_holders(p) if found[0].role is None else []
+                return lead or found  # "企业单位安全责任 / 企业单位主要负责人应当履行下列安全职责：" -> the post
+        found = self.lead_holders(p)
+        if found:
+            return found
         if p.kind == "row":
             return self.row_holders(p)
         if p.heading and p.children and all(c.kind in ITEM_KINDS for c in p.children) \
@@ -436,6 +452,14 @@ class _Extractor:
                 and not re.sub("|".join(rules()["generic_heading_words"]), "", p.heading):
             return [Holder(self.principal, None, p.heading)]
         return []
+
+    def lead_holders(self, p: Provision) -> list[Holder]:
+        """Holders named by a lead that introduces a list ("…主要履行以下安全生产职责:")."""
+        if not (p.children and p.lead.rstrip().endswith(("：", ":"))):
+            return []
+        sentence = SENTENCE.findall(p.lead)[-1].strip()
+        found = self.holders(sentence, p)
+        return found if found and self.opens_with_holder(sentence, p) else []
 
     def duty_cell(self, row: Provision) -> str:
         """The text of a table row's duties column ("工作职责"), not the other cells."""

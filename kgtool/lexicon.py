@@ -14,12 +14,12 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kgtool.vocab import CONCEPT
+from kgtool.vocab import CONCEPT, WSA
 
 LABELS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 #: Schemes matched ignoring list punctuation, since 谁主管、谁负责 = 谁主管，谁负责 = 谁主管谁负责.
 LOOSE_SCHEMES = {"principle"}
-LOOSE_CHARS = "、，,；; \t·“”\"'"
+LOOSE_CHARS = "、，,；; \t\n·“”\"'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,8 @@ class Lexicon:
                 if lang and lang not in self.pref[subject]:
                     self.pref[subject][lang] = str(label)
         self._labels = {s: {k: tuple(sorted(v)) for k, v in d.items()} for s, d in by_scheme.items()}
+        self._head_roles = {c: r for c, r in graph.subject_objects(WSA.headRole) if isinstance(r, URIRef)}
+        self._supers = {c: sup for c, sup in graph.subject_objects(RDFS.subClassOf) if isinstance(sup, URIRef)}
         self._patterns = {
             s: re.compile("|".join(re.escape(k) for k in sorted(d, key=lambda x: (-len(x), x))))
             for s, d in self._labels.items()
@@ -109,6 +111,20 @@ class Lexicon:
             if name.endswith(label) and (best is None or len(label) > len(best[0])):
                 best = (label, iris)
         return best[1][0] if best else None
+
+    def head_role(self, cls: URIRef | None) -> URIRef | None:
+        """The role of the principal head of a body of this class (wsa:headRole), up the class tree."""
+        seen = set()
+        while cls is not None and cls not in seen:
+            seen.add(cls)
+            if cls in self._head_roles:
+                return self._head_roles[cls]
+            cls = self._supers.get(cls)
+        return None
+
+    def class_labels(self) -> list[str]:
+        """Every body-class wording."""
+        return list(self._labels.get("class", {}))
 
     def is_class_label(self, text: str) -> bool:
         """Whether text is exactly a body-class wording (a generic word such as 部门)."""

@@ -100,7 +100,7 @@ def test_labels_of_the_safety_deputy_as_each_document_writes_them(matrix, slug, 
 
 def test_which_roles_exist_where(matrix):
     assert matrix.present["safety_deputy"] == (BAZHONG, BENXI, MIANYANG, TONGCHUAN)
-    assert matrix.present["government_head"] == (TONGCHUAN, WUXI)   # 镇长; 行政主要负责人
+    assert matrix.present["government_head"] == (BENXI, TONGCHUAN, WUXI)   # 管委会主要负责人; 镇长; 行政主要负责人
     only = matrix.only_in()
     assert only["enforcement_officer"] == TONGCHUAN                # 安全生产执法员
     assert only["people_congress_chair"] == TONGCHUAN              # 人大主席
@@ -163,7 +163,7 @@ def test_inspections_of_the_safety_deputy(freq):
     ("government_head", "inspection", WUXI, 1),          # 每年至少1次专题检查督查各专委会
     ("body:GovernmentBody", "meeting", TONGCHUAN, 12),   # 每月至少召开一次…工作会议
     ("body:GovernmentBody", "meeting", BAZHONG, 4),      # 每季度至少召开一次防范安全事故的工作会议
-    ("body:Enterprise", "inspection", TONGCHUAN, 12),    # 每月不少于一次对本单位安全生产检查
+    ("enterprise_head", "inspection", TONGCHUAN, 12),    # 企业单位主要负责人 每月不少于一次对本单位安全生产检查
     ("unassigned", "emergency", MIANYANG, 1),            # 每年至少组织一次应急演练 (第十二条)
 ])
 def test_minimum_times_per_year(freq, holder, action, slug, expected):

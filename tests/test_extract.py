@@ -78,6 +78,7 @@ def duties_of(kg, slug: str, label: str) -> int:
     ("wuxi-towns-2021", "行政主要负责人", "government_head", 12),
     ("tongchuan-town-2022", "安全生产执法员", "enforcement_officer", 7),
     ("tongchuan-town-2022", "分管安全生产领导", "safety_deputy", 7),
+    ("tongchuan-town-2022", "企业单位的主要负责人", "enterprise_head", 9),  # 四(七) 1.-8. and 四(五)
     ("benxi-hitech-2019", "各级党组织主要负责人", "party_secretary", 7),
     ("bazhong-econ-2018", "委主要负责人", "principal_head", 6),
 ])
@@ -91,7 +92,6 @@ def test_post_duty_counts(kg, slug, label, role, count):
     ("mianyang-union-2020", "党组", "PartyOrganization", 7),
     ("bazhong-econ-2018", "委党组", "PartyOrganization", 7),
     ("mianyang-union-2020", "安全生产工作领导小组办公室", "WorkingOffice", 5),
-    ("tongchuan-town-2022", "企业单位", "Enterprise", 8),
     ("tongchuan-town-2022", "村委员会", "VillageCommittee", 3),
     ("bazhong-econ-2018", "经济运行科", "Department", 14),
     ("bazhong-econ-2018", "无线电管理办公室", "WorkingOffice", 2),
@@ -112,7 +112,7 @@ def test_body_duty_counts(kg, slug, label, cls, count):
     ("bazhong-econ-2018", "委主要负责人", "P6M", 1, 2, "inspection"),
     ("bazhong-econ-2018", "分管安全生产负责人", "P3M", 1, 4, "inspection"),
     ("bazhong-econ-2018", "分管安全生产负责人", "P1Y", 1, 1, "emergency"),
-    ("tongchuan-town-2022", "企业单位", "P1M", 1, 12, "inspection"),
+    ("tongchuan-town-2022", "企业单位的主要负责人", "P1M", 1, 12, "inspection"),
     ("benxi-hitech-2019", "各级党组织主要负责人", "P6M", 1, 2, "meeting"),
     ("benxi-hitech-2019", "各级党组织主要负责人", "P6M", 1, 2, "inspection"),
     ("benxi-hitech-2019", "其他负责人", "P3M", 1, 4, "meeting"),
@@ -146,6 +146,13 @@ def test_responsibility_levels(kg, slug, label, level):
     found = rows(kg, f"""SELECT ?l WHERE {{ ?p a wsa:Post ; wsa:definedIn {doc(slug)} ;
         rdfs:label|skos:altLabel "{label}"@zh ; wsa:responsibilityLevel ?l }}""")
     assert (f"https://w3id.org/wsa/concept/level/{level}",) in found
+
+
+def test_principal_head_of_a_named_body_takes_its_head_role(kg):
+    """"高新区管委会、街道办事处主要负责人" are heads of government (wsa:headRole of wsa:GovernmentBody)."""
+    got = rows(kg, f"""SELECT ?b (COUNT(?d) AS ?n) WHERE {{ ?p wsa:definedIn {doc("benxi-hitech-2019")} ;
+        org:role role:government_head ; org:postIn/rdfs:label ?b ; wsa:hasDuty ?d }} GROUP BY ?b ORDER BY ?b""")
+    assert got == [("街道办事处", 7), ("高新区管委会", 7)]
 
 
 def test_tongchuan_leading_group_names_its_members(kg):

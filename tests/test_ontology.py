@@ -56,7 +56,7 @@ SCHEMES: dict[str, set[str]] = {
     "role": {
         "party_secretary", "government_head", "principal_head", "safety_deputy",
         "business_deputy", "department_head", "staff", "enforcement_officer",
-        "enterprise_head", "village_head", "leading_group_leader", "leading_group_deputy",
+        "enterprise_head", "village_head", "leading_group_leader", "leading_group_executive_deputy", "leading_group_deputy",
         "leading_group_member", "office_director",
         "deputy_head", "other_leader", "discipline_secretary", "people_congress_chair",
         "village_party_secretary", "vice_party_secretary",

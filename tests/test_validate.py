@@ -73,7 +73,6 @@ REAL_GAPS = [
     # Bazhong's duty table lists the radio-management office, whose two duties are radio work only.
     ("bazhong-econ-2018", "NoSafetyDuty", "Warning", "无线电管理办公室"),
     # The commission leader leading special inspections has no frequency for them.
-    ("bazhong-econ-2018", "LeadershipWithoutFrequency", "Warning", "委领导"),
     # "定期听取安全工作汇报": regularly, with no number.
     ("bazhong-econ-2018", "VagueFrequency", "Info", "定期听取安全工作汇报"),
     # Tongchuan's other leaders: only "按照“谁主管，谁负责”的原则，抓好分管工作的安全生产工作".
@@ -94,7 +93,7 @@ REAL_GAPS = [
     ("mianyang-union-2020", "UnassignedDuty", "Warning", "消防安全。"),
     # Benxi: the zone's deputies in charge of safety run inspections with no frequency at all.
     ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "/post/4484bf11.safety_deputy"),
-    ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "/post/d8383a9a.safety_deputy"),
+    ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "/post/638db126.safety_deputy"),
     ("benxi-hitech-2019", "VagueFrequency", "Info", "组织制定领导干部年度安全生产重点工作责任清单并定期检查考核"),
 ]
 

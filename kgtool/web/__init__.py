@@ -1,0 +1,212 @@
+"""The web app: a browser over the graph, the saved queries, a read-only SPARQL endpoint.
+
+``create_app(config)`` builds it (tests pass their own config, as the Flask tutorial does);
+``kgtool.web.serve.serve`` runs it with waitress. One Blueprint per page family:
+``browse`` (home, resources, documents, search), ``sparql`` (endpoint and editor),
+``library`` (saved queries), ``report`` (gaps), ``compare``.
+
+Safety, since the endpoint may face the internet: templates autoescape everything and never
+mark data safe; a Content-Security-Policy allows scripts only from our own static files
+(data reaches them through ``application/json`` script tags and ``data-`` attributes);
+nothing is read from disk by user input except through Flask's ``safe_join``; limits on
+query time, result rows and request bodies come from `kgtool.settings`.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kgtool.errors import EngineError, KgtoolError
+from kgtool.settings import project_root, setting
+from kgtool.web import i18n
+from kgtool.web.links import compact_name, href, label_for
+
+__all__ = ["create_app", "CSP"]
+
+#: No inline script anywhere: every script is a static file of ours.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+#: The same, for the pages whose vendored widgets set style attributes (YASGUI, Cytoscape.js):
+#: inline *styles* only; scripts stay our static files.
+CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+log = logging.getLogger(__name__)
+
+
+def _defaults() -> dict:
+    return {
+        "ROOT": project_root(),
+        "ENDPOINT": None,
+        "QUERY_TIMEOUT_S": float(setting("query_timeout_s")),
+        "MAX_ROWS": int(setting("max_rows")),
+        "MAX_BODY_BYTES": int(setting("max_body_bytes")),
+        "SPARQL_WORKERS": 2,
+        "JSON_AS_ASCII": False,
+    }
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app.
+
+    Args:
+        config: overrides: ``ROOT`` (project folder with ontology/, data/, queries/, shapes/),
+            ``ENDPOINT`` (a SPARQL endpoint URL; None: $KGTOOL_ENDPOINT or the embedded
+            store; "": the embedded store), ``QUERY_TIMEOUT_S``, ``MAX_ROWS``,
+            ``MAX_BODY_BYTES``, ``SPARQL_WORKERS`` (processes for ad-hoc queries on the
+            embedded store; 0 runs them in-process with only a soft time limit).
+
+    Raises:
+        KgtoolError: if the store cannot be opened (bad data, unreachable engine).
+    """
+    app = Flask(__name__)
+    app.config.update(_defaults())
+    app.config.update(config or {})
+    app.config["ROOT"] = Path(app.config["ROOT"])
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    from kgtool.web.site import open_site
+    site = open_site(app.config)
+    app.extensions["kgtool"] = site
+    atexit.register(site.close)
+
+    from kgtool.web import browse, compare, library, report, sparql
+    for module in (browse, sparql, library, report, compare):
+        app.register_blueprint(module.bp)
+
+    _register_helpers(app)
+    _register_errors(app)
+    app.after_request(_after_request)
+    return app
+
+
+def _register_helpers(app: Flask) -> None:
+    @app.context_processor
+    def globals_() -> dict:
+        return {"t": i18n.t, "lang": i18n.current(), "href": href, "label": label_for,
+                "compact": compact_name, "url_with": url_with, "lang_url": lang_url}
+
+    app.jinja_env.filters["n3"] = lambda term: "" if term is None else term.n3()
+    app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+
+
+def url_with(**changes) -> str:
+    """This page's URL with some query arguments changed (None removes one; a list repeats it)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        elif isinstance(value, (list, tuple)):
+            args[key] = [str(v) for v in value]
+        else:
+            args[key] = [str(value)]
+    query = urlencode([(k, v) for k, vs in args.items() for v in vs])
+    return request.path + ("?" + query if query else "")
+
+
+def lang_url() -> str:
+    """The same page in the other language."""
+    other = "en" if i18n.current() == "zh" else "zh"
+    return url_with(lang=other)
+
+
+def allow_inline_styles() -> None:
+    """Let this response's page use style attributes (for widgets that set them)."""
+    g.inline_styles = True
+
+
+def _after_request(response):
+    if getattr(g, "inline_styles", False):
+        response.headers.setdefault("Content-Security-Policy", CSP_INLINE_STYLES)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    asked = request.args.get("lang")
+    if asked in i18n.LANGS and request.cookies.get(i18n.COOKIE) != asked:
+        response.set_cookie(i18n.COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    if "lang" not in response.vary and response.mimetype == "text/html":
+        response.vary.add("Cookie")
+        response.vary.add("Accept-Language")
+    return response
+
+
+def wants_json() -> bool:
+    """Whether the client asked for JSON rather than a page."""
+    if request.path.endswith(".json") or request.args.get("format") in ("json", "json-ld"):
+        return True
+    best = request.accept_mimetypes.best_match(
+        ["text/html", "application/json", "application/sparql-results+json", "application/ld+json"])
+    accept = request.accept_mimetypes
+    return best is not None and best != "text/html" and accept[best] > accept["text/html"]
+
+
+def _wants_html() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
+
+
+def error_response(status: int, title: str, message: str, *, where: str | None = None, hint: str | None = None):
+    """The same error as JSON, an HTML page or plain text, whichever the client wants."""
+    if wants_json():
+        body = {"error": title, "message": message, "status": status}
+        if where:
+            body["where"] = where
+        if hint:
+            body["hint"] = hint
+        response = jsonify(body)
+    elif _wants_html():
+        response = app_response(render_template("error.html", status=status, title=title, message=message,
+                                                where=where, hint=hint))
+    else:
+        text = message + (f"\nwhere: {where}" if where else "") + (f"\nhint: {hint}" if hint else "") + "\n"
+        response = app_response(text, mimetype="text/plain")
+    response.status_code = status
+    return response
+
+
+def app_response(body, mimetype: str = "text/html"):
+    from flask import current_app
+    return current_app.response_class(body, mimetype=mimetype)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(KgtoolError)
+    def kgtool_error(exc: KgtoolError):
+        status = 503 if isinstance(exc, EngineError) else 400
+        title = i18n.t("unavailable") if status == 503 else i18n.t("bad_request")
+        return error_response(status, title, exc.message, where=exc.where, hint=exc.hint)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 500
+        if status == 404:
+            title, message = i18n.t("not_found"), i18n.t("not_found_body")
+        elif status == 413:
+            title, message = i18n.t("too_large"), i18n.t("too_large_body", n=app.config["MAX_CONTENT_LENGTH"])
+        elif status == 405:
+            title, message = i18n.t("method_not_allowed"), exc.description or ""
+        else:
+            title, message = exc.name, exc.description or ""
+        response = error_response(status, title, message)
+        if status == 405 and exc.get_response().headers.get("Allow"):
+            response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        return error_response(500, i18n.t("server_error"), i18n.t("server_error_body"))
+

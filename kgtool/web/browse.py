@@ -1,0 +1,165 @@
+"""Browse the graph: home, a page per resource (with content negotiation), documents, search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+from werkzeug.exceptions import NotFound
+
+from kgtool.errors import KgtoolError
+from kgtool.render import GRAPH_FORMATS
+from kgtool.render import graph as serialize_graph
+from kgtool.vocab import CONCEPT, ID, WSA
+from kgtool.web import lookup
+from kgtool.web.links import path_for, valid_iri
+from kgtool.web.site import site
+
+bp = Blueprint("browse", __name__)
+
+#: ?format= names (and file-suffix-like aliases) of the RDF serialisations a resource has.
+FORMAT_ALIASES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+                  "json-ld": "json-ld", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "rdf": "xml",
+                  "rdfxml": "xml", "html": "html"}
+MEDIA = {"html": "text/html", **GRAPH_FORMATS}
+#: What the head of a document page lists: interface string key, property.
+DOCUMENT_FACTS = (("number", WSA.documentNumber), ("issued", DCTERMS.issued), ("issuer", DCTERMS.creator),
+                  ("jurisdiction", WSA.jurisdiction), ("principles", WSA.invokesPrinciple),
+                  ("sanctions", WSA.providesSanction), ("legal_basis", WSA.legalBasis))
+
+
+
+def negotiate() -> str:
+    """html, turtle, nt, json-ld or xml: ``?format=`` first, else the Accept header (HTML on a tie)."""
+    asked = request.args.get("format")
+    if asked:
+        fmt = FORMAT_ALIASES.get(asked.lower())
+        if fmt is None:
+            raise KgtoolError(f"unknown format {asked!r}", where="?format",
+                              hint="one of: html, turtle, nt, json-ld, xml")
+        return fmt
+    accept = request.accept_mimetypes
+    offered = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
+               "application/json", "text/plain", "application/x-turtle"]
+    best = accept.best_match(offered) if accept.provided else "text/html"
+    return {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle",
+            "application/ld+json": "json-ld", "application/json": "json-ld", "application/n-triples": "nt",
+            "text/plain": "nt", "application/rdf+xml": "xml"}.get(best or "", "html")
+
+
+def _rdf_response(iri: URIRef, fmt: str):
+    """The concise bounded description of a resource in an RDF syntax."""
+    result = site().query("DESCRIBE ?x WHERE { }", {"x": iri})  # a WHERE for engines that bind with VALUES
+    graph = result.graph if result.graph is not None else Graph()
+    if len(graph) == 0 and not lookup.describe(site(), iri).exists:
+        raise NotFound()
+    body = serialize_graph(graph, fmt)
+    response = current_app.response_class(body, mimetype=GRAPH_FORMATS[fmt])
+    if fmt in ("turtle", "nt"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.vary.add("Accept")
+    return response
+
+
+def _resource(iri: URIRef):
+    fmt = negotiate()
+    if fmt != "html":
+        return _rdf_response(iri, fmt)
+    s = site()
+    if lookup.is_document(s, iri):
+        return _document(iri)
+    desc = lookup.describe(s, iri)
+    if not desc.exists:
+        raise NotFound()
+    response = current_app.make_response(render_template(
+        "browse/resource.html", d=desc, formats=_format_links(iri), anchor=lookup.provision_anchor,
+        incoming_limit=lookup.MAX_INCOMING))
+    response.vary.add("Accept")
+    return response
+
+
+def _format_links(iri: URIRef) -> list[tuple[str, str]]:
+    base = path_for(str(iri))
+    sep = "&" if "?" in base else "?"
+    return [(name, f"{base}{sep}format={name}") for name in ("turtle", "json-ld", "nt")]
+
+
+@bp.route("/")
+def home():
+    s = site()
+    docs = lookup.documents(s)
+    counts = lookup.counts_by_document(s)
+    return render_template("browse/home.html", docs=docs, counts=counts,
+                           jurisdictions=lookup.jurisdictions(s, docs), kinds=lookup.COUNT_KINDS)
+
+
+@bp.route("/resource")
+def resource():
+    value = request.args.get("iri", "").strip()
+    if not value:
+        raise KgtoolError("which resource? give ?iri=", where="?iri", hint="for example ?iri=" + str(WSA.Post))
+    if not valid_iri(value):
+        raise KgtoolError(f"not an IRI of the graph: {value[:200]!r}", where="?iri",
+                          hint="an absolute http(s) or urn IRI without spaces or <>\"{}|\\^`")
+    return _resource(URIRef(value))
+
+
+@bp.route("/id/<path:path>")
+def id_page(path: str):
+    return _resource(_checked(str(ID) + path))
+
+
+@bp.route("/concept/<scheme>/<ident>")
+def concept(scheme: str, ident: str):
+    return _resource(_checked(f"{CONCEPT}{scheme}/{ident}"))
+
+
+@bp.route("/ontology/<name>")
+def ontology(name: str):
+    return _resource(_checked(str(WSA) + name))
+
+
+def _checked(value: str) -> URIRef:
+    if not valid_iri(value):
+        abort(404)
+    return URIRef(value)
+
+
+def _document(doc: URIRef):
+    s = site()
+    desc = lookup.describe(s, doc)
+    view = lookup.document_view(s, doc)
+    slug = str(doc)[len(str(ID)):]
+    counts = lookup.counts_by_document(s).get(doc, dict.fromkeys(lookup.COUNT_KINDS, 0))
+    from kgtool.web import allow_inline_styles
+    allow_inline_styles()  # Cytoscape.js sets a style attribute on its canvas
+    facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
+    response = current_app.make_response(render_template(
+        "browse/document.html", d=desc, view=view, facts=facts, slug=slug, counts=counts, formats=_format_links(doc),
+        kinds=lookup.COUNT_KINDS))
+    response.vary.add("Accept")
+    return response
+
+
+@bp.route("/orgchart/<slug>.json")
+def orgchart(slug: str):
+    doc = _checked(str(ID) + slug)
+    if "/" in slug or not lookup.is_document(site(), doc):
+        abort(404)
+    return jsonify(lookup.orgchart(site(), doc))
+
+
+@bp.route("/search")
+def search():
+    q = request.args.get("q", "").strip()
+    filters = {f: [v for v in request.args.getlist(f) if valid_iri(v)] for f in lookup.FACETS}
+    found = None
+    if q:
+        if len(q) > 200:
+            raise KgtoolError("the search text is longer than 200 characters", where="?q")
+        found = lookup.search(site(), q, filters)
+    return render_template("browse/search.html", q=q, found=found, filters=filters, facets=lookup.FACETS)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect("/static/favicon.svg", code=301)

@@ -1,0 +1,189 @@
+"""Every interface string in Chinese and English, in one place, and the choice between them.
+
+The language comes from ``?lang=`` (remembered in a cookie), else the cookie, else the
+browser's Accept-Language, else Chinese. Data labels prefer the chosen language when the
+graph has one (`pick`).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import g, request
+
+LANGS = ("zh", "en")
+COOKIE = "kgtool_lang"
+
+#: key -> (zh, en)
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("安全生产责任知识图谱", "Work-safety accountability graph"),
+    "nav_home": ("首页", "Home"),
+    "nav_search": ("搜索", "Search"),
+    "nav_queries": ("查询库", "Saved queries"),
+    "nav_editor": ("SPARQL 编辑器", "SPARQL editor"),
+    "nav_gaps": ("缺口报告", "Gap report"),
+    "nav_compare": ("比较", "Compare"),
+    "switch_lang": ("English", "中文"),
+    "documents": ("文件", "Documents"),
+    "document": ("文件", "Document"),
+    "title": ("标题", "Title"),
+    "number": ("文号", "Number"),
+    "issued": ("成文日期", "Issued"),
+    "issuer": ("制发机关", "Issuer"),
+    "jurisdiction": ("辖区", "Jurisdiction"),
+    "jurisdictions": ("辖区", "Jurisdictions"),
+    "province": ("省级", "Province"),
+    "level": ("层级", "Level"),
+    "provisions": ("条款", "Provisions"),
+    "bodies": ("机构", "Bodies"),
+    "posts": ("岗位", "Posts"),
+    "duties": ("职责", "Duties"),
+    "frequencies": ("频次要求", "Frequencies"),
+    "principles": ("原则", "Principles"),
+    "sanctions": ("追责方式", "Sanctions"),
+    "legal_basis": ("依据", "Legal basis"),
+    "home_intro": ("从公开文件中读出的安全生产“党政同责、一岗双责”：谁负责什么、多久一次、依据哪条原文。",
+                   "Work-safety accountability read from published documents: who must do what, how "
+                   "often, and the passage each statement comes from."),
+    "explore": ("浏览", "Explore"),
+    "home_search_hint": ("按名称或职责文字搜索（如：季度、演练、第一责任人）", "Search names and duty texts (e.g. 季度, 演练, 第一责任人)"),
+    "search": ("搜索", "Search"),
+    "search_results": ("搜索结果", "Search results"),
+    "no_results": ("没有结果。", "No results."),
+    "results_count": ("条结果", "results"),
+    "filters": ("筛选", "Filters"),
+    "remove_filter": ("移除筛选", "remove filter"),
+    "role": ("角色", "Role"),
+    "duty_type": ("职责类型", "Duty type"),
+    "kind": ("类型", "Kind"),
+    "types": ("类型", "Types"),
+    "properties": ("属性", "Properties"),
+    "incoming": ("被引用", "Incoming links"),
+    "property": ("属性", "Property"),
+    "value": ("值", "Value"),
+    "subject": ("主体", "Subject"),
+    "source_passage": ("原文出处", "Source passage"),
+    "source_of": ("来自条款", "from provision"),
+    "open_document": ("在文件中查看", "see in the document"),
+    "formats": ("其他格式", "Other formats"),
+    "more_incoming": ("仅显示前 {n} 条", "only the first {n} are shown"),
+    "held_duties": ("职责", "Duties"),
+    "holders": ("承担者", "Held by"),
+    "frequency": ("频次", "Frequency"),
+    "times_per_year": ("次/年", "times a year"),
+    "extracted": ("提取结果", "Extracted"),
+    "full_text": ("规范化全文与条款", "Normalised text and its provisions"),
+    "org_chart": ("组织结构图", "Organisation chart"),
+    "org_chart_hint": ("机构 → 岗位 → 职责；指向职责可看其文字，点击节点打开其页面，滚轮缩放。",
+                       "Bodies → posts → duties; point at a duty to read it, click a node to open its page, scroll to zoom."),
+    "org_chart_json": ("图数据 (JSON)", "chart data (JSON)"),
+    "legend_body": ("机构", "body"),
+    "legend_post": ("岗位", "post"),
+    "legend_duty": ("职责", "duty"),
+    "queries_intro": ("保存的 SPARQL 查询：每个回答一个问题，可带参数运行并下载结果。",
+                      "Saved SPARQL queries: each answers one question; run them with parameters and download the results."),
+    "query_name": ("名称", "Name"),
+    "parameters": ("参数", "Parameters"),
+    "tags": ("标签", "Tags"),
+    "run": ("运行", "Run"),
+    "optional": ("可选", "optional"),
+    "required": ("必填", "required"),
+    "default": ("默认", "default"),
+    "download": ("下载", "Download"),
+    "show_sparql": ("查看 SPARQL", "Show the SPARQL"),
+    "open_in_editor": ("在编辑器中打开", "Open in the editor"),
+    "rows": ("行", "rows"),
+    "truncated": ("结果已在行数上限 {n} 处截断。", "The result was cut at the row limit of {n} rows."),
+    "ask_yes": ("是", "yes"),
+    "ask_no": ("否", "no"),
+    "no_params": ("无参数", "no parameters"),
+    "query_error": ("无法运行查询", "The query cannot be run"),
+    "editor_intro": ("在此编写只读 SPARQL 查询；常用前缀已预先声明。结果来自本站的 /sparql 端点。",
+                     "Write read-only SPARQL here; the usual prefixes are declared. Results come from this site's /sparql endpoint."),
+    "endpoint": ("端点", "Endpoint"),
+    "sparql_form_hint": ("SPARQL 1.1 协议端点（只读）。", "A read-only SPARQL 1.1 Protocol endpoint."),
+    "gaps_intro": ("SHACL 形状发现的问题：结构错误（Violation）与责任缺口（Warning），每条指向其原文。",
+                   "What the SHACL shapes found: structural errors (Violation) and accountability gaps (Warning), each with its source passage."),
+    "severity": ("严重程度", "Severity"),
+    "all": ("全部", "all"),
+    "findings": ("发现", "Findings"),
+    "focus": ("对象", "Focus"),
+    "shape": ("形状", "Shape"),
+    "message": ("说明", "Message"),
+    "path": ("路径", "Path"),
+    "conforms": ("数据符合全部形状。", "The data conforms to every shape."),
+    "seconds": ("验证用时 {s} 秒", "validated in {s} s"),
+    "not_available": ("暂不可用", "Not available yet"),
+    "not_available_body": ("此功能所需的模块尚未就绪（{module}）。其他页面不受影响。",
+                           "The module this page needs is not ready yet ({module}). Every other page works."),
+    "compare_intro": ("选择要比较的辖区，查看职责矩阵、频次表、原则与追责矩阵、结构指标和相似度。",
+                      "Choose jurisdictions to compare: duty matrices, frequencies, principles and sanctions, structure measures and similarity."),
+    "choose_jurisdictions": ("选择辖区", "Choose jurisdictions"),
+    "compare_button": ("比较", "Compare"),
+    "charts": ("图表", "Charts"),
+    "error": ("错误", "Error"),
+    "hint": ("提示", "Hint"),
+    "where": ("位置", "Where"),
+    "not_found": ("未找到", "Not found"),
+    "not_found_body": ("图中没有这个资源或页面。", "Nothing in the graph or on this site has this address."),
+    "bad_request": ("请求有误", "Bad request"),
+    "too_large": ("请求过大", "Request too large"),
+    "too_large_body": ("请求体超过了 {n} 字节的上限。", "The request body is larger than the limit of {n} bytes."),
+    "method_not_allowed": ("不允许的方法", "Method not allowed"),
+    "server_error": ("服务器错误", "Server error"),
+    "server_error_body": ("出现了意外错误；已记录。", "Something unexpected went wrong; it has been logged."),
+    "unavailable": ("服务暂不可用", "Service unavailable"),
+    "labels": ("名称", "Labels"),
+    "none": ("无", "none"),
+    "count": ("数量", "Count"),
+    "back_to_top": ("回到顶部", "back to top"),
+    "derived_from": ("出处条款", "Derived from"),
+    "in_context": ("上下文", "in context"),
+    "resource": ("资源", "Resource"),
+    "footer": ("数据与工具：kgtool。每条陈述都可追溯到原文段落。", "Data and tools: kgtool. Every statement points back to its source passage."),
+}
+
+
+def current() -> str:
+    """The language of this request (cached on flask.g)."""
+    lang = getattr(g, "lang", None)
+    if lang is None:
+        asked = request.args.get("lang")
+        if asked in LANGS:
+            lang = asked
+        elif request.cookies.get(COOKIE) in LANGS:
+            lang = request.cookies[COOKIE]
+        else:
+            lang = request.accept_languages.best_match(LANGS) or "zh"
+        g.lang = lang
+    return lang
+
+
+def t(key: str, **values: object) -> str:
+    """An interface string in the current language, with ``{name}`` fields filled.
+
+    Unknown keys come back as the key itself, so a missing string shows but never breaks a page.
+    """
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[LANGS.index(current())]
+    return text.format(**values) if values else text
+
+
+def pick(labels: Mapping[str, str] | None, lang: str | None = None) -> str | None:
+    """The label in ``lang`` if there is one, else Chinese, else any, else None.
+
+    >>> pick({"zh": "无锡市", "en": "Wuxi"}, "en")
+    'Wuxi'
+    >>> pick({"zh": "无锡市"}, "en")
+    '无锡市'
+    >>> pick({}, "en") is None
+    True
+    """
+    if not labels:
+        return None
+    lang = lang or current()
+    for key in (lang, "zh", "en", ""):
+        if labels.get(key):
+            return labels[key]
+    return next(iter(labels.values()))

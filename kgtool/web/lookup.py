@@ -1,0 +1,435 @@
+"""The graph questions the browse pages ask, answered as plain Python data for templates.
+
+Every query binds its inputs as RDF terms (never spliced into the text) and runs through
+the read-only guard with the app's limits.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+
+from kgtool.vocab import WSA
+from kgtool.web.site import Site
+
+#: Characters of source text shown either side of a highlighted span.
+CONTEXT_CHARS = 120
+#: Incoming links listed on a resource page.
+MAX_INCOMING = 300
+#: Outgoing statements listed on a resource page.
+MAX_OUTGOING = 2000
+
+COUNT_KINDS = ("provisions", "bodies", "posts", "duties", "frequencies")
+
+#: An RDF term from a result row (rows may hold None for unbound cells).
+Term = Any
+
+
+def _first(rows, key):
+    seen: dict[Any, dict] = {}
+    for row in rows:
+        seen.setdefault(row[key], row)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------------------------
+# Home
+
+def documents(site: Site) -> list[dict]:
+    """Every policy document with its number, date, issuer, jurisdiction and province."""
+    result = site.query("""
+        SELECT ?doc ?title ?number ?issued ?issuer ?jurisdiction ?province WHERE {
+          ?doc a wsa:PolicyDocument .
+          OPTIONAL { ?doc dcterms:title ?title }
+          OPTIONAL { ?doc wsa:documentNumber ?number }
+          OPTIONAL { ?doc dcterms:issued ?issued }
+          OPTIONAL { ?doc dcterms:creator ?issuer }
+          OPTIONAL { ?doc wsa:jurisdiction ?jurisdiction .
+                     OPTIONAL { ?jurisdiction wsa:within* ?province .
+                                ?province wsa:adminLevel adminlevel:province } }
+        } ORDER BY ?issued ?doc""")
+    return _first(result.dicts(), "doc")
+
+
+def counts_by_document(site: Site) -> dict[Term, dict[str, int]]:
+    """Provisions, bodies, posts, duties and frequency requirements per document."""
+    result = site.query("""
+        SELECT ?doc ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
+          { ?x a wsa:Provision ; dcterms:isPartOf+ ?doc . ?doc a wsa:PolicyDocument . BIND("provisions" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body . BIND("bodies" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a wsa:Post . BIND("posts" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a wsa:Duty . BIND("duties" AS ?kind) }
+          UNION { ?d wsa:definedIn ?doc ; wsa:frequency ?x . BIND("frequencies" AS ?kind) }
+        } GROUP BY ?doc ?kind""")
+    out: dict[Term, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KINDS, 0))
+    for doc, kind, n in result.rows:
+        out[doc][str(kind)] = int(str(n))
+    return out
+
+
+def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:
+    """Every jurisdiction with its level, province, documents and summed counts."""
+    result = site.query("""
+        SELECT ?j ?level ?within ?province WHERE {
+          ?j a wsa:Jurisdiction .
+          OPTIONAL { ?j wsa:adminLevel ?level }
+          OPTIONAL { ?j wsa:within ?within }
+          OPTIONAL { ?j wsa:within* ?province . ?province wsa:adminLevel adminlevel:province }
+        } ORDER BY ?province ?j""")
+    docs = docs if docs is not None else documents(site)
+    counts = counts_by_document(site)
+    by_j: dict[Term, list[Term]] = defaultdict(list)
+    for d in docs:
+        if "jurisdiction" in d:
+            by_j[d["jurisdiction"]].append(d["doc"])
+    rows = []
+    for row in _first(result.dicts(), "j"):
+        j = row["j"]
+        total = dict.fromkeys(COUNT_KINDS, 0)
+        for doc in by_j.get(j, []):
+            for kind in COUNT_KINDS:
+                total[kind] += counts[doc][kind]
+        rows.append({**row, "documents": by_j.get(j, []), "counts": total})
+    rows.sort(key=lambda r: (not r["documents"], str(r.get("province", "")), str(r["j"])))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Resources
+
+@dataclass
+class Description:
+    """What a resource page shows."""
+
+    iri: URIRef
+    types: list[Term] = field(default_factory=list)
+    outgoing: list[tuple[Term, Term]] = field(default_factory=list)
+    incoming: list[tuple[Term, Term]] = field(default_factory=list)
+    incoming_cut: bool = False
+    labels: list[Literal] = field(default_factory=list)
+    duties: list[dict] = field(default_factory=list)
+    passages: list[dict] = field(default_factory=list)
+    document: Term = None
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.outgoing or self.incoming)
+
+
+_LABEL_PREDICATES = {str(p) for p in (
+    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+)}
+
+
+def describe(site: Site, iri: URIRef) -> Description:
+    """Outgoing and incoming statements, labels, duties held and source passages of one IRI."""
+    out = site.query("SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o", {"s": iri}, max_rows=MAX_OUTGOING)
+    inc = site.query("SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?p ?s", {"o": iri}, max_rows=MAX_INCOMING)
+    desc = Description(iri=iri, incoming=[(s, p) for s, p in inc.rows], incoming_cut=inc.truncated)
+    for p, o in out.rows:
+        if p == RDF.type:
+            desc.types.append(o)
+        elif str(p) in _LABEL_PREDICATES and isinstance(o, Literal):
+            desc.labels.append(o)
+        if str(p) == str(WSA.sourceText):
+            continue  # the document page shows the text with its provisions
+        desc.outgoing.append((p, o))
+    desc.document = next((o for p, o in out.rows if p == WSA.definedIn), None)
+    if any(p == WSA.hasDuty for p, _ in out.rows):
+        desc.duties = duties_of(site, iri)
+    desc.passages = passages(site, iri)
+    if desc.document is None and desc.passages:
+        desc.document = desc.passages[0]["doc"]
+    return desc
+
+
+def duties_of(site: Site, holder: URIRef) -> list[dict]:
+    """The duties a post or body holds, in the document's order, with types and frequencies."""
+    result = site.query("""
+        SELECT ?duty ?text ?type ?freq ?times ?start WHERE {
+          ?holder wsa:hasDuty ?duty .
+          OPTIONAL { ?duty wsa:text ?text }
+          OPTIONAL { ?duty wsa:dutyType ?type }
+          OPTIONAL { ?duty wsa:frequency ?freq . OPTIONAL { ?freq wsa:timesPerYear ?times } }
+          OPTIONAL { ?duty prov:wasDerivedFrom ?prov . ?prov wsa:charStart ?start }
+        }""", {"holder": holder})
+    duties: dict[Term, dict] = {}
+    for row in result.dicts():
+        d = duties.setdefault(row["duty"], {"duty": row["duty"], "text": row.get("text"), "types": [],
+                                            "frequencies": {}, "start": None})
+        if "type" in row and row["type"] not in d["types"]:
+            d["types"].append(row["type"])
+        if "freq" in row:
+            d["frequencies"][row["freq"]] = row.get("times")
+        if "start" in row and (d["start"] is None or int(row["start"]) < d["start"]):
+            d["start"] = int(row["start"])
+    return sorted(duties.values(), key=lambda d: (d["start"] if d["start"] is not None else 1 << 40, str(d["duty"])))
+
+
+def source_text(site: Site, doc: Term) -> str:
+    """A document's normalised text (cached per app)."""
+    cache = site.texts
+    if doc not in cache:
+        result = site.query("SELECT ?text WHERE { ?doc wsa:sourceText ?text } LIMIT 1", {"doc": doc})
+        cache[doc] = str(result.rows[0][0]) if result.rows and result.rows[0][0] is not None else ""
+    return cache[doc]
+
+
+def passages(site: Site, iri: URIRef) -> list[dict]:
+    """Source passages of a resource (the provisions it was derived from, or itself if a provision).
+
+    Each is ``{"provision", "doc", "start", "end", "before", "span", "after", "clipped_before",
+    "clipped_after"}``: the span is highlighted, ``before``/``after`` give the context.
+    """
+    result = site.query("""
+        SELECT DISTINCT ?prov ?doc ?start ?end WHERE {
+          { ?x prov:wasDerivedFrom ?prov } UNION { ?x a wsa:Provision . BIND(?x AS ?prov) }
+          ?prov wsa:charStart ?start ; wsa:charEnd ?end ; dcterms:isPartOf+ ?doc .
+          ?doc a wsa:PolicyDocument .
+        } ORDER BY ?doc ?start""", {"x": iri})
+    out = []
+    for prov, doc, start, end in result.rows:
+        text = source_text(site, doc)
+        s, e = int(str(start)), int(str(end))
+        if not (0 <= s <= e <= len(text)):
+            out.append({"provision": prov, "doc": doc, "start": s, "end": e, "before": "", "span": "",
+                        "after": "", "clipped_before": False, "clipped_after": False, "bad_offsets": True})
+            continue
+        lo, hi = max(0, s - CONTEXT_CHARS), min(len(text), e + CONTEXT_CHARS)
+        out.append({"provision": prov, "doc": doc, "start": s, "end": e, "before": text[lo:s],
+                    "span": text[s:e], "after": text[e:hi], "clipped_before": lo > 0,
+                    "clipped_after": hi < len(text), "bad_offsets": False})
+    return out
+
+
+def provision_anchor(provision: URIRef) -> str:
+    """The id of a provision's block on its document page.
+
+    >>> provision_anchor(URIRef("https://w3id.org/wsa/id/wuxi-towns-2021/provision/s2.p1"))
+    'p-s2.p1'
+    """
+    return "p-" + str(provision).rsplit("/provision/", 1)[-1]
+
+
+# ---------------------------------------------------------------------------------------
+# Documents
+
+def body_types(site: Site) -> set[Term]:
+    """wsa:Body and its subclasses (cached per app)."""
+    cache = site.body_types
+    if not cache:
+        cache.update(r[0] for r in site.query("SELECT ?c WHERE { ?c rdfs:subClassOf* wsa:Body }").rows)
+        cache.add(WSA.Body)
+    return cache
+
+
+def is_document(site: Site, iri: URIRef) -> bool:
+    return bool(site.query("ASK { ?doc a wsa:PolicyDocument }", {"doc": iri}).boolean)
+
+
+def document_view(site: Site, doc: URIRef) -> dict:
+    """A document's normalised text cut into nested provision blocks, each with what was read from it.
+
+    Returns ``{"events": [...], "extracted": {provision: [(kind, iri)]}}`` where events are
+    ``("open", provision_dict)``, ``("text", str)`` and ``("close", None)`` in reading order.
+    """
+    text = source_text(site, doc)
+    provs = site.query("""
+        SELECT ?prov ?start ?end ?marker ?heading WHERE {
+          ?prov dcterms:isPartOf+ ?doc ; wsa:charStart ?start ; wsa:charEnd ?end .
+          OPTIONAL { ?prov wsa:marker ?marker }
+          OPTIONAL { ?prov wsa:heading ?heading }
+        }""", {"doc": doc})
+    extracted_rows = site.query("""
+        SELECT DISTINCT ?x ?prov ?type WHERE { ?x wsa:definedIn ?doc ; prov:wasDerivedFrom ?prov ; a ?type }""",
+                                {"doc": doc})
+    body_classes = body_types(site)
+    order = {"body": 0, "post": 1, "duty": 2, "other": 3}
+    kinds: dict[tuple[Term, Term], str] = {}
+    for x, prov, rdf_type in extracted_rows.rows:
+        kind = ("post" if rdf_type == WSA.Post else "duty" if rdf_type == WSA.Duty
+                else "body" if rdf_type in body_classes else "other")
+        key = (prov, x)
+        if key not in kinds or order[kind] < order[kinds[key]]:
+            kinds[key] = kind
+    extracted: dict[Term, list[tuple[str, Term]]] = defaultdict(list)
+    for (prov, x), kind in sorted(kinds.items(), key=lambda kv: (order[kv[1]], str(kv[0][1]))):
+        extracted[prov].append((kind, x))
+
+    nodes = []
+    for row in _first(provs.dicts(), "prov"):
+        s, e = int(row["start"]), int(row["end"])
+        if 0 <= s <= e <= len(text):
+            nodes.append({"iri": row["prov"], "start": s, "end": e, "marker": row.get("marker"),
+                          "heading": row.get("heading"), "anchor": provision_anchor(row["prov"])})
+    nodes.sort(key=lambda n: (n["start"], -n["end"], str(n["iri"])))
+    events: list[tuple[str, object]] = []
+    stack: list[dict] = []
+    cursor = 0
+    for node in nodes:
+        while stack and node["start"] >= stack[-1]["end"]:
+            top = stack.pop()
+            if cursor < top["end"]:
+                events.append(("text", text[cursor:top["end"]]))
+                cursor = top["end"]
+            events.append(("close", None))
+        if stack and node["end"] > stack[-1]["end"]:
+            node = {**node, "end": stack[-1]["end"]}  # overlapping: keep the tree well nested
+        if node["start"] > cursor:
+            events.append(("text", text[cursor:node["start"]]))
+            cursor = node["start"]
+        node["start"] = max(node["start"], cursor)
+        events.append(("open", node))
+        stack.append(node)
+    while stack:
+        top = stack.pop()
+        if cursor < top["end"]:
+            events.append(("text", text[cursor:top["end"]]))
+            cursor = top["end"]
+        events.append(("close", None))
+    if cursor < len(text):
+        events.append(("text", text[cursor:]))
+    return {"events": events, "extracted": extracted, "provision_count": len(nodes)}
+
+
+def orgchart(site: Site, doc: URIRef) -> dict:
+    """Cytoscape.js elements for a document: bodies → posts → duties (and sub-bodies)."""
+    from kgtool.web.links import href, label_for
+
+    bodies = site.query("""
+        SELECT DISTINCT ?b ?parent WHERE {
+          ?b wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body .
+          OPTIONAL { ?b org:subOrganizationOf ?parent }
+        }""", {"doc": doc})
+    posts = site.query("""
+        SELECT DISTINCT ?p ?b WHERE { ?p wsa:definedIn ?doc ; a wsa:Post . OPTIONAL { ?p org:postIn ?b } }""",
+                       {"doc": doc})
+    duties = site.query("""
+        SELECT DISTINCT ?d ?h WHERE { ?d wsa:definedIn ?doc ; a wsa:Duty . OPTIONAL { ?h wsa:hasDuty ?d } }""",
+                        {"doc": doc})
+    nodes: dict[str, dict] = {}
+    edges: list[dict] = []
+
+    def node(iri, kind):
+        key = str(iri)
+        if key not in nodes:
+            nodes[key] = {"data": {"id": key, "label": label_for(iri), "kind": kind, "href": href(iri)}}
+
+    for b, _ in bodies.rows:
+        node(b, "body")
+    for b, parent in bodies.rows:
+        if parent is not None and str(parent) in nodes:
+            edges.append({"data": {"id": f"e{len(edges)}", "source": str(parent), "target": str(b), "kind": "sub"}})
+    for p, b in posts.rows:
+        node(p, "post")
+        if b is not None:
+            node(b, "body")
+            edges.append({"data": {"id": f"e{len(edges)}", "source": str(b), "target": str(p), "kind": "post"}})
+    for d, h in duties.rows:
+        node(d, "duty")
+        if h is not None and str(h) in nodes:
+            edges.append({"data": {"id": f"e{len(edges)}", "source": str(h), "target": str(d), "kind": "duty"}})
+    seen, unique = set(), []
+    for e in edges:
+        k = (e["data"]["source"], e["data"]["target"])
+        if k not in seen:
+            seen.add(k)
+            unique.append(e)
+    return {"nodes": list(nodes.values()), "edges": unique}
+
+
+# ---------------------------------------------------------------------------------------
+# Search
+
+SEARCH_LIMIT = 500
+FACETS = ("jurisdiction", "role", "dutytype")
+
+
+def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
+    """Labels and duty texts containing ``q`` (case-insensitive substring), with facet counts.
+
+    ``filters`` maps a facet (jurisdiction, role, dutytype) to IRIs a hit must have.
+    """
+    result = site.query("""
+        SELECT ?x ?text ?prop ?type ?jurisdiction ?role ?dutytype WHERE {
+          { ?x rdfs:label|skos:prefLabel|skos:altLabel|foaf:name|dcterms:title ?text .
+            BIND("label" AS ?prop) }
+          UNION { ?x a wsa:Duty ; wsa:text ?text . BIND("text" AS ?prop) }
+          FILTER(isIRI(?x) && CONTAINS(LCASE(STR(?text)), LCASE(?q)))
+          OPTIONAL { ?x a ?type }
+          OPTIONAL { { ?x wsa:definedIn ?d } UNION { ?x a wsa:PolicyDocument . BIND(?x AS ?d) }
+                     ?d wsa:jurisdiction ?jurisdiction }
+          OPTIONAL { { ?x org:role ?role } UNION { ?holder wsa:hasDuty ?x ; org:role ?role } }
+          OPTIONAL { ?x wsa:dutyType ?dutytype }
+        }""", {"q": Literal(q)}, max_rows=50_000)
+    hits: dict[Term, dict] = {}
+    for row in result.dicts():
+        x = row["x"]
+        hit = hits.setdefault(x, {"iri": x, "texts": [], "types": set(), "jurisdiction": set(), "role": set(),
+                                  "dutytype": set(), "is_text": False})
+        text = str(row["text"])
+        if text not in hit["texts"]:
+            hit["texts"].append(text)
+        if row.get("prop") == Literal("text"):
+            hit["is_text"] = True
+        for facet, key in (("types", "type"), ("jurisdiction", "jurisdiction"), ("role", "role"),
+                           ("dutytype", "dutytype")):
+            if key in row:
+                hit[facet].add(row[key])
+    wanted = {f: {URIRef(v) for v in filters.get(f, [])} for f in FACETS}
+    chosen = [h for h in hits.values() if all(wanted[f] <= h[f] for f in FACETS if wanted[f])]
+    facets = {}
+    for f in FACETS:
+        counter: dict[Term, int] = defaultdict(int)
+        for h in chosen:
+            for v in h[f]:
+                counter[v] += 1
+        facets[f] = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    chosen.sort(key=lambda h: (not h["is_text"] and WSA.Duty not in h["types"], _kind_rank(h["types"]),
+                               str(h["iri"])))
+    for h in chosen:
+        h["snippets"] = [_split(text, q) for text in h["texts"][:3]]
+    return {"hits": chosen[:SEARCH_LIMIT], "total": len(chosen), "facets": facets, "cut": len(chosen) > SEARCH_LIMIT}
+
+
+def _kind_rank(types: set) -> int:
+    order = [WSA.PolicyDocument, WSA.Jurisdiction, WSA.Post, WSA.Duty]
+    for i, t in enumerate(order):
+        if t in types:
+            return i
+    return len(order)
+
+
+def _split(text: str, q: str) -> list[tuple[str, bool]]:
+    """Text cut around matches of q, as (piece, is_match) pairs; long stretches shortened.
+
+    >>> _split("每季度至少1次", "季度")
+    [('每', False), ('季度', True), ('至少1次', False)]
+    """
+    low, ql = text.lower(), q.lower()
+    pieces, i = [], 0
+    while ql:
+        j = low.find(ql, i)
+        if j < 0:
+            break
+        if j > i:
+            pieces.append((text[i:j], False))
+        pieces.append((text[j:j + len(q)], True))
+        i = j + len(q)
+    if i < len(text):
+        pieces.append((text[i:], False))
+    short = []
+    for k, (piece, match) in enumerate(pieces):
+        if not match and len(piece) > 80:
+            if k == 0:
+                piece = "…" + piece[-60:]
+            elif k == len(pieces) - 1:
+                piece = piece[:60] + "…"
+            else:
+                piece = piece[:35] + "…" + piece[-35:]
+        short.append((piece, match))
+    return short

@@ -1,0 +1,56 @@
+"""The gap report at /gaps: SHACL findings, filterable by jurisdiction and severity.
+
+Validation takes seconds, so the report is computed once per app (`Site.report`) from the
+files under ROOT (data/, ontology/, shapes/). If kgtool.validate is not importable the page
+says so and every other page still works.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, render_template, request
+from rdflib import URIRef
+
+from kgtool.web.links import valid_iri
+from kgtool.web.site import site
+
+bp = Blueprint("report", __name__)
+
+
+def compute_report(root):
+    """Run kgtool.validate over ROOT's files (imported lazily: the module may be missing)."""
+    from kgtool.validate import load_data, validate
+
+    return validate(load_data(root), shapes_dir=root / "shapes", ontology_dir=root / "ontology")
+
+
+def get_report():
+    """The app's cached report, or None when kgtool.validate is not available."""
+    try:
+        import kgtool.validate  # noqa: F401
+    except ImportError:
+        return None
+    s = site()
+    return s.report(lambda: compute_report(s.root))
+
+
+@bp.route("/gaps")
+def gaps():
+    report = get_report()
+    if report is None:
+        return render_template("report/gaps.html", report=None, module="kgtool.validate")
+    jurisdiction = request.args.get("jurisdiction") or None
+    severity = request.args.get("severity") or None
+    findings = [f for f in report.findings
+                if (jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction)
+                and (severity is None or f.severity == severity)]
+    by_jurisdiction = Counter(f.jurisdiction_label or "" for f in report.findings
+                              if severity is None or f.severity == severity)
+    by_severity = Counter(f.severity for f in report.findings
+                          if jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction)
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    return render_template(
+        "report/gaps.html", report=report, findings=findings, jurisdiction=jurisdiction, severity=severity,
+        by_jurisdiction=sorted(by_jurisdiction.items()), module="kgtool.validate",
+        by_severity=sorted(by_severity.items(), key=lambda kv: order.get(kv[0], 9)),
+        iri=lambda value: URIRef(value) if value and valid_iri(value) else None)

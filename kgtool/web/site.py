@@ -1,0 +1,170 @@
+"""What the web app holds for its whole life: the store, the query runner, caches.
+
+One `Site` per app (``app.extensions["kgtool"]``): the embedded store is opened once, not
+per request; labels and the gap report are computed once and reused.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from rdflib.term import Identifier
+
+from kgtool.query import check
+from kgtool.store import EmbeddedStore, Result, Store, open_store
+
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: parallel parses fail with errors
+#: such as "Param.postParse2() missing 1 required positional argument". Every parse the
+#: web app makes (`checked`) goes through this lock; page queries are parsed once (cached).
+PARSE_LOCK = threading.RLock()
+
+#: Parsed once at app start, single-threaded, so each of pyparsing's parse actions has run
+#: before requests (and pySHACL in the report thread) parse in parallel.
+_GRAMMAR_TOUR = (
+    "SELECT DISTINCT ?s (COUNT(DISTINCT ?o) AS ?n) (GROUP_CONCAT(?l; separator=', ') AS ?g) WHERE {"
+    " { ?s a wsa:Post ; rdfs:label|skos:prefLabel ?l . } UNION { ?s org:postIn/^org:postIn* ?o }"
+    " OPTIONAL { ?s wsa:hasDuty ?d . ?d wsa:text ?t"
+    " FILTER(CONTAINS(LCASE(STR(?t)), 'x') && LANGMATCHES(LANG(?t), 'zh')) }"
+    " MINUS { ?s a wsa:Duty } FILTER NOT EXISTS { ?s wsa:x ?y } BIND(COALESCE(?t, 'a') AS ?b)"
+    " VALUES (?v ?w) { (1 2.5) (UNDEF \"z\"@zh) } GRAPH ?gr { ?s ?p [ a ?c ] }"
+    " { SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 } SERVICE <urn:x> { ?a ?b ?c } }"
+    " GROUP BY ?s HAVING (COUNT(?o) > 0) ORDER BY DESC(?n) ?s LIMIT 10 OFFSET 1",
+    "ASK { ?s ?p ?o FILTER(?o IN (1, 2) && REGEX(STR(?s), '^h', 'i') && isIRI(?s) && BOUND(?p)) }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?o != <urn:x>) }",
+    "DESCRIBE ?x WHERE { VALUES ?x { <urn:x> } }",
+    "SELECT * FROM <urn:g> FROM NAMED <urn:h> WHERE { ?s ?p \"\"\"x\"\"\"^^xsd:string }",
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _checked_cached(sparql: str) -> str:
+    with PARSE_LOCK:
+        return check(sparql)
+
+
+def checked(sparql: str, *, cache: bool = False) -> str:
+    """`kgtool.query.check` under the parse lock (cached for the app's own fixed queries)."""
+    if cache:
+        return _checked_cached(sparql)
+    with PARSE_LOCK:
+        return check(sparql)
+
+
+def warm_parser() -> None:
+    """Run the SPARQL parser over a tour of its grammar once (see _GRAMMAR_TOUR)."""
+    for sparql in _GRAMMAR_TOUR:
+        try:
+            checked(sparql)
+        except Exception:  # noqa: BLE001 - refusals (SERVICE, FROM) are expected; the parse ran
+            pass
+
+#: Label-like properties, best first; duty and provision texts stand in when nothing else does.
+LABEL_PROPERTIES = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://xmlns.com/foaf/0.1/name",
+    "http://purl.org/dc/terms/title",
+    "https://w3id.org/wsa/ontology#heading",
+    "https://w3id.org/wsa/ontology#text",
+)
+_LABEL_QUERY = """
+SELECT ?x ?p ?l WHERE {
+  VALUES ?p { skos:prefLabel rdfs:label foaf:name dcterms:title wsa:heading wsa:text }
+  ?x ?p ?l . FILTER(isIRI(?x) && isLITERAL(?l))
+}"""
+#: Longest label kept (duty texts are long; links show the beginning).
+LABEL_CHARS = 48
+
+
+@dataclass
+class Site:
+    """The app's store, limits and caches."""
+
+    root: Path
+    endpoint: str | None
+    store: Store
+    timeout: float
+    max_rows: int
+    runner: Any = None
+    _labels: dict[str, dict[str, str]] | None = None
+    texts: dict[Any, str] = field(default_factory=dict)  # document -> normalised text
+    body_types: set[Any] = field(default_factory=set)  # wsa:Body and its subclasses
+    _report: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _report_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def embedded(self) -> bool:
+        return isinstance(self.store, EmbeddedStore)
+
+    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None, *,
+              max_rows: int | None = None) -> Result:
+        """A page's own query (fixed text, terms bound), in-process, read-only, within the app's limits.
+
+        The same as `kgtool.query.run_query`, with the parse made thread-safe and cached.
+        """
+        checked(sparql, cache=True)
+        return self.store.query(sparql, bindings=bindings, timeout=self.timeout,
+                                max_rows=max_rows if max_rows is not None else self.max_rows)
+
+    def labels(self) -> dict[str, dict[str, str]]:
+        """Every IRI's labels by language (``{"zh": …, "en": …}``), best property first."""
+        if self._labels is None:
+            with self._lock:
+                if self._labels is None:
+                    self._labels = self._load_labels()
+        return self._labels
+
+    def _load_labels(self) -> dict[str, dict[str, str]]:
+        rank = {p: i for i, p in enumerate(LABEL_PROPERTIES)}
+        best: dict[str, dict[str, tuple[int, str]]] = {}
+        result = self.query(_LABEL_QUERY, max_rows=2_000_000)
+        for x, p, label in result.rows:
+            lang = ((getattr(label, "language", None) or "").split("-")[0]).lower()
+            text = " ".join(str(label).split())
+            if len(text) > LABEL_CHARS:
+                text = text[: LABEL_CHARS - 1] + "…"
+            slot = best.setdefault(str(x), {})
+            r = rank.get(str(p), 99)
+            if lang not in slot or r < slot[lang][0]:
+                slot[lang] = (r, text)
+        return {iri: {lang: text for lang, (_, text) in langs.items()} for iri, langs in best.items()}
+
+    def report(self, compute):
+        """The gap report, computed once per app by ``compute()`` (it takes seconds)."""
+        if self._report is None:
+            with self._report_lock:
+                if self._report is None:
+                    self._report = compute()
+        return self._report
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()
+        self.store.close()
+
+
+def open_site(config: dict) -> Site:
+    """Open the store and the runner the config names."""
+    root = Path(config["ROOT"])
+    endpoint = config.get("ENDPOINT")
+    store = open_store(endpoint=endpoint, root=root)
+    site = Site(root=root, endpoint=getattr(store, "endpoint", None), store=store,
+                timeout=float(config["QUERY_TIMEOUT_S"]),
+                max_rows=int(config["MAX_ROWS"]))
+    warm_parser()
+    workers = int(config.get("SPARQL_WORKERS", 0))
+    if isinstance(store, EmbeddedStore) and workers > 0:
+        from kgtool.web.runner import QueryRunner
+        site.runner = QueryRunner(root, workers=workers)
+    return site
+
+
+def site() -> Site:
+    """The current app's Site."""
+    return current_app.extensions["kgtool"]
+

@@ -281,3 +281,20 @@ def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wordi
         sys.stdout.buffer.write(data)
     else:
         click.echo(output, nl=not output.endswith("\n"))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@endpoint_option
+def serve(host: str, port: int, threads: int, endpoint: str | None) -> None:
+    """Serve the web browser and the read-only SPARQL endpoint (waitress)."""
+    from kgtool.errors import KgtoolError
+    from kgtool.web.serve import serve as run_serve
+
+    try:
+        run_serve(host=host, port=port, endpoint=endpoint or None, root=project_root(), threads=threads)
+    except OSError as e:  # the port is taken, or the address is not this machine's
+        raise KgtoolError(f"cannot listen on {host}:{port}: {e.strerror}", where="--port",
+                          hint="choose another --port, or stop what is using it") from None

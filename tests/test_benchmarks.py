@@ -19,3 +19,11 @@ def test_query_benchmark_prints_a_row_per_saved_query():
     printed = {line.split()[2] for line in out.stdout.splitlines()[1:] if len(line.split()) > 2}
     assert {n[:44] for n in names} <= printed
     assert "(median ratio over the library)" in out.stdout
+
+
+@pytest.mark.slow
+def test_fuzz_script_runs_without_a_crash():
+    out = subprocess.run([sys.executable, "benchmarks/fuzz.py", "-max_total_time=10", "-rss_limit_mb=4096"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "Done" in out.stderr and "ERROR" not in out.stderr

@@ -4,6 +4,7 @@ The facade lets a notebook user write ``kgtool.open_store()`` without knowing th
 """
 from __future__ import annotations
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -11,27 +12,22 @@ try:
 except PackageNotFoundError:  # running from a checkout that is not installed
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "build", "compare", "open_store", "reason", "run_query", "validate"]
+#: Public name -> (module, attribute); attribute None means the module itself.
+_FACADE = {
+    "build": ("kgtool.build", "build"),
+    "compare": ("kgtool.compare", None),
+    "open_store": ("kgtool.store", "open_store"),
+    "reason": ("kgtool.reason", "reason"),
+    "run_query": ("kgtool.query", "run_query"),
+    "validate": ("kgtool.validate", "validate"),
+}
+__all__ = ["__version__", *_FACADE]
 
 
 def __getattr__(name: str):
     """Import stages on first use, so `import kgtool` stays fast."""
-    if name == "build":
-        from kgtool.build import build
-        return build
-    if name == "open_store":
-        from kgtool.store import open_store
-        return open_store
-    if name == "run_query":
-        from kgtool.query import run_query
-        return run_query
-    if name == "validate":
-        from kgtool.validate import validate
-        return validate
-    if name == "compare":
-        import kgtool.compare as compare
-        return compare
-    if name == "reason":
-        from kgtool.reason import reason
-        return reason
-    raise AttributeError(name)
+    if name not in _FACADE:
+        raise AttributeError(name)
+    module, attr = _FACADE[name]
+    loaded = import_module(module)
+    return loaded if attr is None else getattr(loaded, attr)

@@ -16,7 +16,7 @@ from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
 from kgtool.settings import setting
-from kgtool.store import Result, Store, with_prefixes
+from kgtool.store import PARSE_LOCK, Result, Store, with_prefixes
 
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -47,7 +47,8 @@ def check(sparql: str) -> str:
     full = with_prefixes(sparql)
     added = full[: len(full) - len(sparql)].count("\n") if full.endswith(sparql) else 0
     try:
-        prepared = prepareQuery(full)
+        with PARSE_LOCK:
+            prepared = prepareQuery(full)
     except ParseBaseException as e:
         keyword = _update_keyword(full)
         if keyword:
@@ -74,7 +75,8 @@ def check(sparql: str) -> str:
 def _update_keyword(sparql: str) -> str | None:
     """The first operation of a text that parses as SPARQL Update, else None."""
     try:
-        parseUpdate(sparql)
+        with PARSE_LOCK:
+            parseUpdate(sparql)
     except Exception:
         return None
     body = re.sub(r"#[^\n]*|<[^>]*>|\"[^\"]*\"|'[^']*'|\w+:\w*", " ", sparql).upper()

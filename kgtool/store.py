@@ -71,6 +71,11 @@ __all__ = [
 ]
 
 #: Seconds a query may take, by default, before it is given up (both engines).
+#: rdflib's SPARQL parser keeps state in pyparsing actions and fails when two threads parse at
+#: once ("Param.postParse2() missing 1 required positional argument"): every parse in kgtool
+#: (query.check, the remote engine's analysis, validate's SPARQL constraints, the web app) takes it.
+PARSE_LOCK = threading.RLock()
+
 DEFAULT_TIMEOUT = 60.0
 #: Seconds to wait for a TCP connection to a remote endpoint (capped by the query timeout).
 CONNECT_TIMEOUT = 10.0
@@ -891,7 +896,8 @@ def _analyse(sparql: str) -> tuple[str, bool]:
     from rdflib.plugins.sparql.parser import parseQuery
 
     try:
-        parsed = parseQuery(sparql)
+        with PARSE_LOCK:
+            parsed = parseQuery(sparql)
     except ParseException as exc:
         raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
                          where="query", hint=f"near: {exc.line.strip()[:80]}") from exc

@@ -142,8 +142,11 @@ class _ParsedOnce(Graph):
         if isinstance(query_object, str):
             from rdflib.plugins.sparql import prepareQuery
 
+            from kgtool.store import PARSE_LOCK
+
             if query_object not in self._prepared:
-                self._prepared[query_object] = prepareQuery(query_object)
+                with PARSE_LOCK:
+                    self._prepared[query_object] = prepareQuery(query_object)
             query_object = self._prepared[query_object]
         return super().query(query_object, *args, **kwargs)
 

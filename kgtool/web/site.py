@@ -15,12 +15,10 @@ from flask import current_app
 from rdflib.term import Identifier
 
 from kgtool.query import check
-from kgtool.store import EmbeddedStore, Result, Store, open_store
+from kgtool.store import PARSE_LOCK, EmbeddedStore, Result, Store, open_store
 
-#: rdflib's SPARQL parser (pyparsing) is not thread-safe: parallel parses fail with errors
-#: such as "Param.postParse2() missing 1 required positional argument". Every parse the
-#: web app makes (`checked`) goes through this lock; page queries are parsed once (cached).
-PARSE_LOCK = threading.RLock()
+#: Every parse the web app makes (`checked`) goes through kgtool.store.PARSE_LOCK (rdflib's
+#: parser is not thread-safe); page queries are parsed once (cached).
 
 #: Parsed once at app start, single-threaded, so each of pyparsing's parse actions has run
 #: before requests (and pySHACL in the report thread) parse in parallel.

@@ -18,6 +18,7 @@ from kgtool.errors import SourceError
 from kgtool.extract import Summary, extract
 from kgtool.lexicon import Lexicon
 from kgtool.normalise import decode, normalise
+from kgtool.settings import setting
 from kgtool.structure import parse
 from kgtool.vocab import PREFIXES
 
@@ -70,7 +71,12 @@ def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: 
         SourceError: if the file is missing, empty, binary, wrongly encoded or has no structure.
     """
     where = str(path)
+    limit = int(setting("max_source_bytes"))
     try:
+        size = path.stat().st_size
+        if size > limit and path.is_file():
+            raise SourceError(f"file is {size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a policy document takes",
+                              where=where, hint="split it, or raise KGTOOL_MAX_SOURCE_BYTES")
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError("no such file", where=where) from None

@@ -20,6 +20,7 @@ SETTINGS = (
     Setting("max_rows", 10000, "rows returned by a query before the result is cut (with a notice)"),
     Setting("max_body_bytes", 1_000_000, "largest request body the web endpoint accepts"),
     Setting("remote_timeout_s", 30.0, "seconds to wait for a remote SPARQL endpoint"),
+    Setting("max_source_bytes", 10_000_000, "largest source text kgtool reads (a policy document is well under 1 MB)"),
 )
 
 

@@ -27,3 +27,11 @@ def test_fuzz_script_runs_without_a_crash():
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "Done" in out.stderr and "ERROR" not in out.stderr
+
+
+@pytest.mark.slow
+def test_load_script_runs_with_zero_errors():
+    out = subprocess.run([sys.executable, "benchmarks/load.py", "--clients", "3", "--duration", "3", "--heavy", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:] + out.stdout[-3000:]
+    assert "light-client errors 0" in out.stdout and "p99 with runaway queries" in out.stdout

@@ -134,10 +134,14 @@ def test_slug_collision_is_refused(project, tmp_path):
     ("gbk.txt", "第一条 为了安全。\n第二条 职责如下。".encode("gbk"), "gb18030"),
     ("flat.txt", "这是一段没有任何条款编号的文字。只有句子。".encode(), "no recognisable structure"),
     ("missing.txt", None, "no such file"),
+    ("truncated.txt", "第一条 安全生产。\n第二条 职责".encode()[:-1], "not valid UTF-8"),
+    ("folder.txt", "dir", "folder"),
 ])
 def test_hostile_input_gets_one_line_and_exit_2(project, tmp_path, name, content, message):
     path = tmp_path / name
-    if content is not None:
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
         path.write_bytes(content)
     before = sorted(p.name for p in (project / "data").iterdir())
     result = CliRunner().invoke(cli, ["ingest", str(path)])
@@ -190,3 +194,18 @@ def test_a_killed_build_leaves_every_file_old_or_new(project, delay):
     assert all(n.startswith(".") for n in leftovers)
     assert run("build").exit_code == 0
     assert {p.name: p.read_bytes() for p in data.glob("*-20*.ttl")} == new
+
+
+def test_a_50_mb_file_is_refused_quickly_and_changes_nothing(project, tmp_path):
+    """A 50 MB "document" is not a policy text: one clear line, exit 2, data untouched."""
+    import time
+
+    big = tmp_path / "big.txt"
+    filler = "（一）每季度至少召开1次安全生产工作会议，研究解决重大问题。\n"
+    big.write_text(filler * (50 * 1024 * 1024 // len(filler.encode())), encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")}
+    t0 = time.monotonic()
+    result = run("ingest", str(big))
+    assert result.exit_code == 2 and "MB" in result.output and "KGTOOL_MAX_SOURCE_BYTES" in result.output
+    assert time.monotonic() - t0 < 10
+    assert {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")} == before

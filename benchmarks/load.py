@@ -32,6 +32,7 @@ HEAVY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }",)
 def phase(base: str, kinds: dict, *, clients: int, heavy: int, duration: float) -> dict:
     times: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
+    shed: dict[str, int] = defaultdict(int)
     heavy_status: dict[int, int] = defaultdict(int)
     lock = threading.Lock()
     stop = time.monotonic() + duration
@@ -44,12 +45,15 @@ def phase(base: str, kinds: dict, *, clients: int, heavy: int, duration: float) 
             method, url, kwargs = rng.choice(kinds[kind])
             t0 = time.perf_counter()
             try:
-                ok = session.request(method, url, timeout=60, **kwargs).status_code == 200
+                status = session.request(method, url, timeout=60, **kwargs).status_code
             except requests.RequestException:
-                ok = False
+                status = 0
             with lock:
                 times[kind].append(time.perf_counter() - t0)
-                errors[kind] += not ok
+                if kind == "sparql" and status == 503:
+                    shed[kind] += 1  # the endpoint refused it while its workers were busy: back-pressure
+                else:
+                    errors[kind] += status != 200
             i += 1
 
     def runaway(n: int) -> None:
@@ -69,7 +73,7 @@ def phase(base: str, kinds: dict, *, clients: int, heavy: int, duration: float) 
         t.start()
     for t in threads:
         t.join()
-    return {"wall": time.monotonic() - t0, "times": times, "errors": errors, "heavy": dict(heavy_status)}
+    return {"wall": time.monotonic() - t0, "times": times, "errors": errors, "shed": shed, "heavy": dict(heavy_status)}
 
 
 def report(name: str, result: dict) -> None:
@@ -79,7 +83,8 @@ def report(name: str, result: dict) -> None:
           f"light-client errors {errors}" + (f", runaway queries answered {result['heavy']}" if result["heavy"] else ""))
     for kind, values in sorted(result["times"].items()):
         ms = [v * 1000 for v in values]
-        print(f"  {kind:12} n={len(ms):6}  median {percentile(ms, 50):8.1f} ms  p99 {percentile(ms, 99):8.1f} ms")
+        print(f"  {kind:12} n={len(ms):6}  median {percentile(ms, 50):8.1f} ms  p99 {percentile(ms, 99):8.1f} ms"
+              f"  errors {result['errors'].get(kind, 0)}  refused while busy {result['shed'].get(kind, 0)}")
 
 
 def main() -> None:

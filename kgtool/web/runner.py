@@ -12,6 +12,9 @@ run in-process with only the engine's own soft limit.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+
 import queue
 import socket
 import subprocess
@@ -31,6 +34,11 @@ from kgtool.store import Result
 MAX_RESULT_CHARS = 20_000_000
 
 _ERRORS = {"QueryError": QueryError, "EngineError": EngineError, "KgtoolError": KgtoolError}
+
+
+#: Longest wait for a free worker: past it the request is refused (503) so that runaway
+#: queries from some clients cannot tie up the server threads that serve everyone else.
+QUEUE_WAIT_S = 1.0
 
 
 def _cap(result: Result) -> Result:
@@ -53,6 +61,10 @@ def _worker_main(conn, root: str) -> None:  # pragma: no cover - runs in a child
     from kgtool.query import run_query
     from kgtool.store import open_store
 
+    # Lower priority than the web server's threads, so that a runaway query (stopped only by
+    # the time limit) takes spare CPU, not the CPU that pages and other clients need.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     try:
         store = open_store(endpoint="", root=Path(root), timeout=None)
     except KgtoolError as exc:
@@ -196,10 +208,10 @@ class QueryRunner:
             raise EngineError("the query service is shutting down")
         self._start()
         deadline = time.monotonic() + timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
+        try:  # shed load rather than hold a server thread that pages need: wait briefly only
+            worker = self._idle.get(timeout=min(timeout, QUEUE_WAIT_S))
         except queue.Empty:
-            raise EngineError(f"every query worker stayed busy for {timeout:g} s",
+            raise EngineError(f"every query worker is busy (waited {min(timeout, QUEUE_WAIT_S):g} s)",
                               hint="try again in a moment") from None
         try:
             worker.conn.send((sparql, max_rows))

@@ -39,6 +39,7 @@ from rdflib import Literal, URIRef
 
 from kgtool import vocab
 from kgtool.errors import KgtoolError, QueryError
+from kgtool.extract import times_per_year
 from kgtool.render import width
 from kgtool.store import Store
 
@@ -171,31 +172,6 @@ class Jurisdiction:
 
 
 _NONE_HOLDER = Term("", "unassigned", "（未指明责任主体）", "(no holder named)", "none")
-
-
-def times_per_year(period: str, occurrences: int | Decimal = 1) -> Decimal | None:
-    """Times per year that ``occurrences`` per ``period`` (an ISO 8601 duration) come to.
-
-    >>> times_per_year("P3M", 1)
-    Decimal('4')
-    >>> times_per_year("P6M"), times_per_year("P1Y", 2), times_per_year("P1M")
-    (Decimal('2'), Decimal('2'), Decimal('12'))
-    >>> times_per_year("P3Y").quantize(Decimal("0.0001"))
-    Decimal('0.3333')
-    >>> times_per_year("P1W"), times_per_year("nonsense")
-    (Decimal('52'), None)
-    """
-    match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", period.strip())
-    if not match or not any(match.groups()):
-        return None
-    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-    if years or months:
-        if weeks or days:
-            return None  # mixed calendar and day spans: no exact yearly rate
-        return Decimal(12) / Decimal(years * 12 + months) * Decimal(occurrences)
-    if weeks and not days:
-        return Decimal(52) / Decimal(weeks) * Decimal(occurrences)
-    return Decimal(365) / Decimal(weeks * 7 + days) * Decimal(occurrences)
 
 
 def _num(value: Decimal | float | int | None) -> str:

@@ -24,8 +24,6 @@ RULES = Path(__file__).parent / "rules" / "extract.yaml"
 ITEM_KINDS = {"part", "clause", "item", "subitem", "row"}
 SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 CLAUSE = re.compile(r"[^，,。；;\n]+")
-PERIOD_MONTHS = {"P1Y": 12, "P6M": 6, "P3M": 3, "P1M": 1, "P3Y": 36, "P2Y": 24}
-PERIOD_PER_YEAR = {"P1W": Decimal(52), "P1D": Decimal(365)}
 CN_COUNT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "十": 10}
 PRINCIPAL_HEAD = concept("role", "principal_head")
 ACTION_TYPES = ("hear_report", "meeting", "inspection", "emergency", "training_publicity",
@@ -38,15 +36,25 @@ def rules() -> dict:
     return yaml.safe_load(RULES.read_text(encoding="utf-8"))
 
 
-def times_per_year(period: str, minimum: int) -> Decimal:
-    """Normalise a minimum per period to times per year.
+def times_per_year(period: str, occurrences: int | Decimal = 1) -> Decimal | None:
+    """Times per year that ``occurrences`` per ``period`` (an ISO 8601 duration) come to.
 
-    >>> times_per_year("P3M", 1), times_per_year("P6M", 1), times_per_year("P3Y", 1)
-    (Decimal('4'), Decimal('2'), Decimal('0.3333'))
+    >>> times_per_year("P3M", 1), times_per_year("P6M"), times_per_year("P1Y", 2), times_per_year("P1M")
+    (Decimal('4'), Decimal('2'), Decimal('2'), Decimal('12'))
+    >>> times_per_year("P3Y").quantize(Decimal("0.0001")), times_per_year("P1W"), times_per_year("nonsense")
+    (Decimal('0.3333'), Decimal('52'), None)
     """
-    if period in PERIOD_PER_YEAR:
-        return PERIOD_PER_YEAR[period] * minimum
-    return (Decimal(12 * minimum) / Decimal(PERIOD_MONTHS[period])).quantize(Decimal("0.0001")).normalize()
+    match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", period.strip())
+    if not match or not any(match.groups()):
+        return None
+    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+    if years or months:
+        if weeks or days:
+            return None  # mixed calendar and day spans: no exact yearly rate
+        return Decimal(12) / Decimal(years * 12 + months) * Decimal(occurrences)
+    if weeks and not days:
+        return Decimal(52) / Decimal(weeks) * Decimal(occurrences)
+    return Decimal(365) / Decimal(weeks * 7 + days) * Decimal(occurrences)
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,7 +578,8 @@ class _Extractor:
             g.add((fnode, RDF.type, WSA.FrequencyRequirement))
             g.add((fnode, WSA.period, Literal(f.period, datatype=XSD.duration)))
             g.add((fnode, WSA.minOccurrences, Literal(f.minimum)))
-            g.add((fnode, WSA.timesPerYear, Literal(times_per_year(f.period, f.minimum), datatype=XSD.decimal)))
+            per_year = times_per_year(f.period, f.minimum).quantize(Decimal("0.0001")).normalize()
+            g.add((fnode, WSA.timesPerYear, Literal(per_year, datatype=XSD.decimal)))
             g.add((fnode, WSA.text, Literal(f.wording, lang="zh")))
             if f.action:
                 g.add((fnode, WSA.action, concept("dutytype", f.action)))

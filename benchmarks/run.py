@@ -1,0 +1,556 @@
+"""Every performance figure of kgtool at several corpus sizes, each beside its plain baseline.
+
+    python benchmarks/run.py --sizes 1,100,1000          # full run (an hour or more at 1000)
+    python benchmarks/run.py --quick                     # smallest size, about a minute (CI)
+    python benchmarks/run.py --sizes 100 --json out.json # also write the figures as JSON
+
+A size is a number of generated jurisdictions (benchmarks/generate.py), added to the five
+real documents in a scratch project (ontology/, shapes/ and queries/ linked from this
+checkout). For each size, every phase runs in a fresh process (so peak memory is the
+phase's own, from getrusage) and is time-boxed; the plain baselines (rdflib's default
+in-memory store, pySHACL over one rdflib graph) run in the same run as the candidates, and
+are skipped above --baseline-max-triples (they take minutes and gigabytes there):
+
+- build: documents a second through the real pipeline (kgtool.build.build_one on the five
+  sources, repeated; independent of size, measured once);
+- load: fresh in-memory load (what open_store does) vs building and then re-opening the
+  on-disk store (kgtool.persist), vs rdflib parsing the same files;
+- queries: median and p99 of every saved query (parameters as benchmarks/queries.py
+  SAMPLES) on the on-disk store, the in-memory store and rdflib, with ratios;
+- gaps: kgtool.fastgaps.fast_validate vs kgtool.validate.validate (load + validate), and
+  whether their findings are the same;
+- compare: kgtool.compare role_duty_matrix, frequency_table and similarity, on the on-disk
+  store and on rdflib (through a small adapter);
+- web: benchmarks/web_latency.py, if present (it serves this checkout's five documents).
+
+Output: one line per figure, ``size | phase | figure | value | baseline | ratio``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: Figures every run prints (the CI test checks them); queries and web add their own lines.
+FIGURES = (
+    ("corpus", "triples"), ("corpus", "documents"), ("corpus", "generate s"),
+    ("build", "documents/s"),
+    ("load", "fresh in-memory load s"), ("load", "on-disk store build s"), ("load", "on-disk store open s"),
+    ("load", "on-disk store reopen s (current)"),
+    ("memory", "fresh load peak MB"), ("memory", "on-disk open + queries peak MB"), ("memory", "fast gaps peak MB"),
+    ("queries", "median of medians ms"), ("queries", "slowest median ms"), ("queries", "text search median ms"),
+    ("gaps", "report s"), ("gaps", "same findings"), ("gaps", "findings"),
+    ("compare", "role_duty_matrix s"), ("compare", "frequency_table s"), ("compare", "similarity s"),
+)
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def peak_mb() -> dict:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_mb": round(own), "children_peak_mb": round(children)}
+
+
+def scratch_project(n: int, seed: int, work: Path) -> tuple[Path, dict]:
+    """A project folder with the real documents plus n generated jurisdictions."""
+    from benchmarks.generate import write
+
+    root = work / f"size-{n}"
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "data").mkdir(parents=True)
+    for name in ("ontology", "shapes", "queries"):
+        (root / name).symlink_to(ROOT / name)
+    for path in sorted((ROOT / "data").glob("*.ttl")):
+        shutil.copy(path, root / "data" / path.name)
+    started = time.perf_counter()
+    summary = write(ROOT, n, seed, root / "data") if n > 0 else {"documents": [], "triples": 0}
+    summary["generate_s"] = time.perf_counter() - started
+    return root, summary
+
+
+def run_phase(phase: str, root: Path, timeout: float, **options) -> dict:
+    """Run one phase in a fresh interpreter, at most timeout seconds; its JSON result."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--root", str(root),
+           "--options", json.dumps(options)]
+    started = time.perf_counter()
+    try:
+        out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "seconds": time.perf_counter() - started}
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"status": "error", "error": (out.stderr or out.stdout)[-1500:]}
+    result = json.loads(lines[-1])
+    result.setdefault("status", "ok")
+    return result
+
+
+def p99(xs: list[float]) -> float:
+    return sorted(xs)[min(len(xs) - 1, int(round(0.99 * (len(xs) - 1))))]
+
+
+def time_queries(run, repeat: int, budget: float, timeout: float) -> dict:
+    """{query name: [ms, …]} for every saved query through run(query, bindings), each in a
+    forked child given up after timeout seconds (an engine cannot stop a query mid-way)."""
+    from benchmarks.queries import SAMPLES, in_child, timed
+    from kgtool.saved_queries import library
+
+    out = {}
+    for q in library(ROOT / "queries").values():
+        values = {p.name: SAMPLES[p.name] for p in q.params if not p.optional and p.name in SAMPLES}
+        # repeats start only while under budget, so one run over `timeout` is what a timeout means
+        status, value = in_child(lambda: timed(lambda: run(q, values), repeat, budget), timeout + budget)
+        out[q.name] = value if status == "ok" else (f"> {timeout:g} s" if status == "timeout" else f"error: {value}")
+    return out
+
+
+class RdflibStore:
+    """kgtool's Store protocol over rdflib's default in-memory Dataset: the plain baseline."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def query(self, sparql, *, bindings=None, timeout=None, max_rows=None):
+        from rdflib import Variable
+
+        from kgtool.store import Result, with_prefixes
+
+        answer = self.dataset.query(with_prefixes(sparql),
+                                    initBindings={Variable(k): v for k, v in (bindings or {}).items()})
+        if answer.type == "ASK":
+            return Result(kind="ask", boolean=bool(answer.askAnswer))
+        if answer.type in ("CONSTRUCT", "DESCRIBE"):
+            return Result(kind="graph", graph=answer.graph)
+        variables = tuple(str(v) for v in answer.vars)
+        rows = tuple(tuple(row[i] for i in range(len(variables))) for row in answer)
+        return Result(kind="select", variables=variables, rows=rows)
+
+    def graphs(self):
+        return sorted(g.identifier for g in self.dataset.graphs() if str(g.identifier).startswith("https://"))
+
+    def close(self):
+        pass
+
+
+def rdflib_dataset(root: Path):
+    from rdflib import Dataset, URIRef
+
+    from kgtool.store import graph_files
+
+    ds = Dataset(default_union=True)
+    for graph, paths in graph_files(root).items():
+        for path in paths:
+            ds.graph(URIRef(str(graph))).parse(path, format="turtle")
+    return ds
+
+
+def compare_times(store) -> dict:
+    from kgtool import compare
+
+    out = {}
+    for name in ("role_duty_matrix", "frequency_table", "similarity"):
+        started = time.perf_counter()
+        getattr(compare, name)(store)
+        out[name] = time.perf_counter() - started
+    return out
+
+
+# ------------------------------------------------------------------------------ phases (child processes)
+
+def phase_build(root: Path, o: dict) -> dict:
+    from kgtool.build import build_one, context, sources
+
+    lexicon, places = context(ROOT)
+    files = sources(ROOT)
+    build_one(files[0], ROOT, lexicon, places)  # warm caches
+    started = time.perf_counter()
+    done = 0
+    while done < o["repeat"] * len(files):
+        for path in files:
+            build_one(path, ROOT, lexicon, places)
+            done += 1
+    return {"documents_per_s": done / (time.perf_counter() - started), "documents": done, **peak_mb()}
+
+
+def phase_memory(root: Path, o: dict) -> dict:
+    from kgtool.saved_queries import bind
+    from kgtool.store import open_store
+
+    started = time.perf_counter()
+    store = open_store(endpoint="", root=root)
+    load = time.perf_counter() - started
+    triples = len(store.ox)
+    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
+                         o["repeat"], o["budget"], o["query_timeout"]) if o.get("queries") else {}
+    return {"load_s": load, "triples": triples, "queries": times, **peak_mb()}
+
+
+def phase_persist_build(root: Path, o: dict) -> dict:
+    from kgtool.persist import ensure_store
+
+    shutil.rmtree(root / "data" / ".store", ignore_errors=True)
+    started = time.perf_counter()
+    store = ensure_store(root)
+    return {"build_s": time.perf_counter() - started, "built": store.built, **peak_mb()}
+
+
+def phase_persist_open(root: Path, o: dict) -> dict:
+    from kgtool.persist import ensure_store
+    from kgtool.saved_queries import bind
+
+    started = time.perf_counter()
+    store = ensure_store(root)
+    store.query("ASK { ?s ?p ?o }")
+    opened = time.perf_counter() - started
+    started = time.perf_counter()
+    again = ensure_store(root)
+    again.query("ASK { ?s ?p ?o }")
+    reopened = time.perf_counter() - started
+    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
+                         o["repeat"], o["budget"], o["query_timeout"])
+    compared: dict = {}
+    if o.get("compare"):
+        from benchmarks.queries import in_child
+
+        status, value = in_child(lambda: compare_times(store), o["compare_timeout"])
+        compared = value if status == "ok" else {"status": f"> {o['compare_timeout']:g} s" if status == "timeout" else status}
+    return {"open_s": opened, "reopen_s": reopened, "built": store.built, "queries": times,
+            "compare": compared, **peak_mb()}
+
+
+def phase_rdflib(root: Path, o: dict) -> dict:
+    from rdflib import Variable
+
+    from benchmarks.queries import SAMPLES, in_child, timed
+    from kgtool.saved_queries import bind, library
+    from kgtool.store import EmbeddedStore, with_prefixes
+
+    started = time.perf_counter()
+    ds = rdflib_dataset(root)
+    load = time.perf_counter() - started
+    binder = EmbeddedStore()  # label resolution for parameters needs only the ontology and places
+    from kgtool.store import load_files
+
+    load_files(binder, ROOT)
+    times: dict = {}
+    for q in library(ROOT / "queries").values():
+        values = {p.name: SAMPLES[p.name] for p in q.params if not p.optional and p.name in SAMPLES}
+        init = {Variable(k): v for k, v in bind(binder, q, values).items()}
+        text = with_prefixes(q.sparql)
+        status, value = in_child(lambda: timed(lambda: list(ds.query(text, initBindings=init)), o["repeat"], o["budget"]),
+                                 o["query_timeout"] + o["budget"])
+        times[q.name] = value if status == "ok" else (f"> {o['query_timeout']:g} s" if status == "timeout" else f"error: {value}")
+    compared: dict = {}
+    if o.get("compare"):
+        status, value = in_child(lambda: compare_times(RdflibStore(ds)), o["compare_timeout"])
+        compared = value if status == "ok" else {"status": status}
+    return {"load_s": load, "queries": times, "compare": compared, **peak_mb()}
+
+
+def _finding_keys(report) -> list:
+    return sorted((f.focus, f.shape, f.severity, f.path or "", f.value or "") for f in report.findings)
+
+
+def phase_gaps_fast(root: Path, o: dict) -> dict:
+    from kgtool.fastgaps import fast_validate
+
+    started = time.perf_counter()
+    report = fast_validate(root, shapes_dir=root / "shapes")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": time.perf_counter() - started, "workers_cpu_s": usage.ru_utime + usage.ru_stime,
+            "findings": len(report.findings),
+            "violations": report.violations, "keys": _finding_keys(report), **peak_mb()}
+
+
+def phase_gaps_plain(root: Path, o: dict) -> dict:
+    from kgtool.validate import load_data, validate
+
+    started = time.perf_counter()
+    data = load_data(root)
+    loaded = time.perf_counter() - started
+    report = validate(data, shapes_dir=root / "shapes")
+    return {"seconds": time.perf_counter() - started, "load_s": loaded, "validate_s": report.seconds,
+            "findings": len(report.findings), "keys": _finding_keys(report), **peak_mb()}
+
+
+def phase_virtuoso(root: Path, o: dict) -> dict:
+    """The saved-query benchmark through RemoteStore against a scratch Virtuoso (tests/virtuoso_server.py)."""
+    import http.client
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from virtuoso_server import virtuoso_server
+
+    # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset, and Python's
+    # http.client refuses answers with more than 100 headers: above ~95 documents every query
+    # through RemoteStore fails ("got more than 100 headers") unless the limit is raised.
+    http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 100_000)  # type: ignore[attr-defined]
+
+    from kgtool.saved_queries import bind
+    from kgtool.store import RemoteStore, push
+
+    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp:
+        with virtuoso_server(Path(tmp)) as server:
+            started = time.perf_counter()
+            sent = push(root, server.endpoint, user=server.user, password=server.password)
+            pushed = time.perf_counter() - started
+            store = RemoteStore(server.endpoint, timeout=o["query_timeout"])
+            times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
+                                 o["repeat"], o["budget"], o["query_timeout"])
+            return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times,
+                    "start_s": server.start_seconds, **peak_mb()}
+
+
+PHASES = {"virtuoso": phase_virtuoso, "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,
+          "persist-open": phase_persist_open, "rdflib": phase_rdflib, "gaps-fast": phase_gaps_fast,
+          "gaps-plain": phase_gaps_plain}
+
+
+# ------------------------------------------------------------------------------ report
+
+class Printer:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        print(f"{'size':>5} | {'phase':8} | {'figure':64} | {'value':>12} | {'baseline':>14} | {'ratio':>8}", flush=True)
+
+    def __call__(self, size, phase: str, figure: str, value, baseline=None, ratio=None) -> None:
+        def fmt(x):
+            if x is None:
+                return "-"
+            if isinstance(x, float):
+                return f"{x:.3f}" if abs(x) < 10 else f"{x:.1f}"
+            return str(x)
+
+        r = f"{ratio:.1f}x" if isinstance(ratio, (int, float)) else (ratio or "")
+        print(f"{size!s:>5} | {phase:8} | {figure[:64]:64} | {fmt(value):>12} | {fmt(baseline):>14} | {r:>8}", flush=True)
+        self.rows.append({"size": size, "phase": phase, "figure": figure, "value": value, "baseline": baseline,
+                          "ratio": ratio})
+
+
+def _ok(result: dict) -> bool:
+    return result.get("status") == "ok"
+
+
+def _why(result: dict) -> str:
+    if result.get("status") == "timeout":
+        return f"timeout after {result.get('seconds', 0):.0f} s"
+    if result.get("status") == "skipped":
+        return result.get("reason", "skipped")
+    return "failed: " + " ".join(str(result.get("error", "")).split())[-160:]
+
+
+def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
+    mem, build, opened, rdf = r["memory"], r["persist-build"], r["persist-open"], r["rdflib"]
+    fast, plain = r["gaps-fast"], r["gaps-plain"]
+    triples = mem.get("triples") if _ok(mem) else None
+    out(n, "corpus", "triples", triples)
+    out(n, "corpus", "documents", len(summary["documents"]) + 5)
+    out(n, "corpus", "generate s", summary["generate_s"])
+    load_base = rdf.get("load_s") if _ok(rdf) else None
+    if _ok(mem):
+        out(n, "load", "fresh in-memory load s", mem["load_s"], load_base,
+            load_base / mem["load_s"] if load_base else None)
+        out(n, "memory", "fresh load peak MB", mem["peak_mb"])
+    else:
+        out(n, "load", "fresh in-memory load s", _why(mem))
+    out(n, "load", "on-disk store build s", build.get("build_s") if _ok(build) else _why(build), load_base,
+        load_base / build["build_s"] if load_base and _ok(build) else None)
+    if _ok(opened):
+        out(n, "load", "on-disk store open s", opened["open_s"], load_base,
+            load_base / opened["open_s"] if load_base else None)
+        out(n, "load", "on-disk store reopen s (current)", opened["reopen_s"])
+        out(n, "memory", "on-disk open + queries peak MB", opened["peak_mb"])
+    else:
+        out(n, "load", "on-disk store open s", _why(opened))
+    if _ok(rdf):
+        out(n, "memory", "rdflib load + queries peak MB", rdf["peak_mb"])
+    else:
+        out(n, "load", "rdflib load s (baseline)", _why(rdf))
+    # saved queries: on-disk store, beside rdflib and the in-memory store
+    disk = opened.get("queries", {}) if _ok(opened) else {}
+    memq = mem.get("queries", {}) if _ok(mem) else {}
+    base = rdf.get("queries", {}) if _ok(rdf) else {}
+    medians, ratios = [], []
+    for name in sorted(disk):
+        times = disk[name]
+        if isinstance(times, str):
+            out(n, "queries", name, times)
+            continue
+        median = statistics.median(times)
+        medians.append((median, name))
+        b = base.get(name)
+        if isinstance(b, list):
+            ratio = statistics.median(b) / max(median, 1e-3)
+            ratios.append(ratio)
+            out(n, "queries", f"{name} median ms", median, statistics.median(b), ratio)
+        else:
+            out(n, "queries", f"{name} median ms", median, b if b else "not run", None)
+        out(n, "queries", f"{name} p99 ms", p99(times), p99(b) if isinstance(b, list) else None)
+        m = memq.get(name)
+        if isinstance(m, list):
+            out(n, "queries", f"{name} in-memory median ms", statistics.median(m))
+    if medians:
+        out(n, "queries", "median of medians ms", statistics.median(m for m, _ in medians))
+        slowest = max(medians)
+        out(n, "queries", "slowest median ms", slowest[0], slowest[1])
+        search = next((m for m, q in medians if q == "duties-mentioning-keyword"), None)
+        out(n, "queries", "text search median ms", search)
+        out(n, "queries", "queries >= 10x faster than rdflib",
+            f"{sum(1 for x in ratios if x >= 10)}/{len(ratios)}" if ratios else "rdflib not run",
+            None, statistics.median(ratios) if ratios else None)
+    else:
+        for figure in ("median of medians ms", "slowest median ms", "text search median ms"):
+            out(n, "queries", figure, _why(opened))
+    # gap report
+    if _ok(fast):
+        base_s = plain.get("seconds") if _ok(plain) else None
+        out(n, "gaps", "report s", fast["seconds"], base_s if base_s else _why(plain),
+            base_s / fast["seconds"] if base_s else None)
+        if _ok(plain):
+            out(n, "gaps", "plain: load s / validate s", plain["load_s"], plain["validate_s"])
+            out(n, "gaps", "report s vs plain validate only", fast["seconds"], plain["validate_s"],
+                plain["validate_s"] / fast["seconds"])
+        out(n, "gaps", "findings", fast["findings"], plain.get("findings") if _ok(plain) else None)
+        out(n, "gaps", "same findings", ("yes" if fast["keys"] == plain["keys"] else "NO") if _ok(plain) else "not compared")
+        out(n, "memory", "fast gaps peak MB", fast["peak_mb"], plain.get("peak_mb") if _ok(plain) else None)
+        out(n, "memory", "fast gaps worker peak MB", fast["children_peak_mb"])
+        out(n, "gaps", "fast: CPU s in workers", fast.get("workers_cpu_s"))
+    else:
+        for figure in ("report s", "findings", "same findings"):
+            out(n, "gaps", figure, _why(fast))
+        out(n, "memory", "fast gaps peak MB", _why(fast))
+    # comparison functions
+    comp = opened.get("compare", {}) if _ok(opened) else {}
+    comp_base = rdf.get("compare", {}) if _ok(rdf) else {}
+    for name in ("role_duty_matrix", "frequency_table", "similarity"):
+        value = comp.get(name) if isinstance(comp.get(name), float) else comp.get("status")
+        b = comp_base.get(name) if isinstance(comp_base, dict) else None
+        out(n, "compare", f"{name} s", value if value is not None else _why(opened),
+            b if b is not None else (comp_base.get("status") if isinstance(comp_base, dict) and comp_base.get("status") else None),
+            b / value if isinstance(b, float) and isinstance(value, float) else None)
+
+
+def report_virtuoso(out: Printer, n: int, v: dict, results: dict) -> None:
+    """Saved queries through RemoteStore on Virtuoso, beside the embedded on-disk store."""
+    if not _ok(v):
+        out(n, "virtuoso", "saved queries", _why(v))
+        return
+    out(n, "virtuoso", "push s (Graph Store Protocol)", v["push_s"], f"{v['graphs']} graphs")
+    out(n, "virtuoso", "triples pushed", v["triples"])
+    disk = results["persist-open"].get("queries", {}) if _ok(results["persist-open"]) else {}
+    medians = []
+    for name, times in sorted(v["queries"].items()):
+        if isinstance(times, str):
+            out(n, "virtuoso", f"{name} median ms", times)
+            continue
+        median = statistics.median(times)
+        medians.append(median)
+        d = disk.get(name)
+        out(n, "virtuoso", f"{name} median ms", median, statistics.median(d) if isinstance(d, list) else None,
+            statistics.median(d) / median if isinstance(d, list) else None)
+    if medians:
+        out(n, "virtuoso", "median of medians ms", statistics.median(medians))
+        out(n, "virtuoso", "slowest median ms", max(medians))
+
+
+def web_figures(out: Printer, quick: bool) -> None:
+    script = ROOT / "benchmarks" / "web_latency.py"
+    if not script.exists():
+        out("-", "web", "web_latency.py", "absent")
+        return
+    args = ["--clients", "2", "--requests", "5"] if quick else ["--clients", "20", "--requests", "100"]
+    try:
+        run = subprocess.run([sys.executable, str(script), *args], check=False, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        out("-", "web", "p50/p99", "timeout")
+        return
+    rows = [line.split() for line in run.stdout.splitlines()]
+    printed = False
+    for row in rows:
+        if len(row) == 6 and row[0] in ("resource", "saved-query", "sparql"):
+            out("real", "web", f"{row[0]} p50 ms", float(row[3]))
+            out("real", "web", f"{row[0]} p99 ms", float(row[4]))
+            printed = True
+    if not printed:
+        out("real", "web", "p50/p99", "failed: " + " ".join(run.stderr.split())[-160:])
+
+
+# ------------------------------------------------------------------------------ main
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1,100,1000", help="generated jurisdictions per run, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="smallest size only, short repeats (CI)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=7, help="runs per saved query")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds per query before stopping repeats")
+    parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds before an rdflib query is given up")
+    parser.add_argument("--baseline-max-triples", type=int, default=1_200_000,
+                        help="above this, rdflib and plain pySHACL are not run")
+    parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds any one phase may take")
+    parser.add_argument("--compare-timeout", type=float, default=600.0, help="seconds for the comparison functions")
+    parser.add_argument("--no-web", action="store_true")
+    parser.add_argument("--virtuoso", action="store_true", help="also time the saved queries on a scratch Virtuoso")
+    parser.add_argument("--work", type=Path, help="folder for scratch projects (default: a temp folder, removed)")
+    parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.phase:  # a child process: run one phase, print its JSON
+        result = PHASES[args.phase](args.root, json.loads(args.options))
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.quick:
+        sizes = [min(sizes)]
+        args.repeat, args.budget, args.query_timeout, args.compare_timeout = 2, 1.0, 3.0, 30.0
+    work = args.work or Path(tempfile.mkdtemp(prefix="kgtool-bench-"))
+    out = Printer()
+    try:
+        build = run_phase("build", ROOT, args.phase_timeout, repeat=1 if args.quick else 3)
+        out("-", "build", "documents/s", build["documents_per_s"] if _ok(build) else _why(build))
+        for n in sizes:
+            root, summary = scratch_project(n, args.seed, work)
+            common = {"repeat": args.repeat, "budget": args.budget, "query_timeout": args.query_timeout,
+                      "compare_timeout": args.compare_timeout, "compare": True}
+            results = {"memory": run_phase("memory", root, args.phase_timeout, **common, queries=True),
+                       "persist-build": run_phase("persist-build", root, args.phase_timeout)}
+            results["persist-open"] = run_phase("persist-open", root, args.phase_timeout, **common)
+            triples = results["memory"].get("triples") or summary["triples"]
+            small = triples <= args.baseline_max_triples
+            skipped = {"status": "skipped", "reason": f"skipped above {args.baseline_max_triples} triples"}
+            results["rdflib"] = run_phase("rdflib", root, args.phase_timeout, **common) if small else skipped
+            results["gaps-fast"] = run_phase("gaps-fast", root, args.phase_timeout)
+            results["gaps-plain"] = run_phase("gaps-plain", root, args.phase_timeout) if small else skipped
+            report_size(out, n, summary, results)
+            if args.virtuoso:
+                report_virtuoso(out, n, run_phase("virtuoso", root, args.phase_timeout, **common), results)
+            if not args.work:
+                shutil.rmtree(root, ignore_errors=True)
+        if not args.no_web:
+            web_figures(out, args.quick)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        machine = {"nproc": os.cpu_count(), "python": sys.version.split()[0]}
+        args.json.write_text(json.dumps({"machine": machine, "rows": out.rows}, ensure_ascii=False, indent=1,
+                                        default=str) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,546 @@
+"""The gap report of `kgtool.validate`, with the same findings, in a fraction of the time.
+
+pySHACL over the whole graph spends its time in Python, one focus node after another, so
+it gets no faster on a bigger machine. Every shape in shapes/ only looks at a document's own
+nodes plus the ontology and the places, so the work splits by document:
+
+- each *unit* (a dozen documents or so, so that pySHACL's start-up cost is shared) is
+  validated in a worker process on a graph holding those documents plus what they reach of
+  the *context* (ontology/ and every data file that holds no wsa:PolicyDocument, such as
+  places.ttl), and keeps the findings whose focus node is one of its documents' subjects;
+- the context alone is validated once more for the findings about its own nodes;
+- findings are merged, de-duplicated and sorted exactly as `kgtool.validate.validate` does.
+
+That split gives the whole graph's findings only if no shape can walk from one document
+into another. It is checked, not assumed: shapes with targets other than classes and
+subjects-of (sh:targetNode, sh:targetObjectsOf, SPARQL targets) or with inverse steps over
+complex paths make fast_validate validate everything as one unit; and each worker reports
+documents that break the split (a subject that is not the document's own IRI or under
+``<document IRI>/``, a link to another document's node, or an inverse-path predicate
+pointing outside its unit), and then the whole graph is validated as one unit. SPARQL-based
+constraints are assumed to read only triples about ``$this`` and its own document's nodes
+(true of shapes/integrity.ttl's only one, which reads ``$this``'s own values).
+
+Each worker builds an rdflib graph of its unit from pyoxigraph's parser (several times
+quicker than rdflib's, same terms: a pyoxigraph *store* would canonicalise literals such as
+"12.0" and "P12M", which changes what sh:in sees), and applies two pure speed-ups to pySHACL
+in its own process (never in the caller's): constraint parameters are looked up in a set
+rather than a list, and the human-readable text of each result, which kgtool never reads
+(it reads the report graph), is not composed. Together about 1.4x on one core; the rest is
+the number of workers. Measured figures: docs/performance.md.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from kgtool.errors import KgtoolError, ShapesError
+from kgtool.validate import (
+    Finding,
+    Report,
+    _findings,
+    _new_graph,
+    _sort_key,
+    load_shapes,
+)
+from kgtool.vocab import SH, WSA
+
+__all__ = ["fast_validate", "plan_units"]
+
+_POLICY_DOCUMENT = ox.NamedNode(str(WSA.PolicyDocument))
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+_ID = "https://w3id.org/wsa/id/"
+#: Turtle bytes per unit to aim for: big enough to share pySHACL's start-up, small enough to balance.
+_UNIT_BYTES = 1_500_000
+_SMALL_UNIT_BYTES = 1_500_000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Files validated together in one worker: documents plus the shared context."""
+
+    documents: tuple[str, ...]     # data files that each hold one or more wsa:PolicyDocument
+    context: tuple[str, ...]       # ontology and other data files (places …), loaded in every unit
+    keep: str                      # "documents": findings about the documents' subjects; "all"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    findings: tuple[Finding, ...]
+    results: tuple[tuple, ...]     # report-graph triples of the kept results
+    result_nodes: tuple[BNode, ...]
+    breaks: tuple[str, ...]        # why the per-document split would be wrong, if it would
+    error: tuple[str, str] | None = None  # (message, file) when a file cannot be read
+
+
+# ------------------------------------------------------------------------------- planning
+
+def _is_document_file(path: Path) -> bool:
+    """Whether a data file holds a wsa:PolicyDocument (read without a full parse when possible)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "PolicyDocument" not in text:
+        return False
+    store = ox.Store()
+    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return any(store.quads_for_pattern(None, _RDF_TYPE, _POLICY_DOCUMENT))
+
+
+def plan_units(root: Path, *, workers: int) -> tuple[list[Unit], Unit]:
+    """Split ontology/ + data/ under root into document units and the context unit.
+
+    Returns:
+        (units, context unit). Documents are grouped in file-name order into units of about
+        `_UNIT_BYTES` of Turtle, at least ``3 × workers`` units when there are that many
+        documents, so that the pool stays busy to the end.
+    """
+    from kgtool.store import graph_files
+
+    context: list[str] = []
+    documents: list[Path] = []
+    for paths in graph_files(Path(root)).values():
+        for path in paths:
+            if path.parent.name == "data" and _is_document_file(path):
+                documents.append(path)
+            else:
+                context.append(str(path))
+    total = sum(p.stat().st_size for p in documents)
+    # small corpora: one unit per worker (each unit re-validates the context); large: 3 per worker
+    target = min(_UNIT_BYTES, max(1, total // (3 * workers), min(_SMALL_UNIT_BYTES, total // workers)))
+    units: list[Unit] = []
+    current: list[str] = []
+    size = 0
+    for path in documents:
+        current.append(str(path))
+        size += path.stat().st_size
+        if size >= target:
+            units.append(Unit(tuple(current), tuple(context), "documents"))
+            current, size = [], 0
+    if current:
+        units.append(Unit(tuple(current), tuple(context), "documents"))
+    return units, Unit((), tuple(context), "all")
+
+
+def _shape_limits(shapes: Graph) -> tuple[str | None, frozenset[str]]:
+    """Why the shapes cannot be split per document (or None), and the inverse-path predicates."""
+    for target in (SH.targetNode, SH.targetObjectsOf, SH.target):
+        if any(shapes.triples((None, target, None))):
+            return f"the shapes use {shapes.namespace_manager.normalizeUri(target)}", frozenset()
+    inverse: set[str] = set()
+    for _, _, step in shapes.triples((None, SH.inversePath, None)):
+        if not isinstance(step, URIRef):
+            return "the shapes use an inverse step over a complex path", frozenset()
+        inverse.add(str(step))
+    return None, frozenset(inverse)
+
+
+# ------------------------------------------------------------------------------- pySHACL speed-ups
+
+class _SetList(list):
+    """A list whose membership test is a set lookup (pySHACL tests `p in parameters` a lot)."""
+
+    def __init__(self, items: Sequence):
+        super().__init__(items)
+        self._members = frozenset(items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+@contextlib.contextmanager
+def _speedups() -> Iterator[None]:
+    """Apply the two pySHACL speed-ups for the duration (semantics unchanged: see module doc).
+
+    Each is applied only if pySHACL still has the attribute it replaces (pySHACL 0.40), so a
+    newer pySHACL is merely slower, never wrong."""
+    import pyshacl.shape as shape_module
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    saved_params = shape_module.__dict__.get("CONSTRAINT_PARAMS", None)
+    saved_describe = ConstraintComponent.__dict__.get("make_v_result_description")
+    if hasattr(shape_module, "module"):  # shape.py reads CONSTRAINT_PARAMS from its own module
+        shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            _SetList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+    if saved_describe is not None:
+        ConstraintComponent.make_v_result_description = lambda self, *args, **kwargs: ""  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        if saved_params is None:
+            shape_module.__dict__.pop("CONSTRAINT_PARAMS", None)
+        else:
+            shape_module.CONSTRAINT_PARAMS = saved_params  # type: ignore[attr-defined]
+        if saved_describe is not None:
+            ConstraintComponent.make_v_result_description = saved_describe  # type: ignore[method-assign]
+
+
+# ------------------------------------------------------------------------------- one unit
+
+_WORKER: dict = {}
+
+
+def _init_worker(shapes_dir: str) -> None:
+    """Pool initializer: read the shapes once and apply the speed-ups for the process's life."""
+    _WORKER["shapes"] = load_shapes(Path(shapes_dir))
+    _WORKER["speedups"] = _speedups()
+    _WORKER["speedups"].__enter__()
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _Terms:
+    """pyoxigraph terms as the rdflib terms rdflib's own Turtle parser would have made.
+
+    Parsing with pyoxigraph and converting is several times quicker than rdflib's parser;
+    literals keep their lexical form (a pyoxigraph *store* would canonicalise "12.0" to "12"
+    and "P12M" to "P1Y", which changes what sh:in and sh:hasValue see). Blank nodes are
+    fresh per file, as rdflib makes them."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+        self.blanks: dict[str, BNode] = {}
+
+    def __call__(self, term):
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            iri = self.iris.get(value)
+            if iri is None:
+                iri = self.iris[value] = URIRef(value)
+            return iri
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == _XSD_STRING:
+                return Literal(term.value)
+            return Literal(term.value, datatype=self(term.datatype))
+        if isinstance(term, ox.BlankNode):
+            blank = self.blanks.get(term.value)
+            if blank is None:
+                blank = self.blanks[term.value] = BNode()
+            return blank
+        raise KgtoolError(f"unsupported RDF term {term!r}", hint="RDF-star triple terms are not supported")
+
+
+def _parse(path: str) -> list:
+    return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+
+
+def _check_split(triples: list, inverse: frozenset[str], context_subjects: set) -> list[str]:
+    """Reasons the documents of this unit cannot be validated apart from the rest, if any.
+
+    Every subject must be a document of the unit, or under ``<document IRI>/``; links into
+    the id namespace must stay inside the unit or reach the context; an inverse-path
+    predicate must point inside the unit."""
+    documents = frozenset(t.subject.value for t in triples
+                          if t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT
+                          and isinstance(t.subject, ox.NamedNode))
+    prefixes = tuple(d + "/" for d in documents)
+
+    def own(iri: str) -> bool:
+        return iri in documents or iri.startswith(prefixes)
+
+    breaks: list[str] = []
+    for t in triples:
+        s, p, o = t.subject, t.predicate, t.object
+        if isinstance(s, ox.NamedNode) and not own(s.value):
+            breaks.append(f"{s.value} is described in a document it does not belong to")
+        elif isinstance(o, ox.NamedNode):
+            if o.value.startswith(_ID) and not own(o.value) and o not in context_subjects:
+                breaks.append(f"{s.value} links to {o.value}, another document's node")
+            elif p.value in inverse and not own(o.value):
+                breaks.append(f"{s.value} {p.value} {o.value}: an inverse path would leave the document")
+        if len(breaks) >= 5:
+            break
+    return breaks
+
+
+def _report_triples(report: Graph, results: list) -> list[tuple]:
+    """The triples of these results and of the blank nodes they lead to."""
+    out: list[tuple] = []
+    seen: set = set()
+    todo = list(results)
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for s, p, o in report.triples((node, None, None)):
+            out.append((s, p, o))
+            if isinstance(o, BNode):
+                todo.append(o)
+    return out
+
+
+class _Context:
+    """The context files, parsed once per worker, and what a unit's documents reach of them.
+
+    A shape evaluated at a document's node only reads the context by following links out of
+    the document (values of paths, rdf:type and rdfs:subClassOf* for classes and targets), so
+    a unit gets the context triples reachable forwards from its documents' objects, in file
+    order. Should a context triple use a predicate the shapes walk backwards (an inverse
+    path), the whole context is loaded into every unit instead (``whole``)."""
+
+    def __init__(self, paths: tuple[str, ...], inverse: frozenset[str]):
+        self.triples: list[tuple] = []
+        self.by_subject: dict = {}
+        self.subjects: set = set()
+        self.whole = False
+        for path in paths:
+            terms = _Terms()
+            for t in _parse(path):
+                if t.predicate.value in inverse:
+                    self.whole = True
+                self.subjects.add(t.subject)
+                triple = (terms(t.subject), terms(t.predicate), terms(t.object))
+                self.by_subject.setdefault(t.subject, []).append(len(self.triples))
+                self.by_subject.setdefault(triple[0], self.by_subject[t.subject])
+                self.triples.append(triple)
+
+    def reached(self, documents: list[list]) -> list[tuple]:
+        todo = [t.object for parsed in documents for t in parsed
+                if not isinstance(t.object, ox.Literal) and t.object in self.subjects]
+        todo += [t.predicate for parsed in documents for t in parsed if t.predicate in self.subjects]
+        seen: set = set()
+        picked: set[int] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for i in self.by_subject.get(node, ()):
+                picked.add(i)
+                obj = self.triples[i][2]
+                if not isinstance(obj, Literal) and obj not in seen:
+                    todo.append(obj)
+        return [self.triples[i] for i in sorted(picked)]
+
+
+def _context(paths: tuple[str, ...], inverse: frozenset[str]) -> _Context | _Outcome:
+    key = (paths, inverse)
+    cached = _WORKER.get("context")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    try:
+        context = _Context(paths, inverse)
+    except (SyntaxError, OSError, ValueError) as exc:
+        return _Outcome((), (), (), (), error=(f"cannot load: {exc}", str(getattr(exc, "filename", "") or paths)))
+    _WORKER["context"] = (key, context)
+    return context
+
+
+def _validate_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
+    """Validate one unit in this process (the speed-ups must be in force)."""
+    from pyshacl import validate as shacl_validate
+
+    from kgtool.validate import _ParsedOnce
+
+    shapes = _WORKER["shapes"]
+    context = _context(unit.context, inverse)
+    if isinstance(context, _Outcome):
+        return context
+    graph = Graph()
+    add = graph.add
+    parsed_documents = []
+    for path in unit.documents:
+        try:
+            parsed = _parse(path)
+        except (SyntaxError, OSError, ValueError) as exc:
+            return _Outcome((), (), (), (), error=(f"cannot load: {exc}", path))
+        breaks = _check_split(parsed, inverse, context.subjects) if unit.keep == "documents" else []
+        if breaks:
+            return _Outcome((), (), (), tuple(breaks))
+        parsed_documents.append(parsed)
+    # the context first (as load_data reads ontology/ before data/), only what the documents reach
+    if unit.keep == "documents" and not context.whole:
+        for triple in context.reached(parsed_documents):
+            add(triple)
+    else:
+        for triple in context.triples:
+            add(triple)
+    own: set = set()
+    for parsed in parsed_documents:
+        terms = _Terms()
+        for t in parsed:
+            subject = terms(t.subject)
+            own.add(subject)
+            add((subject, terms(t.predicate), terms(t.object)))
+    _, report, _ = shacl_validate(_ParsedOnce(graph), shacl_graph=shapes, inference="none",
+                                         abort_on_first=False, allow_infos=False, allow_warnings=False,
+                                         advanced=False, meta_shacl=False)
+    keep = [result for result in report.objects(None, SH.result)
+            if unit.keep == "all" or report.value(result, SH.focusNode) in own]
+    triples = _report_triples(report, keep)
+    kept = _new_graph()
+    for triple in triples:
+        kept.add(triple)
+    for result in keep:
+        kept.add((BNode(), SH.result, result))
+    findings = tuple(_findings(kept, graph))
+    return _Outcome(findings, tuple(triples), tuple(keep), ())
+
+
+def _run_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
+    """Worker entry point."""
+    return _validate_unit(unit, inverse)
+
+
+# ------------------------------------------------------------------------------- the whole report
+
+def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path, ontology_dir: Path | None = None,
+                  workers: int | None = None) -> Report:
+    """The gap report of `kgtool.validate.validate`, computed per document in parallel.
+
+    Args:
+        source: the project root (its ontology/*.ttl and data/*.ttl, as `kgtool validate`
+            reads them), or a list of Turtle files making up the graph (ontology files
+            included, or given as ontology_dir).
+        shapes_dir: folder of SHACL shapes (shapes/).
+        ontology_dir: with a list of files, a folder of ontology Turtle files to add.
+        workers: processes to use; None for one per CPU, 0 to run in this process (the
+            pySHACL speed-ups are then applied only for the duration of the call).
+
+    Returns:
+        A `Report` with the same findings as ``validate(load_data(root), shapes_dir=…)``,
+        in the same order; ``seconds`` is the wall time of the whole call.
+
+    Raises:
+        ShapesError: if the shapes cannot be read or pySHACL rejects them.
+        KgtoolError: if a data file cannot be read.
+    """
+    started = time.perf_counter()
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    root = _as_root(source, ontology_dir)
+    units, planned = plan_units(root.path, workers=max(1, workers))
+    context_unit: Unit | None = planned
+    shapes = load_shapes(Path(shapes_dir))
+    reason, inverse = _shape_limits(shapes)
+    if reason is not None:
+        units, context_unit = [_whole(units, context_unit)], None
+    try:
+        outcomes = _run(units + ([context_unit] if context_unit else []), inverse, shapes_dir, workers)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                raise KgtoolError(outcome.error[0], where=outcome.error[1])
+        breaks = [b for o in outcomes for b in o.breaks]
+        if breaks:  # some document reaches outside itself: validate everything together
+            outcomes = _run([_whole(units, context_unit)], inverse, shapes_dir, workers=0 if workers == 0 else 1)
+    finally:
+        root.cleanup()
+    found: dict[tuple, Finding] = {}
+    report = _new_graph()
+    for prefix, namespace in shapes.namespaces():
+        report.bind(prefix, namespace, override=False)
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    for outcome in outcomes:
+        for finding in outcome.findings:
+            found.setdefault((finding.focus, finding.shape, finding.severity, finding.path, finding.value), finding)
+        for triple in outcome.results:
+            report.add(triple)
+        for result in outcome.result_nodes:
+            report.add((node, SH.result, result))
+    conforms = not any(o.result_nodes for o in outcomes)
+    report.add((node, SH.conforms, Literal(conforms)))
+    findings = tuple(sorted(found.values(), key=_sort_key))
+    return Report(conforms=conforms, findings=findings, report_graph=report,
+                  seconds=time.perf_counter() - started)
+
+
+def _whole(units: list[Unit], context: Unit | None) -> Unit:
+    files = tuple(f for u in units for f in u.documents)
+    return Unit(files, context.context if context else units[0].context if units else (), "all")
+
+
+def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, workers: int) -> list[_Outcome]:
+    if workers <= 1 or len(units) <= 1:
+        saved = dict(_WORKER)
+        try:
+            _WORKER["shapes"] = load_shapes(Path(shapes_dir))
+            with _speedups():
+                return [_validate_unit(u, inverse) for u in units]
+        except ShapesError:
+            raise
+        except Exception as exc:  # pySHACL's own errors
+            raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
+        finally:
+            _WORKER.clear()
+            _WORKER.update(saved)
+    # largest units first, so that the last to finish is a small one
+    order = sorted(range(len(units)), key=lambda i: -sum(os.path.getsize(f) for f in units[i].documents + units[i].context))
+    # fork is quick and needs no `if __name__ == "__main__"` guard in the caller's script, but
+    # is unsafe in a process with other threads (a web server): spawn there.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods and threading.active_count() == 1 else "spawn")
+    outcomes: dict[int, _Outcome] = {}
+    with cf.ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context,
+                                initializer=_init_worker, initargs=(str(shapes_dir),)) as pool:
+        futures = {pool.submit(_run_unit, units[i], inverse): i for i in order}
+        for future in cf.as_completed(futures):
+            try:
+                outcomes[futures[future]] = future.result()
+            except Exception as exc:
+                for other in futures:
+                    other.cancel()
+                raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
+    return [outcomes[i] for i in range(len(units))]
+
+
+@dataclass
+class _Root:
+    path: Path
+    scratch: Path | None = None
+
+    def cleanup(self) -> None:
+        if self.scratch is not None:
+            import shutil
+
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _as_root(source: Path | str | Sequence[Path | str], ontology_dir: Path | None) -> _Root:
+    """A project-shaped folder (ontology/ + data/) for the source: itself, or links to the files."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not (path / "data").is_dir() and not (path / "ontology").is_dir():
+            raise KgtoolError(f"no ontology/ or data/ folder under {path}", where=str(path),
+                              hint="pass the project root, or a list of Turtle files")
+        if ontology_dir is not None and Path(ontology_dir).resolve() != (path / "ontology").resolve():
+            raise KgtoolError("ontology_dir goes with a list of files, not with a project root")
+        return _Root(path)
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix="kgtool-fastgaps-"))
+    (scratch / "data").mkdir()
+    (scratch / "ontology").mkdir()
+    files = [Path(f) for f in source]
+    if ontology_dir is not None:
+        files += sorted(Path(ontology_dir).glob("*.ttl"))
+    for i, path in enumerate(files):
+        if not path.is_file():
+            raise KgtoolError("no such file", where=str(path))
+        folder = "ontology" if ontology_dir is not None and path.parent.resolve() == Path(ontology_dir).resolve() else "data"
+        (scratch / folder / f"{i:05d}-{path.stem}.ttl").symlink_to(path.resolve())
+    return _Root(scratch, scratch)
+
+
+if __name__ == "__main__":  # pragma: no cover - a quick manual check
+    import sys
+
+    from kgtool.settings import project_root
+
+    here = Path(sys.argv[1]) if len(sys.argv) > 1 else project_root()
+    report = fast_validate(here, shapes_dir=here / "shapes")
+    print(f"{len(report.findings)} findings ({report.violations} violations) in {report.seconds:.1f} s")

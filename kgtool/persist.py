@@ -1,0 +1,232 @@
+"""An on-disk store next to the Turtle files, opened in a moment instead of loaded each time.
+
+Loading ontology/ and data/ into memory takes seconds per million triples, and every
+``kgtool`` command and web worker did it again. `ensure_store` keeps a pyoxigraph (RocksDB)
+store in ``data/.store/`` (git-ignored) with a manifest of the files it was built from
+(relative path, named graph, size, modification time, SHA-256):
+
+- current (same files, same sizes and times, or same contents where only the times moved,
+  as after a ``git checkout``): it is opened read-only, in well under a second at any size,
+  and any number of processes may hold it open at once;
+- otherwise it is rebuilt with one bulk load into a temporary folder beside it, which then
+  replaces the old store by renames, so a reader never sees half a store.
+
+The graph layout is `kgtool.store.load_files`' (ontology/ -> graph ``ontology``,
+``data/<stem>.ttl`` -> graph ``<stem>``), so queries give the same answers either way.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgtool.errors import EngineError, SourceError
+from kgtool.store import DEFAULT_TIMEOUT, EmbeddedStore, graph_files
+
+__all__ = ["MANIFEST", "ensure_store", "open_current", "store_is_current", "store_path"]
+
+#: File inside the store folder that lists what the store was built from.
+MANIFEST = "kgtool-manifest.json"
+#: Bumped when the store's layout changes, so that older stores are rebuilt.
+LAYOUT = 1
+
+#: progress(path, files done, files in all) while a store is built.
+Progress = Callable[[Path, int, int], None]
+
+
+def store_path(root: Path, path: Path | str | None = None) -> Path:
+    """Where the store of ``root`` lives: ``path``, else ``<root>/data/.store``."""
+    return Path(path) if path is not None else Path(root) / "data" / ".store"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inputs(root: Path) -> list[tuple[str, str, Path]]:
+    """(path relative to root, named graph, path) of every file the store holds, in load order."""
+    out = []
+    for graph, paths in graph_files(root).items():
+        for path in paths:
+            try:
+                rel = str(path.resolve().relative_to(Path(root).resolve()))
+            except ValueError:
+                rel = str(path)
+            out.append((rel, str(graph), path))
+    return out
+
+
+def _manifest(root: Path, previous: dict | None = None) -> dict:
+    """The manifest for the files under root now; hashes are reused where size and time match."""
+    known = (previous or {}).get("files", {})
+    files = {}
+    for rel, graph, path in _inputs(root):
+        stat = path.stat()
+        old = known.get(rel)
+        if old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns:
+            sha = old["sha256"]
+        else:
+            sha = _sha256(path)
+        files[rel] = {"graph": graph, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
+    return {"layout": LAYOUT, "pyoxigraph": ox.__version__, "files": files}
+
+
+def _read_manifest(store: Path) -> dict | None:
+    try:
+        data = json.loads((store / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _same(recorded: dict, now: dict) -> bool:
+    if recorded.get("layout") != now["layout"] or recorded.get("pyoxigraph") != now["pyoxigraph"]:
+        return False
+    old, new = recorded.get("files", {}), now["files"]
+    if old.keys() != new.keys():
+        return False
+    return all(old[k].get("graph") == new[k]["graph"] and old[k].get("sha256") == new[k]["sha256"] for k in new)
+
+
+def _check(root: Path, store: Path) -> tuple[bool, dict | None, dict | None]:
+    recorded = _read_manifest(store)
+    if recorded is None:
+        return False, None, None
+    now = _manifest(root, recorded)
+    return _same(recorded, now), recorded, now
+
+
+def store_is_current(root: Path, path: Path | str | None = None) -> bool:
+    """Whether the on-disk store exists and holds exactly ontology/ + data/ as they are now.
+
+    Files whose size and modification time match the manifest are not read; the others
+    are compared by SHA-256, so touching a file without changing it keeps the store current.
+    """
+    current, _, _ = _check(Path(root), store_path(root, path))
+    return current
+
+
+def _write_manifest(store: Path, manifest: dict) -> None:
+    tmp = store / f".{MANIFEST}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, store / MANIFEST)
+
+
+@contextlib.contextmanager
+def _locked(store: Path) -> Iterator[None]:
+    """One builder at a time per store (other processes wait here, then find it current)."""
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with open(store.parent / f"{store.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _open(store: Path, timeout: float | None) -> EmbeddedStore:
+    try:
+        opened = ox.Store.read_only(str(store))
+    except OSError as exc:
+        raise EngineError(f"cannot open the on-disk store: {exc}", where=str(store),
+                          hint="delete the folder and run `kgtool build --store` again") from exc
+    embedded = EmbeddedStore(opened, timeout=timeout)
+    return embedded
+
+
+def open_current(root: Path, *, path: Path | str | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT) -> EmbeddedStore | None:
+    """The on-disk store opened read-only if it is current, else None (nothing is built)."""
+    store = store_path(root, path)
+    if not (store / MANIFEST).exists():
+        return None
+    current, recorded, now = _check(Path(root), store)
+    if not current:
+        return None
+    if now is not None and now != recorded:  # same contents, newer times: remember them
+        with contextlib.suppress(OSError):
+            _write_manifest(store, now)
+    return _open(store, timeout)
+
+
+def _quads(files: list[tuple[str, str, Path]], progress: Progress | None) -> Iterator[ox.Quad]:
+    for done, (_, graph, path) in enumerate(files, start=1):
+        node = ox.NamedNode(graph)
+        try:
+            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}", where=str(path),
+                              hint="fix the file; the store was left as it was") from exc
+        except (OSError, ValueError) as exc:
+            raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
+        for t in triples:
+            yield ox.Quad(t.subject, t.predicate, t.object, node)
+        if progress is not None:
+            progress(path, done, len(files))
+
+
+def _build(root: Path, store: Path, manifest: dict, progress: Progress | None) -> None:
+    """Bulk-load every file into a fresh store beside ``store``, then swap it in."""
+    tmp = store.parent / f"{store.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        built = ox.Store(str(tmp))
+        built.bulk_extend(_quads(_inputs(root), progress))
+        built.flush()
+        del built  # closes the database
+        _write_manifest(tmp, manifest)
+        old = store.parent / f"{store.name}.old-{os.getpid()}"
+        if store.exists():
+            os.rename(store, old)
+        os.rename(tmp, store)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progress | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT) -> EmbeddedStore:
+    """The on-disk store of ontology/ + data/ under root, (re)built first if the files changed.
+
+    Args:
+        root: the project folder.
+        path: where the store lives; default ``<root>/data/.store``.
+        progress: called as ``progress(path, done, total)`` after each file while building.
+        timeout: seconds a query may run (as `EmbeddedStore`).
+
+    Returns:
+        An `EmbeddedStore` over the store, opened read-only (``.built`` says whether this call
+        built it, ``.build_seconds`` how long that took).
+
+    Raises:
+        SourceError: if a file cannot be read or parsed (the old store is kept).
+        EngineError: if the store cannot be opened.
+    """
+    root = Path(root)
+    store = store_path(root, path)
+    with _locked(store):
+        current, recorded, now = _check(root, store)
+        built, seconds = False, 0.0
+        if not current:
+            started = time.perf_counter()
+            _build(root, store, now or _manifest(root), progress)
+            built, seconds = True, time.perf_counter() - started
+        elif now is not None and now != recorded:
+            with contextlib.suppress(OSError):
+                _write_manifest(store, now)
+    opened = _open(store, timeout)
+    opened.built = built  # type: ignore[attr-defined]
+    opened.build_seconds = seconds  # type: ignore[attr-defined]
+    return opened

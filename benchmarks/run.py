@@ -287,15 +287,8 @@ def phase_gaps_plain(root: Path, o: dict) -> dict:
 
 def phase_virtuoso(root: Path, o: dict) -> dict:
     """The saved-query benchmark through RemoteStore against a scratch Virtuoso (tests/virtuoso_server.py)."""
-    import http.client
-
     sys.path.insert(0, str(ROOT / "tests"))
     from virtuoso_server import virtuoso_server
-
-    # Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset, and Python's
-    # http.client refuses answers with more than 100 headers: above ~95 documents every query
-    # through RemoteStore fails ("got more than 100 headers") unless the limit is raised.
-    http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 100_000)  # type: ignore[attr-defined]
 
     from kgtool.saved_queries import bind
     from kgtool.store import RemoteStore, push

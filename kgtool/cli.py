@@ -40,9 +40,13 @@ def cli() -> None:
 
 @cli.command()
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any committed data/*.ttl is stale.")
-def build(check: bool) -> None:
+@click.option("--store", "with_store", is_flag=True,
+              help="Also write the on-disk store data/.store/ (kept up to date by later builds), "
+                   "which query, serve and compare then open in a moment instead of loading the files.")
+def build(check: bool, with_store: bool) -> None:
     """Regenerate data/<slug>.ttl from every data/sources/*.txt."""
     from kgtool.build import build as run_build
+    from kgtool.persist import MANIFEST, store_path
 
     root = project_root()
     changed = run_build(root, check=check, progress=_progress("build"))
@@ -53,6 +57,33 @@ def build(check: bool) -> None:
         sys.exit(1)
     if not changed:
         click.echo("all data files up to date", err=True)
+    if not check and (with_store or (store_path(root) / MANIFEST).exists()):
+        _write_store(root)
+
+
+def _write_store(root: Path) -> None:
+    """Bring data/.store/ up to date with ontology/ and data/, with a progress bar."""
+    from kgtool.persist import ensure_store, store_path
+
+    bar = None
+
+    def progress(path: Path, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="store", unit="file", file=sys.stderr,
+                       disable=not sys.stderr.isatty() and total < 20)
+        bar.update(1)
+
+    store = ensure_store(root, progress=progress)
+    if bar is not None:
+        bar.close()
+    where = store_path(root).relative_to(root)
+    if store.built:
+        triples = len(store.ox)
+        click.echo(f"store: wrote {where} ({triples} triples in {store.build_seconds:.1f} s)", err=True)
+    else:
+        click.echo(f"store: {where} up to date", err=True)
+    store.close()
 
 
 @cli.command()
@@ -135,9 +166,11 @@ def list_queries() -> None:
 @endpoint_option
 def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
     """Run the saved query NAME."""
+    from kgtool.answers import answer
     from kgtool.errors import QueryError
     from kgtool.query import run_query
     from kgtool.saved_queries import bind, library
+    from kgtool.settings import setting
 
     queries = library(project_root() / "queries")
     if name not in queries:
@@ -150,7 +183,10 @@ def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) ->
         values[key.strip()] = value.strip()
     store = _store(endpoint)
     saved = queries[name]
-    _emit(run_query(store, saved.sparql, bindings=bind(store, saved, values)), fmt)
+    bindings = bind(store, saved, values)
+    limit = int(setting("max_rows"))
+    _emit(answer(store, saved.sparql, bindings, limit,
+                 run=lambda: run_query(store, saved.sparql, bindings=bindings, max_rows=limit)), fmt)
 
 
 @cli.command()
@@ -234,14 +270,21 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
 @click.option("--severity", "severities", multiple=True, type=click.Choice(["Violation", "Warning", "Info"]),
               help="Show only these severities (repeatable; default all).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-def validate(fmt: str, severities: tuple[str, ...], out: Path | None) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes validating documents in parallel (default: one per CPU; 0: in this process).")
+@click.option("--single", is_flag=True, help="Validate the whole graph in one pySHACL run (slower; same findings).")
+def validate(fmt: str, severities: tuple[str, ...], out: Path | None, workers: int | None, single: bool) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
     from kgtool.build import write_atomic
+    from kgtool.fastgaps import fast_validate
     from kgtool.validate import load_data, render_report
     from kgtool.validate import validate as run_validate
 
     root = project_root()
-    report = run_validate(load_data(root), shapes_dir=root / "shapes", ontology_dir=None)
+    if single:
+        report = run_validate(load_data(root), shapes_dir=root / "shapes", ontology_dir=None)
+    else:
+        report = fast_validate(root, shapes_dir=root / "shapes", workers=workers)
     text = render_report(report, fmt, severities=severities or None)
     if out:
         write_atomic(out, text.encode("utf-8"))

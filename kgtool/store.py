@@ -30,6 +30,7 @@ Engine differences smoothed over here (see also shared/RECIPES.md):
 from __future__ import annotations
 
 import functools
+import http.client
 import json
 import os
 import re
@@ -565,6 +566,15 @@ class EmbeddedStore:
                 names.append(URIRef(graph.value))
         return sorted(names)
 
+    def replace(self, store: ox.Store) -> None:
+        """Answer later queries from ``store``, which must hold the same quads.
+
+        Used to move from the on-disk store, which opens at once, to an in-memory copy,
+        which answers several times faster; queries already running finish on the old one.
+        """
+        self._store = store
+        self.path = None
+
     def close(self) -> None:
         if self._store is not None and self.path is not None:
             try:
@@ -646,6 +656,12 @@ _RDF_FORMATS = {
 }
 
 _LINE_IN_MESSAGE = re.compile(r"\b(line\s+)(\d+)", re.IGNORECASE)
+
+
+#: Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset, and Python's
+#: http.client refuses a response with more than 100 headers ("got more than 100 headers"):
+#: without this, every query fails once a corpus has about 95 documents.
+http.client._MAXHEADERS = max(getattr(http.client, "_MAXHEADERS", 100), 100_000)  # type: ignore[attr-defined]
 
 
 class RemoteStore:
@@ -914,22 +930,32 @@ def _analyse(sparql: str) -> tuple[str, bool]:
 
 
 def open_store(*, endpoint: str | None = None, root: Path | None = None, timeout: float | None = None,
-               auth: Any = None, graphs: Iterable[URIRef | str] | None = None) -> Store:
+               auth: Any = None, graphs: Iterable[URIRef | str] | None = None, warm: bool = False) -> Store:
     """The store kgtool works on.
 
-    ``endpoint`` None: $KGTOOL_ENDPOINT if set, else an `EmbeddedStore` loaded from ``root``
-    (default `project_root`). ``endpoint=""`` forces the embedded store. With an endpoint,
-    a `RemoteStore` (``auth`` and ``graphs`` passed on); nothing is contacted until the
-    first query. ``timeout`` (seconds per query unless a query says otherwise) defaults to
-    the settings ``remote_timeout_s`` / ``query_timeout_s``.
+    ``endpoint`` None: $KGTOOL_ENDPOINT if set, else the embedded store of ``root`` (default
+    `project_root`): its on-disk store if ``kgtool build --store`` made one (rebuilt first
+    if ontology/ or data/ changed since; with ``warm``, copied into memory in the
+    background, for long-running servers), else an in-memory `EmbeddedStore` loaded from
+    the files. ``endpoint=""`` forces the embedded store. With an endpoint, a `RemoteStore`
+    (``auth`` and ``graphs`` passed on); nothing is contacted until the first query.
+    ``timeout`` (seconds per query unless a query says otherwise) defaults to the settings
+    ``remote_timeout_s`` / ``query_timeout_s``.
     """
+    from kgtool.persist import open_persistent  # persist builds on this module
+
     if endpoint is None:
         endpoint = os.environ.get("KGTOOL_ENDPOINT") or None
     if endpoint:
         limit = timeout if timeout is not None else float(setting("remote_timeout_s"))
         return RemoteStore(endpoint, graphs=graphs, timeout=limit, auth=auth)
-    store = EmbeddedStore(timeout=timeout if timeout is not None else float(setting("query_timeout_s")))
-    load_files(store, Path(root) if root is not None else project_root())
+    limit = timeout if timeout is not None else float(setting("query_timeout_s"))
+    folder = Path(root) if root is not None else project_root()
+    persistent = open_persistent(folder, timeout=limit, warm=warm)
+    if persistent is not None:
+        return persistent
+    store = EmbeddedStore(timeout=limit)
+    load_files(store, folder)
     return store
 
 

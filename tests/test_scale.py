@@ -208,3 +208,115 @@ def test_benchmark_quick_run_prints_every_figure() -> None:
     assert printed[("gaps", "same findings")] == "yes"
     if (ROOT / "benchmarks" / "web_latency.py").exists():
         assert any(r[1] == "web" and r[2].endswith("p99 ms") for r in rows), out.stdout
+
+
+# ------------------------------------------------------------------------------ the store in the CLI and the server
+
+def kgtool(root: Path, *args: str):
+    from click.testing import CliRunner
+
+    from kgtool.cli import cli
+
+    return CliRunner().invoke(cli, list(args), env={"KGTOOL_HOME": str(root)})
+
+
+def test_build_store_makes_query_open_the_disk_store_and_later_builds_keep_it_current(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "queries").symlink_to(ROOT / "queries")
+    (root / "data" / "sources").symlink_to(ROOT / "data" / "sources")
+    plain = kgtool(root, "query", "posts-per-role-per-jurisdiction", "--format", "csv")
+    assert plain.exit_code == 0 and not (root / "data" / ".store").exists()  # no store unless asked
+
+    made = kgtool(root, "build", "--store")
+    assert made.exit_code == 0, made.output
+    assert "store: wrote data/.store" in made.stderr
+    assert store_is_current(root)
+    opened = open_store(endpoint="", root=root)
+    assert opened.path == root / "data" / ".store"  # the disk store, not a fresh load
+    opened.close()
+    assert kgtool(root, "query", "posts-per-role-per-jurisdiction", "--format", "csv").output == plain.output
+
+    again = kgtool(root, "build")  # a store exists: every build keeps it up to date
+    assert again.exit_code == 0 and "store: data/.store up to date" in again.stderr
+
+    wuxi = root / "data" / "wuxi-towns-2021.ttl"
+    wuxi.write_text(wuxi.read_text(encoding="utf-8").replace("行政主要负责人", "行政一把手"), encoding="utf-8")
+    assert not store_is_current(root)
+    changed = kgtool(root, "sparql", 'SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label "行政一把手"@zh }', "--format", "csv")
+    assert changed.exit_code == 0 and changed.output.splitlines()[1] != "0"  # rebuilt before answering
+    assert store_is_current(root)
+
+
+def test_warm_store_moves_to_memory_with_the_same_answers(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    ensure_store(root).close()
+    store = open_store(endpoint="", root=root, warm=True)
+    count = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    on_disk = store.query(count)
+    assert store.warmed.wait(60)
+    assert store.path is None  # answering from memory now
+    assert store.query(count) == on_disk
+    store.close()
+
+
+def test_validate_cli_gives_the_same_report_in_parallel_and_in_one_run() -> None:
+    parallel = kgtool(ROOT, "validate", "--format", "json", "--workers", "2")
+    single = kgtool(ROOT, "validate", "--format", "json", "--single")
+    assert parallel.exit_code == single.exit_code == 0
+    assert json.loads(parallel.stdout) == json.loads(single.stdout)
+    bad = kgtool(ROOT, "validate", "--workers", "-1")
+    assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path) -> None:
+    from benchmarks.queries import SAMPLES
+    from kgtool.answers import answer
+    from kgtool.saved_queries import bind, library
+
+    root = project(tmp_path)
+    memory = open_store(endpoint="", root=root)
+    disk = ensure_store(root)
+    folder = root / "data" / ".store" / "answers"
+    for saved in library(ROOT / "queries").values():
+        values = {p.name: SAMPLES[p.name] for p in saved.params if not p.optional}
+        bindings = bind(disk, saved, values)
+        calls = []
+
+        def run(saved=saved, bindings=bindings):
+            calls.append(1)
+            return disk.query(saved.sparql, bindings=bindings)
+
+        first = answer(disk, saved.sparql, bindings, 1000, run)
+        second = answer(disk, saved.sparql, bindings, 1000, run)
+        assert calls == [1], saved.name  # asked once, read back after
+        assert second == first, saved.name  # read back term for term, row for row
+        again = memory.query(saved.sparql, bindings=bind(memory, saved, values))
+        assert len(second.rows) == len(again.rows) and second.variables == again.variables, saved.name
+    assert len(list(folder.glob("*.json"))) == len(library(ROOT / "queries"))
+    assert answer(memory, "ASK {}", None, 1000, lambda: memory.query("ASK {}")).boolean  # no store: just run
+    disk.close()
+
+    with (root / "data" / "wuxi-towns-2021.ttl").open("a", encoding="utf-8") as f:
+        f.write('\n<https://w3id.org/wsa/id/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .\n')
+    ensure_store(root).close()  # rebuilt: the answers went with the old store
+    assert not folder.exists() or not list(folder.glob("*.json"))
+
+
+def test_virtuoso_answers_a_corpus_of_over_a_hundred_graphs(tmp_path: Path) -> None:
+    """Virtuoso sends a response header per graph of the dataset; past 100 Python's HTTP client
+    used to refuse every answer."""
+    from tests.virtuoso_server import virtuoso_server
+    from kgtool.store import RemoteStore, push
+
+    generated = tmp_path / "generated"
+    summary = write(ROOT, 25, 5, generated)
+    root = project(tmp_path, generated)
+    embedded = open_store(endpoint="", root=root)
+    assert len(embedded.graphs()) > 110
+    count = "SELECT (COUNT(?duty) AS ?n) WHERE { ?duty a wsa:Duty }"
+    with virtuoso_server(tmp_path / "virtuoso") as server:
+        sent = push(root, server.endpoint, user=server.user, password=server.password)
+        assert len(sent) == len(embedded.graphs())
+        with RemoteStore(server.endpoint) as remote:
+            assert remote.query(count).rows[0][0].toPython() == embedded.query(count).rows[0][0].toPython()
+            assert len(remote.graphs()) == len(sent) > 5 + len(summary["documents"]) - 1

@@ -11,6 +11,10 @@ store in ``data/.store/`` (git-ignored) with a manifest of the files it was buil
 - otherwise it is rebuilt with one bulk load into a temporary folder beside it, which then
   replaces the old store by renames, so a reader never sees half a store.
 
+Beside the quads the folder holds the full-text index of labels and texts
+(``text.sqlite``, `kgtool.textindex`), built with the store, and saved-query answers
+(``answers/``, `kgtool.answers`), written as they are asked; both go when the store is rebuilt.
+
 The graph layout is `kgtool.store.load_files`' (ontology/ -> graph ``ontology``,
 ``data/<stem>.ttl`` -> graph ``<stem>``), so queries give the same answers either way.
 """
@@ -31,6 +35,7 @@ import pyoxigraph as ox
 
 from kgtool.errors import EngineError, KgtoolError, SourceError
 from kgtool.store import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files
+from kgtool.textindex import build_index
 
 __all__ = ["MANIFEST", "ensure_store", "open_current", "open_persistent", "store_is_current", "store_path",
            "warm_in_background"]
@@ -38,7 +43,9 @@ __all__ = ["MANIFEST", "ensure_store", "open_current", "open_persistent", "store
 #: File inside the store folder that lists what the store was built from.
 MANIFEST = "kgtool-manifest.json"
 #: Bumped when the store's layout changes, so that older stores are rebuilt.
-LAYOUT = 1
+LAYOUT = 2
+#: The full-text index of the store's labels and texts (`kgtool.textindex`), built with it.
+TEXT_INDEX = "text.sqlite"
 
 #: progress(path, files done, files in all) while a store is built.
 Progress = Callable[[Path, int, int], None]
@@ -146,6 +153,7 @@ def _open(store: Path, timeout: float | None) -> EmbeddedStore:
                           hint="delete the folder and run `kgtool build --store` again") from exc
     embedded = EmbeddedStore(opened, timeout=timeout)
     embedded.answers = store / "answers"  # type: ignore[attr-defined]  # see kgtool.answers
+    embedded.text_index = store / TEXT_INDEX  # type: ignore[attr-defined]  # see kgtool.textindex.index_for
     return embedded
 
 
@@ -188,6 +196,7 @@ def _build(root: Path, store: Path, manifest: dict, progress: Progress | None) -
         built = ox.Store(str(tmp))
         built.bulk_extend(_quads(_inputs(root), progress))
         built.flush()
+        build_index(built, tmp / TEXT_INDEX).close()
         del built  # closes the database
         _write_manifest(tmp, manifest)
         old = store.parent / f"{store.name}.old-{os.getpid()}"

@@ -320,3 +320,15 @@ def test_virtuoso_answers_a_corpus_of_over_a_hundred_graphs(tmp_path: Path) -> N
         with RemoteStore(server.endpoint) as remote:
             assert remote.query(count).rows[0][0].toPython() == embedded.query(count).rows[0][0].toPython()
             assert len(remote.graphs()) == len(sent) > 5 + len(summary["documents"]) - 1
+
+
+def test_the_disk_store_carries_its_text_index(tmp_path: Path) -> None:
+    from kgtool.textindex import build_index, index_for
+
+    root = project(tmp_path)
+    disk = ensure_store(root)
+    index = index_for(disk)
+    assert index is not None and index.path == root / "data" / ".store" / "text.sqlite"
+    fresh = build_index(open_store(endpoint="", root=root).ox)
+    for q in ("检查", "季度", "第一责任人", "安"):
+        assert index.search(q) == fresh.search(q) and index.search(q), q

@@ -632,3 +632,102 @@ def test_pages_on_a_remote_endpoint(remote_app):
     refused = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=JSON)
     assert refused.status_code == 403
     assert html(client.get("/queries/duties-of-role?role=role:safety_deputy&jurisdiction=绵阳市")).count("<tr>") == 7
+
+
+# --- response cache and paging -----------------------------------------------------------
+def test_cached_page_keeps_language_and_format_apart():
+    app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0})
+    client = app.test_client()
+    url = path_for(str(WUXI_POST))
+    try:
+        for _ in range(2):  # the second round is served from the cache
+            zh, en = html(client.get(url + "?lang=zh", headers=HTML)), html(client.get(url + "?lang=en", headers=HTML))
+            assert 'lang="zh-Hans"' in zh and 'lang="en"' in en
+            turtle = client.get(url, headers={"Accept": "text/turtle"})
+            assert turtle.mimetype == "text/turtle" and "Accept" in turtle.headers["Vary"]
+            page = client.get(url, headers=HTML)
+            assert page.mimetype == "text/html" and page.headers["Content-Security-Policy"]
+        assert len(app.extensions["kgtool"].responses) >= 3
+    finally:
+        app.extensions["kgtool"].close()
+
+
+def test_cached_page_answers_a_conditional_request_with_304(client):
+    first = client.get("/queries/policy-documents", headers=HTML)
+    assert first.status_code == 200 and first.headers["ETag"]
+    again = client.get("/queries/policy-documents", headers={**HTML, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+
+
+def test_cached_document_page_keeps_its_inline_style_policy(client):
+    for _ in range(2):
+        csp = client.get("/id/wuxi-towns-2021", headers=HTML).headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" in csp and "script-src 'self'" in csp
+
+
+def test_response_cache_is_bounded_in_entries_and_bytes():
+    from kgtool.web.cache import Entry, ResponseCache
+
+    cache = ResponseCache(max_entries=3, max_bytes=100)
+    entry = lambda n: Entry(status=200, headers=(), body=b"x" * n, etag="e", inline_styles=False)  # noqa: E731
+    for i in range(5):
+        cache.put((i,), entry(10))
+    assert len(cache) == 3 and cache.get((0,)) is None and cache.get((4,)) is not None
+    cache.put(("big",), entry(90))
+    assert cache.size_bytes <= 100 and cache.get(("big",)) is not None
+    cache.put(("huge",), entry(101))  # larger than the whole budget: not kept
+    assert cache.get(("huge",)) is None
+
+
+def test_response_cache_is_off_when_asked_and_errors_are_not_kept():
+    app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0, "RESPONSE_CACHE_ENTRIES": 0})
+    try:
+        assert app.test_client().get(path_for(str(WUXI_POST))).status_code == 200
+        assert len(app.extensions["kgtool"].responses) == 0
+    finally:
+        app.extensions["kgtool"].close()
+    app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0})
+    try:
+        assert app.test_client().get("/queries/duties-of-role?jurisdiction=没有这个地方").status_code == 400
+        assert len(app.extensions["kgtool"].responses) == 0
+    finally:
+        app.extensions["kgtool"].close()
+
+
+def test_edited_saved_query_is_not_answered_from_the_cache(tmp_path):
+    root = tmp_path / "project"
+    for folder in ("ontology", "data", "queries", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".store*"))
+    app = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0})
+    try:
+        client = app.test_client()
+        path = root / "queries" / "policy-documents.rq"
+        assert "Documents-before" not in html(client.get("/queries/policy-documents?lang=en"))
+        path.write_text(path.read_text(encoding="utf-8").replace("#+   en: ", "#+   en: Documents-before ", 1),
+                        encoding="utf-8")
+        assert "Documents-before" in html(client.get("/queries/policy-documents?lang=en"))
+    finally:
+        app.extensions["kgtool"].close()
+
+
+def test_saved_query_page_shows_one_page_of_rows_and_the_count(monkeypatch):
+    import kgtool.web.library
+    monkeypatch.setattr(kgtool.web.library, "PAGE_ROWS", 2)
+    app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0})
+    try:
+        client = app.test_client()
+        url = "/queries/duties-of-role?role=role:safety_deputy&jurisdiction=绵阳市&lang=en"
+        page = html(client.get(url))
+        assert re.search(r'<span id="row-count">6</span>', page)  # all the rows are counted
+        assert page.count('<tr>') == 3 and "showing rows 1–2" in page  # header + 2 rows
+        assert 'id="previous-page"' not in page
+        nxt = re.search(r'<a href="([^"]+)" rel="next" id="next-page">', page)
+        assert nxt and "page=2" in nxt.group(1)
+        last = html(client.get(url + "&page=3"))
+        assert last.count('<tr>') == 3 and "showing rows 5–6" in last and 'id="next-page"' not in last
+        assert 'id="previous-page"' in last
+        assert html(client.get(url + "&page=x")).count('<tr>') == 3  # a bad page number shows the first
+        csv_text = client.get(url + "&format=csv").get_data(as_text=True)
+        assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 6  # the download holds every row
+    finally:
+        app.extensions["kgtool"].close()

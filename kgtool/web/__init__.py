@@ -56,6 +56,8 @@ def _defaults() -> dict:
         "MAX_ROWS": int(setting("max_rows")),
         "MAX_BODY_BYTES": int(setting("max_body_bytes")),
         "SPARQL_WORKERS": 2,
+        "RESPONSE_CACHE_ENTRIES": 4000,
+        "RESPONSE_CACHE_BYTES": 256_000_000,
         "JSON_AS_ASCII": False,
     }
 
@@ -68,7 +70,9 @@ def create_app(config: dict | None = None) -> Flask:
             ``ENDPOINT`` (a SPARQL endpoint URL; None: $KGTOOL_ENDPOINT or the embedded
             store; "": the embedded store), ``QUERY_TIMEOUT_S``, ``MAX_ROWS``,
             ``MAX_BODY_BYTES``, ``SPARQL_WORKERS`` (processes for ad-hoc queries on the
-            embedded store; 0 runs them in-process with only a soft time limit).
+            embedded store; 0 runs them in-process with only a soft time limit),
+            ``RESPONSE_CACHE_ENTRIES`` / ``RESPONSE_CACHE_BYTES`` (bounds of the cache of
+            resource and saved-query pages on the embedded store; 0 turns it off).
 
     Raises:
         KgtoolError: if the store cannot be opened (bad data, unreachable engine).

@@ -11,6 +11,7 @@ from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
 from kgtool.vocab import CONCEPT, ID, WSA
 from kgtool.web import lookup
+from kgtool.web.cache import cached
 from kgtool.web.links import path_for, valid_iri
 from kgtool.web.site import site
 
@@ -44,6 +45,11 @@ def negotiate() -> str:
     return {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle",
             "application/ld+json": "json-ld", "application/json": "json-ld", "application/n-triples": "nt",
             "text/plain": "nt", "application/rdf+xml": "xml"}.get(best or "", "html")
+
+
+def accept_variant() -> str:
+    """The format the Accept header picks (a ?format= argument is part of the cache key already)."""
+    return "" if request.args.get("format") else negotiate()
 
 
 def _rdf_response(iri: URIRef, fmt: str):
@@ -84,6 +90,7 @@ def _format_links(iri: URIRef) -> list[tuple[str, str]]:
 
 
 @bp.route("/")
+@cached(lambda: "")
 def home():
     s = site()
     docs = lookup.documents(s)
@@ -93,6 +100,7 @@ def home():
 
 
 @bp.route("/resource")
+@cached(accept_variant)
 def resource():
     value = request.args.get("iri", "").strip()
     if not value:
@@ -104,16 +112,19 @@ def resource():
 
 
 @bp.route("/id/<path:path>")
+@cached(accept_variant)
 def id_page(path: str):
     return _resource(_checked(str(ID) + path))
 
 
 @bp.route("/concept/<scheme>/<ident>")
+@cached(accept_variant)
 def concept(scheme: str, ident: str):
     return _resource(_checked(f"{CONCEPT}{scheme}/{ident}"))
 
 
 @bp.route("/ontology/<name>")
+@cached(accept_variant)
 def ontology(name: str):
     return _resource(_checked(str(WSA) + name))
 
@@ -129,7 +140,7 @@ def _document(doc: URIRef):
     desc = lookup.describe(s, doc)
     view = lookup.document_view(s, doc)
     slug = str(doc)[len(str(ID)):]
-    counts = lookup.counts_by_document(s).get(doc, dict.fromkeys(lookup.COUNT_KINDS, 0))
+    counts = lookup.counts_of_document(s, doc)
     from kgtool.web import allow_inline_styles
     allow_inline_styles()  # Cytoscape.js sets a style attribute on its canvas
     facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
@@ -141,6 +152,7 @@ def _document(doc: URIRef):
 
 
 @bp.route("/orgchart/<slug>.json")
+@cached(lambda: "")
 def orgchart(slug: str):
     doc = _checked(str(ID) + slug)
     if "/" in slug or not lookup.is_document(site(), doc):

@@ -17,6 +17,7 @@ from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
 from kgtool.render import results as serialize_results
 from kgtool.saved_queries import SavedQuery, bind, parse_file
+from kgtool.web.cache import cached
 from kgtool.web.site import site
 
 bp = Blueprint("library", __name__)
@@ -36,6 +37,9 @@ SUGGEST = {
     "sanction": "SELECT DISTINCT ?x WHERE { ?x skos:inScheme ?s . FILTER(STRENDS(STR(?s), '/sanction')) }",
     "level": "SELECT DISTINCT ?x WHERE { ?x skos:inScheme ?s . FILTER(STRENDS(STR(?s), '/level')) }",
 }
+
+#: Rows a saved-query page shows at a time; the downloads carry all of them.
+PAGE_ROWS = 200
 
 _cache_lock = threading.Lock()
 
@@ -75,7 +79,21 @@ def _suggestions(query: SavedQuery) -> dict[str, list[URIRef]]:
     return out
 
 
+def _query_version() -> str:
+    """The saved query's file version, so that an edited .rq file is never answered from the cache.
+
+    The page does not depend on Accept (downloads are named by ?format=, part of the key).
+    """
+    path = Path(current_app.config["ROOT"]) / "queries" / f"{(request.view_args or {}).get('name', '')}.rq"
+    try:
+        stat = path.stat()
+    except OSError:
+        return ""
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
 @bp.route("/queries/<name>")
+@cached(_query_version)
 def query(name: str):
     queries, _ = load_library()
     q = queries.get(name)
@@ -97,10 +115,28 @@ def query(name: str):
         return _download(q, result, fmt)
     graph_text = (result.graph.serialize(format="turtle")
                   if result is not None and result.graph is not None else "")
-    return render_template("library/query.html", q=q, values=values, result=result, error=error,
+    page = _page(result) if result is not None and result.kind == "select" else None
+    return render_template("library/query.html", q=q, values=values, result=result, error=error, page=page,
                            graph_text=graph_text, max_rows=s.max_rows, suggestions=_suggestions(q),
                            downloads=list(GRAPH_DOWNLOADS if result is not None and result.kind == "graph"
                                           else DOWNLOADS)), status
+
+
+def _page(result) -> dict:
+    """The rows of ``?page=`` (from 1) and where the neighbouring pages are: a page of HTML, not 10,000 rows."""
+    from kgtool.web import url_with
+
+    total = len(result.rows)
+    pages = max(1, -(-total // PAGE_ROWS))
+    try:
+        number = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        number = 1
+    first = (number - 1) * PAGE_ROWS
+    rows = result.rows[first:first + PAGE_ROWS]
+    return {"rows": rows, "first": first + 1 if rows else 0, "last": first + len(rows), "total": total,
+            "previous": url_with(page=number - 1 if number > 2 else None) if number > 1 else None,
+            "next": url_with(page=number + 1) if number < pages else None}
 
 
 def _download(q: SavedQuery, result, fmt: str):

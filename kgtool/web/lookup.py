@@ -9,10 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
+import time
 
-from kgtool.vocab import WSA
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
+
+from kgtool import textindex
+from kgtool.errors import EngineError
+from kgtool.vocab import PREFIXES, WSA
 from kgtool.web.site import Site
 
 #: Characters of source text shown either side of a highlighted span.
@@ -68,6 +73,22 @@ def counts_by_document(site: Site) -> dict[Term, dict[str, int]]:
     for doc, kind, n in result.rows:
         out[doc][str(kind)] = int(str(n))
     return out
+
+
+def counts_of_document(site: Site, doc: URIRef) -> dict[str, int]:
+    """`counts_by_document` for one document: its own nodes only, not a count over the whole graph."""
+    result = site.query("""
+        SELECT ?doc ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
+          { ?x dcterms:isPartOf+ ?doc ; a wsa:Provision . BIND("provisions" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body . BIND("bodies" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a wsa:Post . BIND("posts" AS ?kind) }
+          UNION { ?x wsa:definedIn ?doc ; a wsa:Duty . BIND("duties" AS ?kind) }
+          UNION { ?d wsa:definedIn ?doc ; wsa:frequency ?x . BIND("frequencies" AS ?kind) }
+        } GROUP BY ?doc ?kind""", {"doc": doc})  # ?doc projected: the engine binds it before it evaluates
+    counts = dict.fromkeys(COUNT_KINDS, 0)
+    for _, kind, n in result.rows:
+        counts[str(kind)] = int(str(n))
+    return counts
 
 
 def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:
@@ -128,8 +149,12 @@ _LABEL_PREDICATES = {str(p) for p in (
 def describe(site: Site, iri: URIRef) -> Description:
     """Outgoing and incoming statements, labels, duties held and source passages of one IRI."""
     out = site.query("SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o", {"s": iri}, max_rows=MAX_OUTGOING)
-    inc = site.query("SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?p ?s", {"o": iri}, max_rows=MAX_INCOMING)
-    desc = Description(iri=iri, incoming=[(s, p) for s, p in inc.rows], incoming_cut=inc.truncated)
+    # A class or a concept may have a hundred thousand incoming links: take the first few the
+    # index gives (LIMIT, no ORDER BY, so nothing is sorted in full), then order those.
+    inc = site.query(f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} LIMIT {MAX_INCOMING + 1}", {"o": iri},
+                     max_rows=MAX_INCOMING + 1)
+    incoming = sorted(inc.rows, key=lambda row: (str(row[1]), str(row[0])))
+    desc = Description(iri=iri, incoming=incoming[:MAX_INCOMING], incoming_cut=len(incoming) > MAX_INCOMING)
     for p, o in out.rows:
         if p == RDF.type:
             desc.types.append(o)
@@ -352,8 +377,51 @@ FACETS = ("jurisdiction", "role", "dutytype")
 def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
     """Labels and duty texts containing ``q`` (case-insensitive substring), with facet counts.
 
-    ``filters`` maps a facet (jurisdiction, role, dutytype) to IRIs a hit must have.
+    ``filters`` maps a facet (jurisdiction, role, dutytype) to IRIs a hit must have. An
+    embedded store is searched through its text index (kgtool.textindex: milliseconds, where
+    the SPARQL CONTAINS scan takes half a second at a million triples); a remote engine
+    keeps the scan. Both give the same hits.
     """
+    index = textindex.index_for(site.store)
+    hits = _scanned_hits(site, q) if index is None else _indexed_hits(site, index, q)
+    wanted = {f: {URIRef(v) for v in filters.get(f, [])} for f in FACETS}
+    chosen = [h for h in hits.values() if all(wanted[f] <= h[f] for f in FACETS if wanted[f])]
+    facets = {}
+    for f in FACETS:
+        counter: dict[Term, int] = defaultdict(int)
+        for h in chosen:
+            for v in h[f]:
+                counter[v] += 1
+        facets[f] = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    chosen.sort(key=lambda h: (not h["is_text"] and WSA.Duty not in h["types"], _kind_rank(h["types"]),
+                               str(h["iri"])))
+    for h in chosen:
+        h["snippets"] = [_split(text, q) for text in h["texts"][:3]]
+    return {"hits": chosen[:SEARCH_LIMIT], "total": len(chosen), "facets": facets, "cut": len(chosen) > SEARCH_LIMIT}
+
+
+#: The label properties searched (with wsa:text of duties), as in the scan below.
+_SEARCH_LABELS = tuple(str(p) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name, DCTERMS.title))
+#: Subjects per facet query (VALUES block), so a frequent word does not make one huge query.
+_FACET_BATCH = 2000
+_FACET_QUERY = """
+SELECT ?x ?k ?v WHERE {
+  VALUES ?x { %s }
+  { ?x a ?v . BIND("types" AS ?k) }
+  UNION { { ?x wsa:definedIn ?d } UNION { ?x a wsa:PolicyDocument . BIND(?x AS ?d) }
+          ?d wsa:jurisdiction ?v . BIND("jurisdiction" AS ?k) }
+  UNION { { ?x org:role ?v } UNION { ?holder wsa:hasDuty ?x ; org:role ?v } BIND("role" AS ?k) }
+  UNION { ?x wsa:dutyType ?v . BIND("dutytype" AS ?k) }
+}"""
+
+
+def _new_hit(x: Term) -> dict:
+    return {"iri": x, "texts": [], "types": set(), "jurisdiction": set(), "role": set(), "dutytype": set(),
+            "is_text": False}
+
+
+def _scanned_hits(site: Site, q: str) -> dict[Term, dict]:
+    """The hits of ``search`` by a SPARQL CONTAINS scan (remote engines; the reference)."""
     result = site.query("""
         SELECT ?x ?text ?prop ?type ?jurisdiction ?role ?dutytype WHERE {
           { ?x rdfs:label|skos:prefLabel|skos:altLabel|foaf:name|dcterms:title ?text .
@@ -369,8 +437,7 @@ def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
     hits: dict[Term, dict] = {}
     for row in result.dicts():
         x = row["x"]
-        hit = hits.setdefault(x, {"iri": x, "texts": [], "types": set(), "jurisdiction": set(), "role": set(),
-                                  "dutytype": set(), "is_text": False})
+        hit = hits.setdefault(x, _new_hit(x))
         text = str(row["text"])
         if text not in hit["texts"]:
             hit["texts"].append(text)
@@ -380,20 +447,59 @@ def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
                            ("dutytype", "dutytype")):
             if key in row:
                 hit[facet].add(row[key])
-    wanted = {f: {URIRef(v) for v in filters.get(f, [])} for f in FACETS}
-    chosen = [h for h in hits.values() if all(wanted[f] <= h[f] for f in FACETS if wanted[f])]
-    facets = {}
-    for f in FACETS:
-        counter: dict[Term, int] = defaultdict(int)
-        for h in chosen:
-            for v in h[f]:
-                counter[v] += 1
-        facets[f] = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    chosen.sort(key=lambda h: (not h["is_text"] and WSA.Duty not in h["types"], _kind_rank(h["types"]),
-                               str(h["iri"])))
-    for h in chosen:
-        h["snippets"] = [_split(text, q) for text in h["texts"][:3]]
-    return {"hits": chosen[:SEARCH_LIMIT], "total": len(chosen), "facets": facets, "cut": len(chosen) > SEARCH_LIMIT}
+    return hits
+
+
+def _indexed_hits(site: Site, index: textindex.TextIndex, q: str) -> dict[Term, dict]:
+    """The hits of ``search`` from the text index, facets read for just those subjects.
+
+    Labels count for any subject, wsa:text only for a wsa:Duty (as in the scan); texts keep
+    the index's order (property, then text) without repeats.
+    """
+    found: dict[str, list[tuple[bool, str]]] = {}
+    for m in index.search(q, predicates=(*_SEARCH_LABELS, str(WSA.text))):
+        found.setdefault(m.subject, []).append((m.predicate == str(WSA.text), m.text))
+    facets = _facets_of(site, list(found))
+    hits: dict[Term, dict] = {}
+    for subject, matches in found.items():
+        x = URIRef(subject)
+        hit = _new_hit(x)
+        for facet, values in facets.get(subject, {}).items():
+            hit[facet] = values
+        is_duty = WSA.Duty in hit["types"]
+        for is_text, text in matches:
+            if is_text and not is_duty:
+                continue
+            hit["is_text"] = hit["is_text"] or is_text
+            if text not in hit["texts"]:
+                hit["texts"].append(text)
+        if hit["texts"]:
+            hits[x] = hit
+    return hits
+
+
+def _facets_of(site: Site, subjects: list[str]) -> dict[str, dict[str, set]]:
+    """Types, jurisdictions, roles and duty types of these IRIs, straight from the embedded store.
+
+    The query text is fixed but for a VALUES block of IRIs taken from the store itself, so it
+    skips the web guard's parse (slow for thousands of IRIs) and runs on pyoxigraph directly,
+    in batches, within the app's query timeout.
+    """
+    oxstore = site.store.ox
+    deadline = time.monotonic() + site.timeout if site.timeout else None
+    out: dict[str, dict[str, set]] = {}
+    for i in range(0, len(subjects), _FACET_BATCH):
+        if deadline is not None and time.monotonic() > deadline:
+            raise EngineError(f"the search ran longer than {site.timeout:g} s", where="embedded store",
+                              hint="search for a longer phrase")
+        values = " ".join(str(ox.NamedNode(s)) for s in subjects[i:i + _FACET_BATCH])
+        for row in oxstore.query(_FACET_QUERY % values, prefixes=PREFIXES, use_default_graph_as_union=True):
+            v = row["v"]
+            term = (URIRef(v.value) if isinstance(v, ox.NamedNode)
+                    else BNode(v.value) if isinstance(v, ox.BlankNode)
+                    else Literal(v.value, lang=v.language, datatype=None if v.language else URIRef(v.datatype.value)))
+            out.setdefault(row["x"].value, {}).setdefault(row["k"].value, set()).add(term)
+    return out
 
 
 def _kind_rank(types: set) -> int:

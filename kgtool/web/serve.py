@@ -30,13 +30,15 @@ def make_server(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | No
 
 
 def warm(app) -> threading.Thread:
-    """Compute the slow caches (labels, gap report) in the background so first visits are quick."""
+    """Compute the slow caches (labels, search index, gap report) in the background so first visits are quick."""
     def run() -> None:
         with app.app_context():
+            from kgtool.textindex import index_for
             from kgtool.web.report import get_report
             from kgtool.web.site import site
             try:
                 site().labels()
+                index_for(site().store)  # opens the store's index file, or builds one in memory
                 if site().runner is not None:
                     site().runner.warm()
                 get_report()

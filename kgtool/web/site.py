@@ -9,13 +9,16 @@ import functools
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+import pyoxigraph as ox
 
 from flask import current_app
 from rdflib.term import Identifier
 
 from kgtool.query import check
 from kgtool.store import PARSE_LOCK, EmbeddedStore, Result, Store, open_store
+from kgtool.web.cache import ResponseCache
 
 #: Every parse the web app makes (`checked`) goes through kgtool.store.PARSE_LOCK (rdflib's
 #: parser is not thread-safe); page queries are parsed once (cached).
@@ -91,6 +94,7 @@ class Site:
     _labels: dict[str, dict[str, str]] | None = None
     texts: dict[Any, str] = field(default_factory=dict)  # document -> normalised text
     body_types: set[Any] = field(default_factory=set)  # wsa:Body and its subclasses
+    responses: ResponseCache = field(default_factory=lambda: ResponseCache(0, 0))  # finished pages
     _report: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _report_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -120,17 +124,32 @@ class Site:
     def _load_labels(self) -> dict[str, dict[str, str]]:
         rank = {p: i for i, p in enumerate(LABEL_PROPERTIES)}
         best: dict[str, dict[str, tuple[int, str]]] = {}
-        result = self.query(_LABEL_QUERY, max_rows=2_000_000)
-        for x, p, label in result.rows:
-            lang = ((getattr(label, "language", None) or "").split("-")[0]).lower()
-            text = " ".join(str(label).split())
+        for x, p, value, language in self._label_rows():
+            lang = ((language or "").split("-")[0]).lower()
+            text = " ".join(value.split())
             if len(text) > LABEL_CHARS:
                 text = text[: LABEL_CHARS - 1] + "…"
-            slot = best.setdefault(str(x), {})
-            r = rank.get(str(p), 99)
+            slot = best.setdefault(x, {})
+            r = rank.get(p, 99)
             if lang not in slot or r < slot[lang][0]:
                 slot[lang] = (r, text)
         return {iri: {lang: text for lang, (_, text) in langs.items()} for iri, langs in best.items()}
+
+    def _label_rows(self) -> Iterator[tuple[str, str, str, str | None]]:
+        """(IRI, property, text, language) of every label-like statement about an IRI.
+
+        The embedded store is read index by index, without SPARQL and rdflib terms: at a
+        million triples that takes a second where the query took half a minute.
+        """
+        if isinstance(self.store, EmbeddedStore):
+            for prop in LABEL_PROPERTIES:
+                for quad in self.store.ox.quads_for_pattern(None, ox.NamedNode(prop), None, None):
+                    if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                        yield quad.subject.value, prop, quad.object.value, quad.object.language
+            return
+        result = self.store.query(_LABEL_QUERY, timeout=self.timeout, max_rows=2_000_000)
+        for x, p, label in result.rows:
+            yield str(x), str(p), str(label), getattr(label, "language", None)
 
     def report(self, compute):
         """The gap report, computed once per app by ``compute()`` (it takes seconds)."""
@@ -150,10 +169,13 @@ def open_site(config: dict) -> Site:
     """Open the store and the runner the config names."""
     root = Path(config["ROOT"])
     endpoint = config.get("ENDPOINT")
-    store = open_store(endpoint=endpoint, root=root)
+    store = open_store(endpoint=endpoint, root=root, warm=True)
     site = Site(root=root, endpoint=getattr(store, "endpoint", None), store=store,
                 timeout=float(config["QUERY_TIMEOUT_S"]),
                 max_rows=int(config["MAX_ROWS"]))
+    if isinstance(store, EmbeddedStore):  # loaded once, never written while serving: pages stay true
+        site.responses = ResponseCache(int(config.get("RESPONSE_CACHE_ENTRIES", 0)),
+                                       int(config.get("RESPONSE_CACHE_BYTES", 0)))
     warm_parser()
     workers = int(config.get("SPARQL_WORKERS", 0))
     if isinstance(store, EmbeddedStore) and workers > 0:

@@ -7,18 +7,38 @@ special-cased here, so a new text of the same kind goes through the same code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from rdflib import XSD, Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kgtool.lexicon import Lexicon, Match
 from kgtool.structure import Provision
-from kgtool.vocab import ORG, WSA, concept, iri_for, short_hash
+from kgtool.vocab import ORG, PREFIXES, WSA, concept, iri_for, short_hash
+
+
+class _Terms:
+    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
+    WSA.x, a sizeable share of extraction's time."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # introspection (pytest, inspect), not a term
+            raise AttributeError(name)
+        term = self._namespace[name]
+        setattr(self, name, term)
+        return term
+
+
+WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = map(_Terms, (WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD))
 
 RULES = Path(__file__).parent / "rules" / "extract.yaml"
 ITEM_KINDS = {"part", "clause", "item", "subitem", "row"}
@@ -76,8 +96,7 @@ def frequencies(text: str, lexicon: Lexicon) -> list[Frequency]:
     [('P3M', 1, 'hear_report')]
     """
     periods = rules()["periods"]
-    period_re = re.compile("|".join(sorted(map(re.escape, periods), key=len, reverse=True)))
-    count_re = re.compile(rf"(?:{'|'.join(rules()['minimum_words'])})?\s*(\d+|[一二两三四五六十])\s*次")
+    period_re, count_re = _frequency_patterns()
     found, period = [], None
     for clause in CLAUSE.findall(text):
         p = period_re.search(clause)
@@ -95,8 +114,63 @@ def frequencies(text: str, lexicon: Lexicon) -> list[Frequency]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _frequency_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The period and count patterns from the rules, made once rather than per duty."""
+    periods = sorted(map(re.escape, rules()["periods"]), key=len, reverse=True)
+    count = rf"(?:{'|'.join(rules()['minimum_words'])})?\s*(\d+|[一二两三四五六十])\s*次"
+    return re.compile("|".join(periods)), re.compile(count)
+
+
 def _local(iri: URIRef) -> str:
     return str(iri).rsplit("/", 1)[-1]
+
+
+class Triples:
+    """A document's statements: a set of triples, kept by subject and predicate in insertion order.
+
+    Why not an rdflib Graph: adding to its store took nearly half of extraction's time, and
+    extraction needs only adding, membership and a few lookups. The order of a subject's objects
+    is the order they were added in, as in rdflib's memory store, so lookups answer the same.
+    """
+
+    def __init__(self) -> None:
+        self.spo: dict[Node, dict[Node, dict[Node, None]]] = {}
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        s, p, o = triple
+        po = self.spo.get(s)
+        if po is None:
+            po = self.spo[s] = {}
+        objects = po.get(p)
+        if objects is None:
+            objects = po[p] = {}
+        objects[o] = None  # an object added again keeps its place
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
+        s, p, o = triple
+        return o in self.spo.get(s, {}).get(p, {})
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return ((s, p, o) for s, po in self.spo.items() for p, objects in po.items() for o in objects)
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return list(self.spo.get(subject, {}).get(predicate, {}))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        """The first object added for subject and predicate, as rdflib's Graph.value answers."""
+        return next(iter(self.spo.get(subject, {}).get(predicate, {})), None)
+
+    def subjects(self, predicate: Node, obj: Node) -> list[Node]:
+        return [s for s, po in self.spo.items() if obj in po.get(predicate, ())]
+
+    def graph(self) -> Graph:
+        """The same statements as an rdflib Graph, with the project's prefixes."""
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True)
+        graph.addN((s, p, o, graph) for s, p, o in self)
+        return graph
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,16 +257,19 @@ class _Extractor:
     def __init__(self, doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: Graph):
         self.doc_id, self.text, self.tree, self.lex, self.places = doc_id, text, tree, lexicon, places
         self.doc = iri_for("document", doc_id)
-        self.g = Graph()
+        self.g = Triples()
         self.summary = Summary()
         self.bodies: dict[str, URIRef] = {}
         self.posts: dict[tuple[URIRef, URIRef], URIRef] = {}
+        self.provision_iris: dict[str, URIRef] = {}
         self.duty_count = 0
         self.jurisdiction_label: str | None = None
 
     # ---- minting -------------------------------------------------------------------------
     def prov(self, provision: Provision) -> URIRef:
-        return iri_for("provision", self.doc_id, provision.id)
+        if provision.id not in self.provision_iris:
+            self.provision_iris[provision.id] = iri_for("provision", self.doc_id, provision.id)
+        return self.provision_iris[provision.id]
 
     def _defined(self, node: URIRef, provision: Provision) -> None:
         self.g.add((node, WSA.definedIn, self.doc))
@@ -223,18 +300,19 @@ class _Extractor:
             role = self.lex.head_role(self.g.value(body, RDF.type)) or role
         key = (body, role)
         label = re.sub(r"\s+", "", label)
+        wording = Literal(label, lang="zh")
         if key not in self.posts:
             body_key = "main" if body == self.principal else str(body).rsplit("/", 1)[-1]
             node = iri_for("post", self.doc_id, f"{body_key}.{_local(role)}")
             self.posts[key] = node
             self.g.add((node, RDF.type, WSA.Post))
-            self.g.add((node, RDFS.label, Literal(label, lang="zh")))
+            self.g.add((node, RDFS.label, wording))
             self.g.add((node, ORG.postIn, body))
             self.g.add((node, ORG.role, role))
             self._defined(node, provision)
         node = self.posts[key]
-        if (node, RDFS.label, Literal(label, lang="zh")) not in self.g:
-            self.g.add((node, SKOS.altLabel, Literal(label, lang="zh")))
+        if (node, RDFS.label, wording) not in self.g:
+            self.g.add((node, SKOS.altLabel, wording))
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
         return node
 
@@ -356,7 +434,7 @@ class _Extractor:
         return Holder(body, first.iris[0], first.surface)
 
     # ---- the document ------------------------------------------------------------------------
-    def run(self, source_path: str) -> Graph:
+    def run(self, source_path: str) -> Triples:
         g, doc = self.g, self.doc
         head_end = self.tree.children[0].char_start if self.tree.children else len(self.text)
         meta = front_matter(self.text[:head_end])
@@ -394,13 +472,14 @@ class _Extractor:
         self.rosters()
         self.summary.counts.update({
             "provisions": sum(1 for _ in self.tree.walk()) - 1,
-            "bodies": len(set(g.subjects(WSA.definedIn, doc)) & {s for s, _, o in g.triples((None, RDF.type, None)) if o != WSA.Post and o != WSA.Duty and o != FOAF.Person}),
+            "bodies": sum(1 for s in g.subjects(WSA.definedIn, doc)
+                          if any(o not in (WSA.Post, WSA.Duty, FOAF.Person) for o in g.objects(s, RDF.type))),
             "posts": len(self.posts),
             "duties": self.duty_count,
-            "frequencies": sum(1 for _ in g.subjects(RDF.type, WSA.FrequencyRequirement)),
-            "principles": sum(1 for _ in g.objects(doc, WSA.invokesPrinciple)),
-            "sanctions": sum(1 for _ in g.objects(doc, WSA.providesSanction)),
-            "persons": sum(1 for _ in g.subjects(RDF.type, FOAF.Person)),
+            "frequencies": len(g.subjects(RDF.type, WSA.FrequencyRequirement)),
+            "principles": len(g.objects(doc, WSA.invokesPrinciple)),
+            "sanctions": len(g.objects(doc, WSA.providesSanction)),
+            "persons": len(g.subjects(RDF.type, FOAF.Person)),
         })
         return g
 
@@ -606,14 +685,14 @@ class _Extractor:
         """"负有安全生产监管职责部门包括：A、B、C。": each listed body joins the collective."""
         intro = rules()["list_intro"]
         for p in self.tree.walk():
-            if p.children or p.kind == "document":
-                continue
+            if p.children or p.kind == "document" or not re.search(rf"{intro}[：:]", p.lead):
+                continue  # the search below tries every start, so it runs only where it can match
             for m in re.finditer(rf"([^。；：:，\n]+?){intro}[：:]([^。]+)", p.lead):
                 collective = self.holders(m.group(1), p)
                 if not collective or collective[0].role is not None:
                     continue
                 group = collective[0].body
-                cls = next(iter(self.g.objects(group, RDF.type)), WSA.Body)
+                cls = self.g.value(group, RDF.type) or WSA.Body
                 for name in re.split(r"[、，,]", m.group(2)):
                     name = name.strip()
                     if name:
@@ -696,7 +775,7 @@ class _Extractor:
 
 
 def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: Graph,
-            *, source_path: str = "") -> tuple[Graph, Summary]:
+            *, source_path: str = "") -> tuple[Triples, Summary]:
     """The RDF of one document, and a summary of what was recognised and what was not.
 
     Args:
@@ -708,11 +787,7 @@ def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: G
         source_path: the source file, recorded as dcterms:source.
     """
     ex = _Extractor(doc_id, text, tree, lexicon, places)
-    graph = ex.run(source_path)
-    for prefix, ns in (("wsa", WSA), ("org", ORG), ("prov", PROV), ("dcterms", DCTERMS),
-                       ("skos", SKOS), ("foaf", FOAF)):
-        graph.bind(prefix, ns)
-    return graph, ex.summary
+    return ex.run(source_path), ex.summary
 
 
 @lru_cache(maxsize=1)

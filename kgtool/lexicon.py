@@ -38,8 +38,10 @@ def squeeze(text: str, drop: str) -> tuple[str, list[int]]:
     >>> squeeze("谁主管、谁负责", "、")
     ('谁主管谁负责', [0, 1, 2, 4, 5, 6])
     """
-    kept = [(i, c) for i, c in enumerate(text) if c not in drop]
-    return "".join(c for _, c in kept), [i for i, _ in kept]
+    if not drop:
+        return text, list(range(len(text)))
+    runs = list(re.finditer(f"[^{re.escape(drop)}]+", text))
+    return "".join(m.group() for m in runs), [i for m in runs for i in range(m.start(), m.end())]
 
 
 class Lexicon:

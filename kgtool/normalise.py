@@ -50,7 +50,8 @@ class Normalised:
 
 # --- decoding -------------------------------------------------------------------------------
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f")
+#: Control characters (category Cc) other than TAB, LF, CR and FF.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def decode(data: bytes, *, where: str, encoding: str | None = None) -> str:
@@ -79,7 +80,7 @@ def decode(data: bytes, *, where: str, encoding: str | None = None) -> str:
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise SourceError("empty file", where=where, hint="the source text has no content")
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROLS.findall(text))
     if "\x00" in text or controls > 0.05 * len(text):
         raise SourceError("binary data (control characters), not a text file", where=where,
                           hint="convert the document to plain text first")
@@ -141,14 +142,17 @@ def strip_annotations(text: str) -> Mapped:
     ('鎮(街道)', [0, 7, 8, 9, 10])
     """
     kept: list[int] = []
+    parts: list[str] = []
     pos = 0
     for m in _PAREN.finditer(text):
         kept.extend(range(pos, m.start()))
+        parts.append(text[pos:m.start()])
         pos = m.start()
         if kept and _CJK.match(text[kept[-1]]) and is_pinyin(m[1] or m[2]):
             pos = m.end()
     kept.extend(range(pos, len(text)))
-    return "".join(text[i] for i in kept), kept
+    parts.append(text[pos:])
+    return "".join(parts), kept
 
 
 # --- the other steps ------------------------------------------------------------------------
@@ -161,8 +165,9 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
         start += len(line) + 1
 
 
-def _replace(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str]) -> Mapped:
-    """`pattern.sub(repl, text)` that also maps each output character to its input index.
+def _replace(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str], offset: int = 0) -> Mapped:
+    """`pattern.sub(repl, text)` that also maps each output character to its input index (plus
+    offset, for text that is a slice of a longer input).
 
     Replacement characters map to the start of their match; patterns must not match empty strings.
 
@@ -174,13 +179,13 @@ def _replace(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]]
     pos = 0
     for m in pattern.finditer(text):
         parts.append(text[pos:m.start()])
-        idx.extend(range(pos, m.start()))
+        idx.extend(range(offset + pos, offset + m.start()))
         new = repl(m)
         parts.append(new)
-        idx.extend([m.start()] * len(new))
+        idx.extend([offset + m.start()] * len(new))
         pos = m.end()
     parts.append(text[pos:])
-    idx.extend(range(pos, len(text)))
+    idx.extend(range(offset + pos, offset + len(text)))
     return "".join(parts), idx
 
 
@@ -240,13 +245,13 @@ def _drop_furniture(text: str) -> Mapped:
     parts: list[str] = []
     idx: list[int] = []
     for start, end in _lines(text):
-        line, kept = _replace(inline, text[start:end], lambda m: "")
+        line, kept = _replace(inline, text[start:end], lambda m: "", start)
         bare = line.strip()
         emptied = not bare and text[start:end].strip() != ""
         if emptied or any(p.search(bare) for p in line_patterns):
             continue
         parts.append(line)
-        idx.extend(start + k for k in kept)
+        idx.extend(kept)
         if end < len(text):
             parts.append("\n")
             idx.append(end)
@@ -296,9 +301,9 @@ def _tidy_whitespace(text: str) -> Mapped:
         if line.startswith("\t"):
             parts.append("\t")
             idx.append(start)
-        core, kept = _replace(_HSPACE, m.group(), lambda _: " ")
+        core, kept = _replace(_HSPACE, m.group(), lambda _: " ", start + m.start())
         parts.append(core)
-        idx.extend(start + m.start() + k for k in kept)
+        idx.extend(kept)
         prev_end, gap = end, False
     return "".join(parts), idx
 
@@ -319,5 +324,5 @@ def normalise(original: str) -> Normalised:
     offsets = list(range(len(original)))
     for step in _STEPS:
         text, idx = step(text)
-        offsets = [offsets[i] for i in idx]
+        offsets = list(map(offsets.__getitem__, idx))
     return Normalised(text, (*offsets, len(original)))

@@ -10,7 +10,7 @@ from pathlib import Path
 import opencc
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kgtool.cli import cli
@@ -209,3 +209,49 @@ def test_a_50_mb_file_is_refused_quickly_and_changes_nothing(project, tmp_path):
     assert result.exit_code == 2 and "MB" in result.output and "KGTOOL_MAX_SOURCE_BYTES" in result.output
     assert time.monotonic() - t0 < 10
     assert {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")} == before
+
+
+def test_turtle_is_what_rdflib_writes_for_every_document():
+    """build.turtle writes Turtle itself, for speed; the bytes must stay rdflib's own."""
+    from kgtool.build import build_one, context, sources
+
+    lexicon, places = context(ROOT)
+    for path in [*sources(ROOT), NEW_DOC]:
+        built = build_one(path, ROOT, lexicon, places)
+        assert built.turtle == built.graph.serialize(format="turtle", encoding="utf-8"), path.name
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+W, P = URIRef(WSA + "s"), URIRef(WSA + "p")
+
+
+@pytest.mark.parametrize("odd", [
+    (W, P, Literal('say "hi"\\ \r\n"""end"')),
+    (W, P, Literal('ends with a quote"')),
+    (W, P, Literal('newline and quote\n"')),
+    (URIRef(WSA + "a(b)%zz%41"), P, Literal("1", datatype=URIRef(XSD + "decimal"))),
+    (URIRef(WSA + "ends."), P, Literal(2.5)),
+    (URIRef(WSA + "a#b"), URIRef(WSA + "_p"), URIRef("https://w3id.org/wsa/id/doc/post/1.x_y-%4")),
+    (URIRef("https://w3id.org/wsa/id/place/"), P, Literal(True)),
+    (URIRef("https://w3id.org/wsa/id/x/-.a"), P, Literal("2021-12-31", datatype=URIRef(XSD + "date"))),
+    (URIRef("http://example.org/unbound#s"), P, Literal("x", datatype=URIRef("http://example.org/dt#t"))),
+    (W, URIRef(RDF + "type"), URIRef("http://www.w3.org/2000/01/rdf-schema#Class")),
+    (W, P, URIRef(RDF + "nil")),
+    (W, P, Literal("zh", datatype=URIRef(XSD + "string"))),
+    # written by rdflib's serializer: a blank node, a non-ASCII IRI, a predicate with no prefix
+    (W, P, BNode("b1")),
+    (URIRef(WSA + "安全"), P, Literal("x", lang="zh")),
+    (W, URIRef("http://example.org/unbound#p"), Literal("x")),
+])
+def test_turtle_matches_rdflib_on_odd_terms(odd):
+    """Escapes, odd local names, typed literals and terms the writer hands to rdflib: rdflib's bytes."""
+    from kgtool.build import turtle
+    from kgtool.extract import Triples
+
+    t, q = URIRef(WSA + "t"), URIRef(WSA + "q")
+    triples = Triples()
+    for triple in [odd, (odd[0], P, Literal(3)), (t, q, odd[0]), (t, q, Literal("二", lang="zh")),
+                   (t, q, Literal("一", lang="zh"))]:
+        triples.add(triple)
+    assert turtle(triples) == triples.graph().serialize(format="turtle", encoding="utf-8")

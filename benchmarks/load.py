@@ -93,10 +93,13 @@ def main() -> None:
     parser.add_argument("--heavy", type=int, default=5, help="clients sending runaway queries in phase 2")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     parser.add_argument("--threads", type=int, default=16, help="waitress threads")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
+                        help="the project to serve (default: this checkout)")
     args = parser.parse_args()
-    proc, base = start_server(args.threads)
+    root = args.root.resolve()
+    proc, base = start_server(root, args.threads)
     try:
-        kinds = targets(base)
+        kinds = targets(base, root)
         kinds["search"] = [("GET", f"{base}/search?q={quote(q)}", {}) for q in SEARCHES]
         for method, url, kwargs in [t for ts in kinds.values() for t in ts]:
             requests.request(method, url, timeout=120, **kwargs)  # warm every page once

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import FOAF, RDFS, SKOS, XSD
 from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
 from kgtool.store import Store, with_prefixes
+from kgtool.textindex import index_for
 from kgtool.vocab import PREFIXES
 
 PARAM_TYPES = ("resource", "string", "integer", "decimal")
@@ -83,6 +84,15 @@ def library(folder: Path) -> dict[str, SavedQuery]:
     return {q.name: q for q in map(parse_file, sorted(folder.glob("*.rq")))}
 
 
+#: Properties whose values name a resource, for parameters given as a label.
+_NAME_PREDICATES = tuple(str(p) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FOAF.name))
+
+
+def _unnamed(value: str, name: str) -> QueryError:
+    return QueryError(f"nothing in the graph is called {value!r}", where=f"--param {name}",
+                      hint="give an IRI, a prefixed name such as role:safety_deputy, or an exact label")
+
+
 def _resource(store: Store, value: str, name: str, kind: str | None = None) -> URIRef:
     """An IRI, a prefixed name (role:party_secretary) or a label (无锡市, Wuxi) as an IRI.
 
@@ -98,13 +108,23 @@ def _resource(store: Store, value: str, name: str, kind: str | None = None) -> U
     if kind:
         bindings["kind"] = _resource(store, kind, f"{name} (kind)")
         typed = "?x rdf:type/rdfs:subClassOf* ?kind . "
-    result = store.query(with_prefixes(
-        "SELECT DISTINCT ?x WHERE { ?x ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel foaf:name } "
-        f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5"), bindings=bindings)
+    index = index_for(store, build=False)
+    if index is not None:  # whole-label matches from the index instead of a scan of every label
+        named = {h.subject for h in index.search(value, predicates=_NAME_PREDICATES)
+                 if h.text.lower() == value.lower()}
+        if not named:
+            raise _unnamed(value, name)
+        candidates = " ".join(URIRef(iri).n3() for iri in sorted(named))
+        result = store.query(with_prefixes(
+            f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {candidates} }} {typed}}} ORDER BY ?x LIMIT 5"),
+            bindings={k: v for k, v in bindings.items() if k == "kind"})
+    else:
+        result = store.query(with_prefixes(
+            "SELECT DISTINCT ?x WHERE { ?x ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel foaf:name } "
+            f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5"), bindings=bindings)
     found = [row[0] for row in result.rows if isinstance(row[0], URIRef)]
     if not found:
-        raise QueryError(f"nothing in the graph is called {value!r}", where=f"--param {name}",
-                         hint="give an IRI, a prefixed name such as role:safety_deputy, or an exact label")
+        raise _unnamed(value, name)
     if len(found) > 1:
         raise QueryError(f"{value!r} names {len(found)} resources: " + ", ".join(map(str, found)),
                          where=f"--param {name}", hint="give the IRI of the one you mean")

@@ -300,12 +300,13 @@ _BUILD_LOCK = threading.Lock()
 _CACHE_ATTR = "_kgtool_text_index"
 
 
-def index_for(store: Any) -> TextIndex | None:
+def index_for(store: Any, *, build: bool = True) -> TextIndex | None:
     """The text index of a store, or None when its engine must search by itself (remote).
 
     A store's own ``text_index`` (a `TextIndex`, or the path of an index file) wins;
     otherwise an embedded store gets an in-memory index built on first use and kept on
-    the store object (built once even when several threads ask at the same time).
+    the store object (built once even when several threads ask at the same time), unless
+    ``build`` is false (one lookup is cheaper as a scan than building the index for it).
     """
     own = getattr(store, "text_index", None)
     if own is not None and not isinstance(own, TextIndex):
@@ -314,7 +315,7 @@ def index_for(store: Any) -> TextIndex | None:
         return own
     from kgtool.store import EmbeddedStore  # here: kgtool.store is heavy and this module is not
 
-    if not isinstance(store, EmbeddedStore):
+    if not isinstance(store, EmbeddedStore) or not (build or hasattr(store, _CACHE_ATTR)):
         return None
     oxstore = store.ox
     return _cached(store, lambda: build_index(oxstore, None))

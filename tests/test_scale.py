@@ -332,3 +332,45 @@ def test_the_disk_store_carries_its_text_index(tmp_path: Path) -> None:
     fresh = build_index(open_store(endpoint="", root=root).ox)
     for q in ("检查", "季度", "第一责任人", "安"):
         assert index.search(q) == fresh.search(q) and index.search(q), q
+
+
+def test_parameters_given_as_labels_resolve_through_the_index_as_through_the_scan(tmp_path: Path) -> None:
+    from kgtool.errors import QueryError
+    from kgtool.saved_queries import bind, library
+
+    root = project(tmp_path)
+    disk = ensure_store(root)  # carries a text index
+    memory = open_store(endpoint="", root=root)  # none: a scan
+    queries = library(ROOT / "queries")
+
+    def outcome(store, name: str, values: dict) -> object:
+        try:
+            return bind(store, queries[name], values)
+        except QueryError as exc:
+            return str(exc)
+
+    cases = [("first-responsible-persons", {"jurisdiction": v}) for v in ("无锡市", "WUXI", "无锡", "不存在的地方", '"}) ; DROP')]
+    cases += [("duties-of-role", {"role": v}) for v in ("分管安全生产负责人", "deputy IN CHARGE of work safety", "岗位")]
+    resolved = 0
+    for name, values in cases:
+        expected = outcome(memory, name, values)
+        assert outcome(disk, name, values) == expected, values
+        resolved += isinstance(expected, dict)
+    assert resolved >= 2
+
+
+def test_home_page_summaries_are_kept_in_the_disk_store(tmp_path: Path) -> None:
+    from kgtool.web import create_app
+
+    root = project(tmp_path)
+    (root / "queries").symlink_to(ROOT / "queries")
+    ensure_store(root).close()
+    folder = root / "data" / ".store" / "answers"
+    first = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0}).test_client().get("/")
+    assert first.status_code == 200 and "无锡市" in first.get_data(as_text=True)
+    kept = sorted(folder.glob("*.json"))
+    assert len(kept) >= 3  # documents, counts per document, jurisdictions
+    stamps = [p.stat().st_mtime_ns for p in kept]
+    again = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0}).test_client().get("/")
+    assert again.get_data() == first.get_data()
+    assert [p.stat().st_mtime_ns for p in kept] == stamps  # read back, not recomputed

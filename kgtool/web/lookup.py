@@ -55,7 +55,7 @@ def documents(site: Site) -> list[dict]:
           OPTIONAL { ?doc wsa:jurisdiction ?jurisdiction .
                      OPTIONAL { ?jurisdiction wsa:within* ?province .
                                 ?province wsa:adminLevel adminlevel:province } }
-        } ORDER BY ?issued ?doc""")
+        } ORDER BY ?issued ?doc""", summary=True)
     return _first(result.dicts(), "doc")
 
 
@@ -68,7 +68,7 @@ def counts_by_document(site: Site) -> dict[Term, dict[str, int]]:
           UNION { ?x wsa:definedIn ?doc ; a wsa:Post . BIND("posts" AS ?kind) }
           UNION { ?x wsa:definedIn ?doc ; a wsa:Duty . BIND("duties" AS ?kind) }
           UNION { ?d wsa:definedIn ?doc ; wsa:frequency ?x . BIND("frequencies" AS ?kind) }
-        } GROUP BY ?doc ?kind""")
+        } GROUP BY ?doc ?kind""", summary=True)
     out: dict[Term, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KINDS, 0))
     for doc, kind, n in result.rows:
         out[doc][str(kind)] = int(str(n))
@@ -99,7 +99,7 @@ def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:
           OPTIONAL { ?j wsa:adminLevel ?level }
           OPTIONAL { ?j wsa:within ?within }
           OPTIONAL { ?j wsa:within* ?province . ?province wsa:adminLevel adminlevel:province }
-        } ORDER BY ?province ?j""")
+        } ORDER BY ?province ?j""", summary=True)
     docs = docs if docs is not None else documents(site)
     counts = counts_by_document(site)
     by_j: dict[Term, list[Term]] = defaultdict(list)

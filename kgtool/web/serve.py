@@ -34,11 +34,13 @@ def warm(app) -> threading.Thread:
     def run() -> None:
         with app.app_context():
             from kgtool.textindex import index_for
+            from kgtool.web import lookup
             from kgtool.web.report import get_report
             from kgtool.web.site import site
             try:
                 site().labels()
                 index_for(site().store)  # opens the store's index file, or builds one in memory
+                lookup.jurisdictions(site())  # the home page's summaries over the whole graph
                 if site().runner is not None:
                     site().runner.warm()
                 get_report()

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from flask import current_app
 from rdflib.term import Identifier
 
+from kgtool.answers import answer
 from kgtool.query import check
 from kgtool.store import PARSE_LOCK, EmbeddedStore, Result, Store, open_store
 from kgtool.web.cache import ResponseCache
@@ -104,14 +105,21 @@ class Site:
         return isinstance(self.store, EmbeddedStore)
 
     def query(self, sparql: str, bindings: dict[str, Identifier] | None = None, *,
-              max_rows: int | None = None) -> Result:
+              max_rows: int | None = None, summary: bool = False) -> Result:
         """A page's own query (fixed text, terms bound), in-process, read-only, within the app's limits.
 
         The same as `kgtool.query.run_query`, with the parse made thread-safe and cached.
+        ``summary`` marks a fixed query over the whole graph (the home page's counts): at a
+        million triples it runs longer than a visitor's time limit, so it gets
+        `SUMMARY_TIMEOUT_S`, is computed while the server warms up, and its answer is kept
+        in the on-disk store (`kgtool.answers`) for later starts.
         """
         checked(sparql, cache=True)
-        return self.store.query(sparql, bindings=bindings, timeout=self.timeout,
-                                max_rows=max_rows if max_rows is not None else self.max_rows)
+        rows = max_rows if max_rows is not None else self.max_rows
+        if not summary:
+            return self.store.query(sparql, bindings=bindings, timeout=self.timeout, max_rows=rows)
+        return answer(self.store, sparql, bindings, rows,
+                      run=lambda: self.store.query(sparql, bindings=bindings, timeout=SUMMARY_TIMEOUT_S, max_rows=rows))
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Every IRI's labels by language (``{"zh": …, "en": …}``), best property first."""
@@ -163,6 +171,10 @@ class Site:
         if self.runner is not None:
             self.runner.close()
         self.store.close()
+
+
+#: Seconds a summary query (`Site.query`) may run: fixed queries of ours, not visitors' input.
+SUMMARY_TIMEOUT_S = 600.0
 
 
 def open_site(config: dict) -> Site:

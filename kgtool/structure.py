@@ -36,13 +36,21 @@ STRONG = {"chapter", "section", "article"}
 def cn_number(numeral: str) -> int:
     """Value of a Chinese or Arabic numeral of any size.
 
-    >>> [cn_number(x) for x in ("七", "十", "十二", "二十一", "一百零五", "三千二百", "42")]
-    [7, 10, 12, 21, 105, 3200, 42]
+    Arabic digits mixed in, as typed by hand (第十6条), count as the digits they are.
+
+    >>> [cn_number(x) for x in ("七", "十", "十二", "二十一", "一百零五", "三千二百", "42", "十6", "2百零1")]
+    [7, 10, 12, 21, 105, 3200, 42, 16, 201]
     """
     if numeral.isdigit():
         return int(numeral)
     total, section, digit = 0, 0, 0
+    arabic = False
     for ch in numeral:
+        if ch.isdigit():
+            digit = digit * 10 + int(ch) if arabic else int(ch)
+            arabic = True
+            continue
+        arabic = False
         if ch in CN_DIGITS:
             digit = CN_DIGITS[ch]
         elif ch == "万":

@@ -131,7 +131,17 @@ def endpoint_option(f):
 def _store(endpoint: str | None):
     from kgtool.store import open_store
 
+    if not endpoint:
+        _note_stale_store(project_root())
     return open_store(endpoint=endpoint or "", root=project_root())
+
+
+def _note_stale_store(root: Path) -> None:
+    """Say why the next open takes a while: the on-disk store is rebuilt first."""
+    from kgtool.persist import MANIFEST, store_is_current, store_path
+
+    if (store_path(root) / MANIFEST).exists() and not store_is_current(root):
+        click.echo("kgtool: ontology/ or data/ changed since data/.store was built: rebuilding it first", err=True)
 
 
 def _emit(result, fmt: str) -> None:
@@ -336,6 +346,8 @@ def serve(host: str, port: int, threads: int, endpoint: str | None) -> None:
     from kgtool.errors import KgtoolError
     from kgtool.web.serve import serve as run_serve
 
+    if not endpoint:
+        _note_stale_store(project_root())
     try:
         run_serve(host=host, port=port, endpoint=endpoint or None, root=project_root(), threads=threads)
     except OSError as e:  # the port is taken, or the address is not this machine's

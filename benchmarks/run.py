@@ -17,8 +17,9 @@ are skipped above --baseline-max-triples (they take minutes and gigabytes there)
   on-disk store (kgtool.persist), vs rdflib parsing the same files;
 - queries: median and p99 of every saved query (parameters as benchmarks/queries.py
   SAMPLES) on the on-disk store, the in-memory store and rdflib, with ratios;
-- gaps: kgtool.fastgaps.fast_validate vs kgtool.validate.validate (load + validate), and
-  whether their findings are the same;
+- gaps: kgtool.fastgaps.fast_validate (pySHACL per document in parallel) and
+  kgtool.shacl_jena.jena_validate (Apache Jena) vs kgtool.validate.validate (load + validate),
+  and whether their findings are the same;
 - compare: kgtool.compare role_duty_matrix, frequency_table and similarity, on the on-disk
   store and on rdflib (through a small adapter);
 - web: benchmarks/web_latency.py, if present (it serves this checkout's five documents).
@@ -50,7 +51,7 @@ FIGURES = (
     ("load", "on-disk store reopen s (current)"),
     ("memory", "fresh load peak MB"), ("memory", "on-disk open + queries peak MB"), ("memory", "fast gaps peak MB"),
     ("queries", "median of medians ms"), ("queries", "slowest median ms"), ("queries", "text search median ms"),
-    ("gaps", "report s"), ("gaps", "same findings"), ("gaps", "findings"),
+    ("gaps", "report s"), ("gaps", "same findings"), ("gaps", "findings"), ("gaps", "jena report s"),
     ("compare", "role_duty_matrix s"), ("compare", "frequency_table s"), ("compare", "similarity s"),
 )
 
@@ -299,6 +300,18 @@ def phase_gaps_fast(root: Path, o: dict) -> dict:
             "violations": report.violations, "keys": _finding_keys(report), **peak_mb()}
 
 
+def phase_gaps_jena(root: Path, o: dict) -> dict:
+    from kgtool.shacl_jena import jena_validate, missing
+
+    if missing():
+        return {"status": "skipped", "reason": missing()}
+    started = time.perf_counter()
+    report = jena_validate(root, shapes_dir=root / "shapes")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"seconds": time.perf_counter() - started, "java_peak_mb": round(usage.ru_maxrss / 1024),
+            "findings": len(report.findings), "keys": _finding_keys(report), **peak_mb()}
+
+
 def phase_gaps_plain(root: Path, o: dict) -> dict:
     from kgtool.validate import load_data, validate
 
@@ -332,7 +345,7 @@ def phase_virtuoso(root: Path, o: dict) -> dict:
 
 PHASES = {"virtuoso": phase_virtuoso, "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,
           "persist-open": phase_persist_open, "rdflib": phase_rdflib, "gaps-fast": phase_gaps_fast,
-          "gaps-plain": phase_gaps_plain}
+          "gaps-jena": phase_gaps_jena, "gaps-plain": phase_gaps_plain}
 
 
 # ------------------------------------------------------------------------------ report
@@ -464,6 +477,16 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
         for figure in ("report s", "findings", "same findings"):
             out(n, "gaps", figure, _why(fast))
         out(n, "memory", "fast gaps peak MB", _why(fast))
+    jena = r["gaps-jena"]
+    base_s = plain.get("seconds") if _ok(plain) else None
+    if _ok(jena):
+        out(n, "gaps", "jena report s", jena["seconds"], base_s if base_s else _why(plain),
+            base_s / jena["seconds"] if base_s else None)
+        out(n, "gaps", "jena same findings", ("yes" if jena["keys"] == plain["keys"] else "NO") if _ok(plain)
+            else ("yes" if _ok(fast) and jena["keys"] == fast["keys"] else "not compared"))
+        out(n, "memory", "jena peak MB (java / python)", jena["java_peak_mb"], jena["peak_mb"])
+    else:
+        out(n, "gaps", "jena report s", _why(jena))
     # comparison functions
     comp = opened.get("compare", {}) if _ok(opened) else {}
     comp_base = rdf.get("compare", {}) if _ok(rdf) else {}
@@ -569,6 +592,7 @@ def main() -> None:
             skipped = {"status": "skipped", "reason": f"skipped above {args.baseline_max_triples} triples"}
             results["rdflib"] = run_phase("rdflib", root, args.phase_timeout, **common) if small else skipped
             results["gaps-fast"] = run_phase("gaps-fast", root, args.phase_timeout)
+            results["gaps-jena"] = run_phase("gaps-jena", root, args.phase_timeout)
             results["gaps-plain"] = run_phase("gaps-plain", root, args.phase_timeout) if small else skipped
             report_size(out, n, summary, results)
             if args.virtuoso:

@@ -280,21 +280,19 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
 @click.option("--severity", "severities", multiple=True, type=click.Choice(["Violation", "Warning", "Info"]),
               help="Show only these severities (repeatable; default all).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
+@click.option("--engine", type=click.Choice(["auto", "jena", "pyshacl", "single"]), default="auto", show_default=True,
+              help="jena: Apache Jena's SHACL engine (fastest; needs Java); pyshacl: pySHACL per document "
+                   "in parallel; single: one pySHACL run; auto: jena if installed, else pyshacl. Same findings.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Processes validating documents in parallel (default: one per CPU; 0: in this process).")
-@click.option("--single", is_flag=True, help="Validate the whole graph in one pySHACL run (slower; same findings).")
-def validate(fmt: str, severities: tuple[str, ...], out: Path | None, workers: int | None, single: bool) -> None:
+              help="With --engine pyshacl: processes (default: one per CPU; 0: in this process).")
+def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
     from kgtool.build import write_atomic
-    from kgtool.fastgaps import fast_validate
-    from kgtool.validate import load_data, render_report
-    from kgtool.validate import validate as run_validate
+    from kgtool.gaps import gap_report
+    from kgtool.validate import render_report
 
     root = project_root()
-    if single:
-        report = run_validate(load_data(root), shapes_dir=root / "shapes", ontology_dir=None)
-    else:
-        report = fast_validate(root, shapes_dir=root / "shapes", workers=workers)
+    report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers)
     text = render_report(report, fmt, severities=severities or None)
     if out:
         write_atomic(out, text.encode("utf-8"))

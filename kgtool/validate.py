@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -314,11 +315,13 @@ def _source_passage(data: Graph, node) -> str | None:
         own = _pick(data.objects(node, WSA.text))
         if own:
             return own
+    passages = []  # the first in the document, whatever order the graph lists them in
     for provision in data.objects(node, PROV.wasDerivedFrom):
         text = _pick(data.objects(provision, WSA.text))
         if text:
-            return text
-    return None
+            start = data.value(provision, WSA.charStart)
+            passages.append((int(start) if start is not None else sys.maxsize, str(provision), text))
+    return min(passages)[2] if passages else None
 
 
 def _shape_name(shape) -> str:

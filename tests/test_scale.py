@@ -262,13 +262,60 @@ def test_warm_store_moves_to_memory_with_the_same_answers(tmp_path: Path) -> Non
     store.close()
 
 
-def test_validate_cli_gives_the_same_report_in_parallel_and_in_one_run() -> None:
-    parallel = kgtool(ROOT, "validate", "--format", "json", "--workers", "2")
-    single = kgtool(ROOT, "validate", "--format", "json", "--single")
-    assert parallel.exit_code == single.exit_code == 0
-    assert json.loads(parallel.stdout) == json.loads(single.stdout)
+def test_validate_cli_gives_the_same_report_with_every_engine() -> None:
+    from kgtool.shacl_jena import missing
+
+    single = kgtool(ROOT, "validate", "--format", "json", "--engine", "single")
+    assert single.exit_code == 0 and json.loads(single.stdout)
+    engines = ["auto", "pyshacl"] + ([] if missing() and not os.environ.get("CI") else ["jena"])
+    for engine in engines:
+        other = kgtool(ROOT, "validate", "--format", "json", "--engine", engine, "--workers", "2")
+        assert other.exit_code == 0, other.output
+        assert json.loads(other.stdout) == json.loads(single.stdout), engine
     bad = kgtool(ROOT, "validate", "--workers", "-1")
     assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def test_validate_with_jena_missing_says_so_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kgtool.cli import cli
+
+    env = {"KGTOOL_HOME": str(ROOT), "KGTOOL_JAVA_DIR": str(tmp_path)}
+    out = CliRunner().invoke(cli, ["validate", "--engine", "jena"], env=env)
+    assert out.exit_code == 2
+    assert "Jena's SHACL engine is not available" in out.stderr and "Traceback" not in out.output
+    assert CliRunner().invoke(cli, ["validate", "--format", "json"], env=env).exit_code == 0  # auto falls back
+
+
+@pytest.fixture(scope="module")
+def jena_ready() -> None:
+    from kgtool.shacl_jena import missing
+
+    reason = missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Apache Jena: {reason}")
+        pytest.skip(reason)
+
+
+def test_jena_gives_the_same_findings_on_the_five_documents(jena_ready) -> None:
+    from kgtool.shacl_jena import jena_validate
+
+    plain = validate(load_data(ROOT), shapes_dir=SHAPES)
+    jena = jena_validate(ROOT, shapes_dir=SHAPES)
+    assert jena.findings == plain.findings  # every field: labels, messages, paths, values, passages
+    assert jena.conforms == plain.conforms
+
+
+def test_jena_gives_the_same_findings_on_generated_jurisdictions(generated, generated_reports, jena_ready) -> None:
+    from kgtool.shacl_jena import jena_validate
+
+    root, _ = generated
+    plain, _ = generated_reports
+    jena = jena_validate(root, shapes_dir=SHAPES)
+    assert len(jena.findings) > 100 and jena.findings == plain.findings
+
 
 
 def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path) -> None:

@@ -558,6 +558,7 @@ def main() -> None:
     parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds any one phase may take")
     parser.add_argument("--compare-timeout", type=float, default=600.0, help="seconds for the comparison functions")
     parser.add_argument("--no-web", action="store_true")
+    parser.add_argument("--skip", default="", help="phases not to run, comma-separated (e.g. gaps-fast at 1000)")
     parser.add_argument("--virtuoso", action="store_true", help="also time the saved queries on a scratch Virtuoso")
     parser.add_argument("--work", type=Path, help="folder for scratch projects (default: a temp folder, removed)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
@@ -572,6 +573,16 @@ def main() -> None:
         return
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    unknown = skip - set(PHASES)
+    if unknown:
+        parser.error(f"--skip: no phase {', '.join(sorted(unknown))} (phases: {', '.join(PHASES)})")
+
+    def phase(name: str, root: Path, **options) -> dict:
+        if name in skip:
+            return {"status": "skipped", "reason": "--skip"}
+        return run_phase(name, root, args.phase_timeout, **options)
+
     if args.quick:
         sizes = [min(sizes)]
         args.repeat, args.budget, args.query_timeout, args.compare_timeout = 2, 1.0, 3.0, 30.0
@@ -584,19 +595,19 @@ def main() -> None:
             root, summary = scratch_project(n, args.seed, work)
             common = {"repeat": args.repeat, "budget": args.budget, "query_timeout": args.query_timeout,
                       "compare_timeout": args.compare_timeout, "compare": True}
-            results = {"memory": run_phase("memory", root, args.phase_timeout, **common, queries=True),
-                       "persist-build": run_phase("persist-build", root, args.phase_timeout)}
-            results["persist-open"] = run_phase("persist-open", root, args.phase_timeout, **common)
+            results = {"memory": phase("memory", root, **common, queries=True),
+                       "persist-build": phase("persist-build", root)}
+            results["persist-open"] = phase("persist-open", root, **common)
             triples = results["memory"].get("triples") or summary["triples"]
             small = triples <= args.baseline_max_triples
             skipped = {"status": "skipped", "reason": f"skipped above {args.baseline_max_triples} triples"}
-            results["rdflib"] = run_phase("rdflib", root, args.phase_timeout, **common) if small else skipped
-            results["gaps-fast"] = run_phase("gaps-fast", root, args.phase_timeout)
-            results["gaps-jena"] = run_phase("gaps-jena", root, args.phase_timeout)
-            results["gaps-plain"] = run_phase("gaps-plain", root, args.phase_timeout) if small else skipped
+            results["rdflib"] = phase("rdflib", root, **common) if small else skipped
+            results["gaps-fast"] = phase("gaps-fast", root)
+            results["gaps-jena"] = phase("gaps-jena", root)
+            results["gaps-plain"] = phase("gaps-plain", root) if small else skipped
             report_size(out, n, summary, results)
             if args.virtuoso:
-                report_virtuoso(out, n, run_phase("virtuoso", root, args.phase_timeout, **common), results)
+                report_virtuoso(out, n, phase("virtuoso", root, **common), results)
             if not args.work:
                 shutil.rmtree(root, ignore_errors=True)
         if not args.no_web:

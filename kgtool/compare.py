@@ -1186,9 +1186,10 @@ def _similarity(facts: _Facts, iterations: int = 2, include_bodies: bool = True)
     wl = [[1.0] * n for _ in range(n)]
     explained = []
 
+    rank = {t.id: i for i, t in enumerate(_order_holders(by_id.values()))}  # once, not per pair
+
     def terms(items: Iterable[tuple[str, str]]) -> tuple[tuple[Term, Term], ...]:
-        return tuple((by_id[h], types[t]) for h, t in sorted(items, key=lambda p: (
-            _order_holders(by_id.values()).index(by_id[p[0]]), p[1])))
+        return tuple((by_id[h], types[t]) for h, t in sorted(items, key=lambda p: (rank[p[0]], p[1])))
 
     for i in range(n):
         for k in range(i + 1, n):

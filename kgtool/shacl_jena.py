@@ -23,6 +23,7 @@ would rewrite literals such as "12.0" or "P12M" in canonical form and change wha
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -106,8 +107,9 @@ def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = 
         ShapesError: if Jena fails or runs out of time, with the end of its stderr.
     """
     # C1 only: a short run on a small machine spends more on C2 compilation than it saves.
-    command = ["java", "-XX:TieredStopAtLevel=1", "-cp", _classpath(workdir), "shacl.shacl", "validate",
-               "--shapes", str(shapes), "--data", str(data)]
+    # $KGTOOL_JAVA_OPTS (e.g. -Xmx12g) for corpora beyond Java's default heap, a quarter of memory
+    command = ["java", "-XX:TieredStopAtLevel=1", *shlex.split(os.environ.get("KGTOOL_JAVA_OPTS", "")),
+               "-cp", _classpath(workdir), "shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(data)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:

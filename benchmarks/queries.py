@@ -69,7 +69,7 @@ def in_child(fn, timeout: float):
         try:
             child.send(("ok", fn()))
         except Exception as e:
-            child.send(("error", type(e).__name__))
+            child.send(("error", f"{type(e).__name__}: {str(e)[:160]}"))
 
     proc = ctx.Process(target=work, daemon=True)
     proc.start()

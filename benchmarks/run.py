@@ -227,7 +227,8 @@ def phase_persist_open(root: Path, o: dict) -> dict:
         from benchmarks.queries import in_child
 
         status, value = in_child(lambda: compare_times(store), o["compare_timeout"])
-        compared = value if status == "ok" else {"status": f"> {o['compare_timeout']:g} s" if status == "timeout" else status}
+        compared = value if status == "ok" else {
+            "status": f"> {o['compare_timeout']:g} s" if status == "timeout" else f"{status}: {value}"}
     return {"open_s": opened, "reopen_s": reopened, "built": store.built, "queries": times, "search": search,
             "compare": compared, **peak_mb()}
 
@@ -281,7 +282,7 @@ def phase_rdflib(root: Path, o: dict) -> dict:
     compared: dict = {}
     if o.get("compare"):
         status, value = in_child(lambda: compare_times(RdflibStore(ds)), o["compare_timeout"])
-        compared = value if status == "ok" else {"status": status}
+        compared = value if status == "ok" else {"status": f"{status}: {value}" if status == "error" else status}
     return {"load_s": load, "queries": times, "compare": compared, **peak_mb()}
 
 

@@ -337,7 +337,7 @@ def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wordi
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it).")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@click.option("--threads", default=16, show_default=True, type=int, help="Worker threads of the WSGI server.")
 @endpoint_option
 def serve(host: str, port: int, threads: int, endpoint: str | None) -> None:
     """Serve the web browser and the read-only SPARQL endpoint (waitress)."""

@@ -731,3 +731,41 @@ def test_saved_query_page_shows_one_page_of_rows_and_the_count(monkeypatch):
         assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 6  # the download holds every row
     finally:
         app.extensions["kgtool"].close()
+
+
+@pytest.mark.slow
+def test_sparql_requests_beyond_one_waiting_per_worker_are_refused_at_once():
+    """Each waiting /sparql request holds a server thread; only one may wait per worker, so
+    pages keep their threads when many clients send heavy queries."""
+    import threading
+
+    from kgtool.errors import EngineError
+    from kgtool.web.runner import QueryRunner
+
+    runner = QueryRunner(ROOT, workers=1)
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a a wsa:Duty . ?b a wsa:Duty . ?c a wsa:Provision }"
+    try:
+        assert runner.run("ASK {}", timeout=30, max_rows=10).boolean is True  # started and warm
+        running = threading.Thread(target=lambda: _quietly(runner.run, heavy, timeout=3, max_rows=10))
+        waiting = threading.Thread(target=lambda: _quietly(runner.run, "ASK {}", timeout=3, max_rows=10))
+        running.start()
+        time.sleep(0.3)
+        waiting.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        with pytest.raises(EngineError, match="other queries are waiting"):
+            runner.run("ASK {}", timeout=3, max_rows=10)
+        assert time.monotonic() - started < 0.5  # refused without waiting
+        running.join()
+        waiting.join()
+    finally:
+        runner.close()
+
+
+def _quietly(fn, *args, **kwargs) -> None:
+    from kgtool.errors import KgtoolError
+
+    try:
+        fn(*args, **kwargs)
+    except KgtoolError:
+        pass

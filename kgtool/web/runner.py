@@ -144,6 +144,9 @@ class QueryRunner:
         self.root = Path(root)
         self.size = max(1, workers)
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        # at most one waiting request per worker: more would each hold a server thread for
+        # QUEUE_WAIT_S, and under load those threads are the ones pages need
+        self._waiting = threading.BoundedSemaphore(self.size)
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -208,11 +211,15 @@ class QueryRunner:
             raise EngineError("the query service is shutting down")
         self._start()
         deadline = time.monotonic() + timeout
+        if not self._waiting.acquire(blocking=False):
+            raise EngineError("every query worker is busy and other queries are waiting", hint="try again in a moment")
         try:  # shed load rather than hold a server thread that pages need: wait briefly only
             worker = self._idle.get(timeout=min(timeout, QUEUE_WAIT_S))
         except queue.Empty:
             raise EngineError(f"every query worker is busy (waited {min(timeout, QUEUE_WAIT_S):g} s)",
                               hint="try again in a moment") from None
+        finally:
+            self._waiting.release()
         try:
             worker.conn.send((sparql, max_rows))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):

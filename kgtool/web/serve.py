@@ -12,7 +12,7 @@ from kgtool.settings import setting
 
 
 def make_server(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
-                root: Path | str | None = None, threads: int = 8, config: dict | None = None):
+                root: Path | str | None = None, threads: int = 16, config: dict | None = None):
     """A waitress server for the app, not yet running (``.effective_port`` tells the port for 0)."""
     from waitress import create_server
 
@@ -52,7 +52,7 @@ def warm(app) -> threading.Thread:
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
-          root: Path | str | None = None, threads: int = 8) -> None:
+          root: Path | str | None = None, threads: int = 16) -> None:
     """Serve the web app until interrupted; prints its URL to stderr.
 
     Args:

@@ -734,30 +734,33 @@ def test_saved_query_page_shows_one_page_of_rows_and_the_count(monkeypatch):
 
 
 @pytest.mark.slow
-def test_sparql_requests_beyond_one_waiting_per_worker_are_refused_at_once():
-    """Each waiting /sparql request holds a server thread; only one may wait per worker, so
+def test_sparql_requests_beyond_the_waiting_slots_are_refused_at_once():
+    """Each waiting /sparql request holds a server thread; only a few may wait per worker, so
     pages keep their threads when many clients send heavy queries."""
     import threading
 
     from kgtool.errors import EngineError
-    from kgtool.web.runner import QueryRunner
+    from kgtool.web.runner import WAITING_PER_WORKER, QueryRunner
 
     runner = QueryRunner(ROOT, workers=1)
     heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a a wsa:Duty . ?b a wsa:Duty . ?c a wsa:Provision }"
     try:
         assert runner.run("ASK {}", timeout=30, max_rows=10).boolean is True  # started and warm
         running = threading.Thread(target=lambda: _quietly(runner.run, heavy, timeout=3, max_rows=10))
-        waiting = threading.Thread(target=lambda: _quietly(runner.run, "ASK {}", timeout=3, max_rows=10))
+        waiting = [threading.Thread(target=lambda: _quietly(runner.run, "ASK {}", timeout=3, max_rows=10))
+                   for _ in range(WAITING_PER_WORKER)]
         running.start()
         time.sleep(0.3)
-        waiting.start()
+        for thread in waiting:
+            thread.start()
         time.sleep(0.2)
         started = time.monotonic()
         with pytest.raises(EngineError, match="other queries are waiting"):
             runner.run("ASK {}", timeout=3, max_rows=10)
         assert time.monotonic() - started < 0.5  # refused without waiting
         running.join()
-        waiting.join()
+        for thread in waiting:
+            thread.join()
     finally:
         runner.close()
 

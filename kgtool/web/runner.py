@@ -39,6 +39,9 @@ _ERRORS = {"QueryError": QueryError, "EngineError": EngineError, "KgtoolError": 
 #: Longest wait for a free worker: past it the request is refused (503) so that runaway
 #: queries from some clients cannot tie up the server threads that serve everyone else.
 QUEUE_WAIT_S = 1.0
+#: Requests that may wait for each worker; with the default 2 workers and 16 server threads,
+#: /sparql holds at most 6 threads (2 running, 4 waiting) and pages keep 10.
+WAITING_PER_WORKER = 2
 
 
 def _cap(result: Result) -> Result:
@@ -144,9 +147,9 @@ class QueryRunner:
         self.root = Path(root)
         self.size = max(1, workers)
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        # at most one waiting request per worker: more would each hold a server thread for
-        # QUEUE_WAIT_S, and under load those threads are the ones pages need
-        self._waiting = threading.BoundedSemaphore(self.size)
+        # at most WAITING_PER_WORKER waiting requests per worker: more would each hold a server
+        # thread for QUEUE_WAIT_S, and under load those threads are the ones pages need
+        self._waiting = threading.BoundedSemaphore(self.size * WAITING_PER_WORKER)
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False

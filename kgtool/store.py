@@ -391,11 +391,16 @@ class _BlankLabels:
         return node
 
 
+@functools.lru_cache(maxsize=1 << 16)  # rdflib checks every IRI it makes; results repeat the same ones
+def _iri(value: str) -> URIRef:
+    return URIRef(value)
+
+
 def _from_ox(term: Any, blanks: Callable[[str], BNode] | None = None) -> Identifier | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value)
     if isinstance(term, ox.Literal):
         return _literal(term.value, term.language, term.datatype.value)
     if isinstance(term, ox.BlankNode):

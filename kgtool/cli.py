@@ -293,6 +293,8 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: st
 
     root = project_root()
     report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers)
+    for note in report.notes:
+        click.echo(f"kgtool: note: {note}", err=True)
     text = render_report(report, fmt, severities=severities or None)
     if out:
         write_atomic(out, text.encode("utf-8"))

@@ -9,9 +9,10 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from kgtool.errors import KgtoolError
+from kgtool.errors import KgtoolError, ShapesError
 from kgtool.validate import Report
 
 ENGINES = ("auto", "jena", "pyshacl", "single")
@@ -30,13 +31,21 @@ def gap_report(root: Path, *, shapes_dir: Path, engine: str = "auto", workers: i
 
     if engine not in ENGINES:
         raise KgtoolError(f"unknown engine {engine!r}", where="--engine", hint="one of " + ", ".join(ENGINES))
-    if engine == "auto":
+    chosen = engine == "auto"
+    if chosen:
         from kgtool.store import graph_files
 
         size = sum(path.stat().st_size for paths in graph_files(Path(root)).values() for path in paths)
         engine = "single" if size < SMALL_BYTES else "jena" if shacl_jena.missing() is None else "pyshacl"
     if engine == "jena":
-        return shacl_jena.jena_validate(Path(root), shapes_dir=shapes_dir)
+        try:
+            return shacl_jena.jena_validate(Path(root), shapes_dir=shapes_dir)
+        except ShapesError as exc:
+            if not chosen:
+                raise
+            report = fastgaps.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers)
+            # Java out of memory, say: the same findings, only slower
+            return dataclasses.replace(report, notes=(f"Jena failed ({exc}); used pySHACL per document",))
     if engine == "single":
         return validate.validate(validate.load_data(Path(root)), shapes_dir=shapes_dir)
     return fastgaps.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers)

@@ -65,6 +65,7 @@ class Report:
     findings: tuple[Finding, ...] = field(repr=False)
     report_graph: Graph = field(repr=False, compare=False)
     seconds: float
+    notes: tuple[str, ...] = field(default=(), compare=False)  # how it was made, when not as asked
 
     @property
     def violations(self) -> int:

@@ -23,6 +23,7 @@ from kgtool.fastgaps import fast_validate  # noqa: E402
 from kgtool.persist import ensure_store, open_current, store_is_current  # noqa: E402
 from kgtool.answers import answers_dir  # noqa: E402
 from kgtool.store import open_store  # noqa: E402
+from kgtool.errors import ShapesError  # noqa: E402
 from kgtool.validate import Report, load_data, validate  # noqa: E402
 
 SHAPES = ROOT / "shapes"
@@ -424,3 +425,16 @@ def test_home_page_summaries_are_kept_in_the_disk_store(tmp_path: Path) -> None:
     again = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0}).test_client().get("/")
     assert again.get_data() == first.get_data()
     assert [p.stat().st_mtime_ns for p in kept] == stamps  # read back, not recomputed
+
+
+def test_auto_engine_falls_back_to_pyshacl_when_jena_fails(generated, generated_reports, jena_ready, monkeypatch) -> None:
+    from kgtool.gaps import gap_report
+
+    root, _ = generated
+    plain, _ = generated_reports
+    monkeypatch.setenv("KGTOOL_JAVA_OPTS", "-Xmx1m")  # Java cannot even start
+    report = gap_report(root, shapes_dir=SHAPES, engine="auto", workers=2)
+    assert report.findings == plain.findings
+    assert report.notes and "Jena failed" in report.notes[0] and "pySHACL" in report.notes[0]
+    with pytest.raises(ShapesError):
+        gap_report(root, shapes_dir=SHAPES, engine="jena")  # asked for by name: the error stands

@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.queries import p99  # noqa: E402
+
 #: Figures every run prints (the CI test checks them); queries and web add their own lines.
 FIGURES = (
     ("corpus", "triples"), ("corpus", "documents"), ("corpus", "generate s"),
@@ -96,10 +98,6 @@ def run_phase(phase: str, root: Path, timeout: float, **options) -> dict:
     result = json.loads(lines[-1])
     result.setdefault("status", "ok")
     return result
-
-
-def p99(xs: list[float]) -> float:
-    return sorted(xs)[min(len(xs) - 1, int(round(0.99 * (len(xs) - 1))))]
 
 
 def time_queries(run, repeat: int, budget: float, timeout: float) -> dict:
@@ -171,18 +169,9 @@ def compare_times(store) -> dict:
 # ------------------------------------------------------------------------------ phases (child processes)
 
 def phase_build(root: Path, o: dict) -> dict:
-    from kgtool.build import build_one, context, sources
+    from benchmarks.extraction import documents_per_s
 
-    lexicon, places = context(ROOT)
-    files = sources(ROOT)
-    build_one(files[0], ROOT, lexicon, places)  # warm caches
-    started = time.perf_counter()
-    done = 0
-    while done < o["repeat"] * len(files):
-        for path in files:
-            build_one(path, ROOT, lexicon, places)
-            done += 1
-    return {"documents_per_s": done / (time.perf_counter() - started), "documents": done, **peak_mb()}
+    return {"documents_per_s": documents_per_s(o["repeat"]), **peak_mb()}
 
 
 def phase_memory(root: Path, o: dict) -> dict:

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.queries import p99  # noqa: E402
+
 #: (label, query): frequent and rare, by length.
 QUERIES = (
     ("1 char, frequent", "安"),
@@ -54,11 +56,6 @@ def timed(fn, repeat: int) -> tuple[list[float], object]:
         out = fn()
         times.append((time.perf_counter() - t0) * 1000)
     return times, out
-
-
-def p99(times: list[float]) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
 
 
 def main(argv: list[str] | None = None) -> int:

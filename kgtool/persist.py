@@ -33,11 +33,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgtool.errors import EngineError, KgtoolError, SourceError
-from kgtool.store import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files
+from kgtool.errors import EngineError, KgtoolError
+from kgtool.store import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files, parse_turtle
 from kgtool.textindex import build_index
 
-__all__ = ["MANIFEST", "ensure_store", "open_current", "open_persistent", "store_is_current", "store_path",
+__all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "store_path",
            "warm_in_background"]
 
 #: File inside the store folder that lists what the store was built from.
@@ -157,32 +157,10 @@ def _open(store: Path, timeout: float | None) -> EmbeddedStore:
     return embedded
 
 
-def open_current(root: Path, *, path: Path | str | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT) -> EmbeddedStore | None:
-    """The on-disk store opened read-only if it is current, else None (nothing is built)."""
-    store = store_path(root, path)
-    if not (store / MANIFEST).exists():
-        return None
-    current, recorded, now = _check(Path(root), store)
-    if not current:
-        return None
-    if now is not None and now != recorded:  # same contents, newer times: remember them
-        with contextlib.suppress(OSError):
-            _write_manifest(store, now)
-    return _open(store, timeout)
-
-
 def _quads(files: list[tuple[str, str, Path]], progress: Progress | None) -> Iterator[ox.Quad]:
     for done, (_, graph, path) in enumerate(files, start=1):
         node = ox.NamedNode(graph)
-        try:
-            triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-        except SyntaxError as exc:
-            raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}", where=str(path),
-                              hint="fix the file; the store was left as it was") from exc
-        except (OSError, ValueError) as exc:
-            raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
-        for t in triples:
+        for t in parse_turtle(path, hint="fix the file; the store was left as it was"):
             yield ox.Quad(t.subject, t.predicate, t.object, node)
         if progress is not None:
             progress(path, done, len(files))

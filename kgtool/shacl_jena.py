@@ -35,8 +35,8 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kgtool.errors import KgtoolError, ShapesError, SourceError
-from kgtool.store import _from_ox, _to_ox, graph_files
+from kgtool.errors import KgtoolError, ShapesError
+from kgtool.store import _from_ox, _to_ox, graph_files, parse_turtle
 from kgtool.validate import Report, _findings, _sort_key, load_shapes
 from kgtool.vocab import SH
 
@@ -149,10 +149,7 @@ def _write_ntriples(root: Path, out: Path, store: ox.Store) -> None:
     with out.open("wb") as sink:
         for paths in graph_files(root).values():
             for path in paths:
-                try:
-                    triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
-                except (SyntaxError, OSError, ValueError) as exc:
-                    raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
+                triples = parse_turtle(path)
                 sink.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
                 store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
 

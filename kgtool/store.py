@@ -29,6 +29,7 @@ Engine differences smoothed over here (see also shared/RECIPES.md):
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import json
@@ -38,7 +39,7 @@ import socket
 import threading
 import time
 from decimal import Decimal, InvalidOperation
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -509,15 +510,28 @@ def load_files(store: EmbeddedStore | ox.Store, root: Path) -> dict[URIRef, int]
         node = ox.NamedNode(str(graph))
         target.clear_graph(node)
         for path in paths:
-            try:
+            with reading(path):
                 target.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=node)
-            except SyntaxError as exc:
-                raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-                                  where=str(path), hint="fix the file; nothing else was changed") from exc
-            except (OSError, ValueError) as exc:
-                raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
         counts[graph] = _count(target, graph)
     return counts
+
+
+@contextlib.contextmanager
+def reading(path: Path, hint: str = "fix the file; nothing else was changed") -> Iterator[None]:
+    """Turn pyoxigraph's errors while reading one Turtle file into a SourceError naming it."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
+                          where=str(path), hint=hint) from exc
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
+
+
+def parse_turtle(path: Path, hint: str = "fix the file; nothing else was changed") -> list[ox.Triple]:
+    """The triples of one Turtle file as written (a store would put literals in canonical form)."""
+    with reading(path, hint):
+        return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
 
 
 # --------------------------------------------------------------------------------------

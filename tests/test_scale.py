@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not installed with the package
 
 from benchmarks.generate import write  # noqa: E402
 from kgtool.fastgaps import fast_validate  # noqa: E402
-from kgtool.persist import ensure_store, open_current, store_is_current  # noqa: E402
+from kgtool.persist import ensure_store, open_persistent, store_is_current  # noqa: E402
 from kgtool.answers import answers_dir  # noqa: E402
 from kgtool.store import open_store  # noqa: E402
 from kgtool.errors import ShapesError  # noqa: E402
@@ -158,7 +158,7 @@ def test_fast_validate_falls_back_when_a_document_reaches_into_another(tmp_path:
 
 def test_persistent_store_is_rebuilt_only_when_data_changes(tmp_path: Path) -> None:
     root = project(tmp_path)
-    assert not store_is_current(root) and open_current(root) is None
+    assert not store_is_current(root) and open_persistent(root) is None
     first = ensure_store(root)
     assert first.built
     expected = open_store(endpoint="", root=root)
@@ -183,7 +183,7 @@ def test_persistent_store_is_rebuilt_only_when_data_changes(tmp_path: Path) -> N
     rebuilt = ensure_store(root)
     assert rebuilt.built
     assert rebuilt.query(count).rows[0][0].toPython() == expected.query(count).rows[0][0].toPython() + 1
-    assert open_current(root) is not None  # a second reader at the same time
+    assert open_persistent(root) is not None  # a second reader at the same time
 
     (root / "data" / "places.ttl").unlink()  # a file removed: rebuilt
     assert not store_is_current(root)

@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports():
     from kgtool.build import context
     from kgtool.errors import SourceError
-    from kgtool.extract import extract
-    from kgtool.normalise import decode, normalise
-    from kgtool.structure import parse
+    from kgtool.read.extract import extract
+    from kgtool.read.normalise import decode, normalise
+    from kgtool.read.structure import parse
 
 LEXICON, PLACES = context(ROOT)
 RUNS = [0]

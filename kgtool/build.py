@@ -17,11 +17,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kgtool.errors import SourceError
-from kgtool.extract import Summary, Triples, extract
-from kgtool.lexicon import Lexicon
-from kgtool.normalise import decode, normalise
+from kgtool.read.extract import Summary, Triples, extract
+from kgtool.read.lexicon import Lexicon
+from kgtool.read.normalise import decode, normalise
 from kgtool.settings import setting
-from kgtool.structure import parse
+from kgtool.read.structure import parse
 
 #: Structure every document must show, or it is not a text of the kind kgtool reads.
 MIN_PROVISIONS = 2

@@ -39,7 +39,7 @@ from rdflib import Literal, URIRef
 
 from kgtool import vocab
 from kgtool.errors import KgtoolError, QueryError
-from kgtool.extract import times_per_year
+from kgtool.read.extract import times_per_year
 from kgtool.render import width
 from kgtool.store import Store
 

@@ -247,7 +247,7 @@ W, P = URIRef(WSA + "s"), URIRef(WSA + "p")
 def test_turtle_matches_rdflib_on_odd_terms(odd):
     """Escapes, odd local names, typed literals and terms the writer hands to rdflib: rdflib's bytes."""
     from kgtool.build import turtle
-    from kgtool.extract import Triples
+    from kgtool.read.extract import Triples
 
     t, q = URIRef(WSA + "t"), URIRef(WSA + "q")
     triples = Triples()

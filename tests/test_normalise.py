@@ -1,4 +1,4 @@
-"""Tests for kgtool.normalise: real sources, hostile bytes, and properties of the offset maps."""
+"""Tests for kgtool.read.normalise: real sources, hostile bytes, and properties of the offset maps."""
 from __future__ import annotations
 
 import doctest
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kgtool.normalise as nm
+import kgtool.read.normalise as nm
 from kgtool.errors import SourceError
-from kgtool.normalise import Normalised, decode, normalise, strip_annotations
+from kgtool.read.normalise import Normalised, decode, normalise, strip_annotations
 
 SOURCES = Path(__file__).resolve().parent.parent / "data" / "sources"
 DOCS = sorted(p.stem for p in SOURCES.glob("*.txt"))

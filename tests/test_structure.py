@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgtool.normalise import normalise
-from kgtool.structure import cn_number, parse
+from kgtool.read.normalise import normalise
+from kgtool.read.structure import cn_number, parse
 
 MARKERS = ["第一章 ", "第二条 ", "第十二条 ", "第十6条 ", "第2十条 ", "一、", "二、", "（一）", "(二)", "1.", "2、", "（1）", "\t", "总 则", "附件"]
 PIECES = st.lists(st.one_of(st.sampled_from(MARKERS), st.text(max_size=12), st.just("\n"), st.just("\n\n"),

@@ -18,8 +18,8 @@ from rdflib import XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from kgtool.lexicon import Lexicon, Match
-from kgtool.structure import Provision
+from kgtool.read.lexicon import Lexicon, Match
+from kgtool.read.structure import Provision
 from kgtool.vocab import ORG, PREFIXES, WSA, concept, iri_for, short_hash
 
 
@@ -91,7 +91,7 @@ def frequencies(text: str, lexicon: Lexicon) -> list[Frequency]:
     """Every frequency requirement in a duty's text; a clause with a count but no period
     inherits the period of the clause before it ("每年…不少于1次；召开…不少于2次").
 
-    >>> from kgtool.extract import _test_lexicon
+    >>> from kgtool.read.extract import _test_lexicon
     >>> [(f.period, f.minimum, f.action) for f in frequencies("每季度至少1次系统听取安全生产工作情况汇报", _test_lexicon())]
     [('P3M', 1, 'hear_report')]
     """
@@ -793,4 +793,4 @@ def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: G
 @lru_cache(maxsize=1)
 def _test_lexicon() -> Lexicon:
     """The project's own lexicon, for doctests."""
-    return Lexicon.load(Path(__file__).resolve().parent.parent / "ontology")
+    return Lexicon.load(Path(__file__).resolve().parent.parent.parent / "ontology")

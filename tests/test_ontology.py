@@ -86,6 +86,12 @@ SCHEMES: dict[str, set[str]] = {
         "demotion", "dismissal", "disciplinary_action", "interview", "record_in_file", "veto",
         "warning_prompt", "disqualification", "no_promotion", "heavier_accountability",
         "lighter_accountability", "criticism", "rectification_order", "praise",
+        # the three top concepts (kinds), and the forms the five documents provide besides
+        "accountability", "reward", "mitigation",
+        "assessment_reward_penalty", "assessment_inclusion", "assessment_for_appointment",
+        "assessment_published", "public_exposure", "rectification_notice", "supervisory_investigation",
+        "departure_no_exemption", "closure", "penalty", "investigate_responsible_unit",
+        "top_leader_accountability", "model_selection", "exemption",
     },
     "adminlevel": {"province", "city", "county", "town", "development_zone"},
 }

@@ -7,179 +7,56 @@ special-cased here, so a new text of the same kind goes through the same code.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from rdflib import XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
-from rdflib.term import Node
+from rdflib import Graph, Literal, URIRef
 
-from kgtool.read.lexicon import Lexicon, Match
+from kgtool.read import designations
+from kgtool.read.designations import Office
+from kgtool.read.duty_types import duty_types
+from kgtool.read.frequencies import frequencies, times_per_year
+from kgtool.read.frontmatter import front_matter
+from kgtool.read.lexicon import Lexicon
+from kgtool.read.sanctions import sanctions
 from kgtool.read.structure import Provision
-from kgtool.vocab import ORG, PREFIXES, WSA, concept, iri_for, short_hash
+from kgtool.read.triples import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, WSA, XSD, Triples
+from kgtool.read.wordings import load
+from kgtool.vocab import concept, iri_for, short_hash
 
+__all__ = ["Summary", "Triples", "extract", "times_per_year"]
 
-class _Terms:
-    """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
-    WSA.x, a sizeable share of extraction's time."""
-
-    def __init__(self, namespace: Namespace) -> None:
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> URIRef:
-        if name.startswith("__"):  # introspection (pytest, inspect), not a term
-            raise AttributeError(name)
-        term = self._namespace[name]
-        setattr(self, name, term)
-        return term
-
-
-WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = map(_Terms, (WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD))
-
-RULES = Path(__file__).parent / "rules" / "extract.yaml"
 ITEM_KINDS = {"part", "clause", "item", "subitem", "row"}
 SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 CLAUSE = re.compile(r"[^，,。；;\n]+")
-CN_COUNT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "十": 10}
 PRINCIPAL_HEAD = concept("role", "principal_head")
-ACTION_TYPES = ("hear_report", "meeting", "inspection", "emergency", "training_publicity",
-                "assessment", "reporting")
+#: The heads of a jurisdiction: in an organisation that is not a territory they are one principal head.
+TOP_ROLES = {"principal_head", "government_head", "party_secretary"}
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    """The extraction wordings, read once from rules/extract.yaml."""
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
-
-
-def times_per_year(period: str, occurrences: int | Decimal = 1) -> Decimal | None:
-    """Times per year that ``occurrences`` per ``period`` (an ISO 8601 duration) come to.
-
-    >>> times_per_year("P3M", 1), times_per_year("P6M"), times_per_year("P1Y", 2), times_per_year("P1M")
-    (Decimal('4'), Decimal('2'), Decimal('2'), Decimal('12'))
-    >>> times_per_year("P3Y").quantize(Decimal("0.0001")), times_per_year("P1W"), times_per_year("nonsense")
-    (Decimal('0.3333'), Decimal('52'), None)
-    """
-    match = re.fullmatch(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", period.strip())
-    if not match or not any(match.groups()):
-        return None
-    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
-    if years or months:
-        if weeks or days:
-            return None  # mixed calendar and day spans: no exact yearly rate
-        return Decimal(12) / Decimal(years * 12 + months) * Decimal(occurrences)
-    if weeks and not days:
-        return Decimal(52) / Decimal(weeks) * Decimal(occurrences)
-    return Decimal(365) / Decimal(weeks * 7 + days) * Decimal(occurrences)
-
-
-@dataclass(frozen=True, slots=True)
-class Frequency:
-    """A minimum number of occurrences per period, as written in one clause."""
-
-    period: str
-    minimum: int
-    action: str | None
-    wording: str
-
-
-def frequencies(text: str, lexicon: Lexicon) -> list[Frequency]:
-    """Every frequency requirement in a duty's text; a clause with a count but no period
-    inherits the period of the clause before it ("每年…不少于1次；召开…不少于2次").
-
-    >>> from kgtool.read.extract import _test_lexicon
-    >>> [(f.period, f.minimum, f.action) for f in frequencies("每季度至少1次系统听取安全生产工作情况汇报", _test_lexicon())]
-    [('P3M', 1, 'hear_report')]
-    """
-    periods = rules()["periods"]
-    period_re, count_re = _frequency_patterns()
-    found, period = [], None
-    for clause in CLAUSE.findall(text):
-        p = period_re.search(clause)
-        if p:
-            period = periods[p.group(0)]
-        c = count_re.search(clause)
-        if not (c and period):
-            continue
-        n = int(c.group(1)) if c.group(1).isdigit() else CN_COUNT[c.group(1)]
-        actions = [m for m in lexicon.find(clause, "dutytype") if _local(m.iris[0]) in ACTION_TYPES]
-        # the action nearest the count: in "应急管理…部门的主要负责人每半年至少带队检查1次" it is 检查
-        nearest = min(actions, key=lambda m: min(abs(m.start - c.start()), abs(m.end - c.end())), default=None)
-        action = _local(nearest.iris[0]) if nearest else None
-        found.append(Frequency(period, n, action, clause.strip()))
-    return found
-
-
-@lru_cache(maxsize=1)
-def _frequency_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The period and count patterns from the rules, made once rather than per duty."""
-    periods = sorted(map(re.escape, rules()["periods"]), key=len, reverse=True)
-    count = rf"(?:{'|'.join(rules()['minimum_words'])})?\s*(\d+|[一二两三四五六十])\s*次"
-    return re.compile("|".join(periods)), re.compile(count)
+    """The extraction wordings (rules/extract.yaml)."""
+    return load("extract")
 
 
 def _local(iri: URIRef) -> str:
     return str(iri).rsplit("/", 1)[-1]
 
 
-class Triples:
-    """A document's statements: a set of triples, kept by subject and predicate in insertion order.
-
-    Why not an rdflib Graph: adding to its store took nearly half of extraction's time, and
-    extraction needs only adding, membership and a few lookups. The order of a subject's objects
-    is the order they were added in, as in rdflib's memory store, so lookups answer the same.
-    """
-
-    def __init__(self) -> None:
-        self.spo: dict[Node, dict[Node, dict[Node, None]]] = {}
-
-    def add(self, triple: tuple[Node, Node, Node]) -> None:
-        s, p, o = triple
-        po = self.spo.get(s)
-        if po is None:
-            po = self.spo[s] = {}
-        objects = po.get(p)
-        if objects is None:
-            objects = po[p] = {}
-        objects[o] = None  # an object added again keeps its place
-
-    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
-        s, p, o = triple
-        return o in self.spo.get(s, {}).get(p, {})
-
-    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
-        return ((s, p, o) for s, po in self.spo.items() for p, objects in po.items() for o in objects)
-
-    def objects(self, subject: Node, predicate: Node) -> list[Node]:
-        return list(self.spo.get(subject, {}).get(predicate, {}))
-
-    def value(self, subject: Node, predicate: Node) -> Node | None:
-        """The first object added for subject and predicate, as rdflib's Graph.value answers."""
-        return next(iter(self.spo.get(subject, {}).get(predicate, {})), None)
-
-    def subjects(self, predicate: Node, obj: Node) -> list[Node]:
-        return [s for s, po in self.spo.items() if obj in po.get(predicate, ())]
-
-    def graph(self) -> Graph:
-        """The same statements as an rdflib Graph, with the project's prefixes."""
-        graph = Graph()
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
-        graph.addN((s, p, o, graph) for s, p, o in self)
-        return graph
-
-
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """Who a passage's duties belong to: a post (role in a body) or a body itself."""
+    """Who a passage's duties belong to: an office (role, portfolio, in one or more bodies), a
+    body itself (role None), or all the leaders of a body (collective)."""
 
     body: URIRef
     role: URIRef | None
     label: str
+    bodies: tuple[URIRef, ...] = ()
+    portfolio: str | None = None
+    extra_roles: tuple[URIRef, ...] = ()
+    collective: bool = False
+    known: bool = True
 
 
 @dataclass
@@ -189,66 +66,6 @@ class Summary:
     counts: dict[str, int] = field(default_factory=dict)
     unplaced: list[str] = field(default_factory=list)
 
-
-@dataclass(frozen=True, slots=True)
-class Metadata:
-    """Front-matter facts of a document."""
-
-    number: str | None
-    title: str | None
-    issued: str | None
-    creator: str | None
-
-
-def front_matter(lead: str) -> Metadata:
-    """文号, title, date and issuer from the text before the first provision.
-
-    >>> m = front_matter("某市政府办公室文件\\n某政办发〔2020〕3号\\n关于印发《办法》的通知\\n某市政府办公室\\n2020年1月2日")
-    >>> (m.number, m.title, m.issued, m.creator)
-    ('某政办发〔2020〕3号', '关于印发《办法》的通知', '2020-01-02', '某市政府办公室')
-    """
-    meta: dict[str, str] = {}
-    keys = rules()["metadata_keys"]
-    for line in lead.splitlines():
-        cells = [c.strip() for c in line.split("|") if c.strip()]
-        if len(cells) >= 2 and cells[0] in keys:
-            meta.setdefault(keys[cells[0]], cells[1])
-    number = meta.get("documentNumber")
-    if not number:
-        m = re.search(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号", lead)
-        number = m.group(0) if m else None
-    endings = tuple(rules()["title_endings"])
-    lines = [x.strip() for x in lead.splitlines() if x.strip()]
-    title = None
-    for i, line in enumerate(lines):
-        if "关于" in line and "|" not in line:
-            joined = ""
-            for part in lines[i:i + 4]:
-                joined = _join_cjk(joined, part)
-                if joined.endswith(endings):
-                    title = joined
-                    break
-            if title:
-                break
-    issued = meta.get("issued", "")
-    d = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", issued)
-    creator = meta.get("creator")
-    for i, line in enumerate(lines):
-        dm = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", line)
-        if dm:
-            d = d or dm
-            if creator is None and i > 0 and not re.search(r"[，。；:：|]", lines[i - 1]):
-                creator = lines[i - 1]
-            break
-    if title and creator and title.startswith(creator):
-        title = title[len(creator):].strip()
-    date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None
-    return Metadata(number, title, date, creator)
-
-
-def _join_cjk(left: str, right: str) -> str:
-    """Join two lines of a title, dropping layout spaces between Chinese characters."""
-    return re.sub(r"(?<=[\u3400-\u9fff》”)）])\s+(?=[\u3400-\u9fff《“])", "", f"{left} {right}".strip())
 
 
 class _Extractor:
@@ -263,6 +80,8 @@ class _Extractor:
         self.posts: dict[tuple[URIRef, URIRef], URIRef] = {}
         self.provision_iris: dict[str, URIRef] = {}
         self.duty_count = 0
+        self.context: dict[str, list[Holder]] = {}
+        self.collective_duties: dict[tuple[URIRef, ...], list[tuple[Holder, URIRef, Provision]]] = {}
         self.jurisdiction_label: str | None = None
 
     # ---- minting -------------------------------------------------------------------------
@@ -290,36 +109,66 @@ class _Extractor:
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
         return node
 
-    def post(self, body: URIRef, role: URIRef, label: str, provision: Provision) -> URIRef:
-        """The post of a role in a body; later wordings of it become skos:altLabel.
+    def post(self, holder: Holder, provision: Provision) -> URIRef:
+        """The post of an office; later wordings of the same office become skos:altLabel.
 
-        A plain principal head (主要负责人) of a named body takes its class's head role
-        (wsa:headRole in the lexicon): the 主要负责人 of a 管委会 is its head of government.
+        One office, one post: an office is its role, its portfolio and where it sits, either the
+        jurisdiction's own leadership (党委, 政府, the issuing organisation) or named bodies. A
+        plain principal head (主要负责人) of a named body takes its class's head role
+        (wsa:headRole): the 主要负责人 of a 管委会 heads its government. In an organisation that
+        is not a territory (a commission, a trade union), its party-group secretary and its
+        administrative head are its principal head.
         """
-        if role == PRINCIPAL_HEAD and body != self.principal:
-            role = self.lex.head_role(self.g.value(body, RDF.type)) or role
-        key = (body, role)
-        label = re.sub(r"\s+", "", label)
+        bodies = holder.bodies or (holder.body,)
+        role = holder.role
+        if role == PRINCIPAL_HEAD and bodies != (self.principal,):
+            role = self.lex.head_role(self.g.value(bodies[0], RDF.type)) or role
+        scope = "main" if any(self.at_jurisdiction_level(b) for b in bodies) else \
+            ".".join(sorted(_local(b) for b in bodies))
+        if scope == "main" and not self.territorial and _local(role) in TOP_ROLES:
+            role = PRINCIPAL_HEAD
+        portfolio = holder.portfolio if holder.portfolio not in (None, "safety", "business") else None
+        key = (scope, role, portfolio)
+        label = re.sub(r"\s+", "", holder.label)
         wording = Literal(label, lang="zh")
         if key not in self.posts:
-            body_key = "main" if body == self.principal else str(body).rsplit("/", 1)[-1]
-            node = iri_for("post", self.doc_id, f"{body_key}.{_local(role)}")
+            suffix = f".{short_hash(portfolio)}" if portfolio else ""
+            node = iri_for("post", self.doc_id, f"{scope}.{_local(role)}{suffix}")
             self.posts[key] = node
             self.g.add((node, RDF.type, WSA.Post))
             self.g.add((node, RDFS.label, wording))
-            self.g.add((node, ORG.postIn, body))
+            for b in bodies:
+                self.g.add((node, ORG.postIn, b))
             self.g.add((node, ORG.role, role))
             self._defined(node, provision)
+            if not holder.known:
+                self.summary.unplaced.append(f"{provision.id}: {label}: a post the grammar cannot place (role other)")
         node = self.posts[key]
+        for extra in holder.extra_roles:
+            if extra != role and _local(extra) not in TOP_ROLES | {"deputy_head"}:
+                self.g.add((node, ORG.role, extra))
         if (node, RDFS.label, wording) not in self.g:
             self.g.add((node, SKOS.altLabel, wording))
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
         return node
 
+    def at_jurisdiction_level(self, body: URIRef) -> bool:
+        """Whether a body is the jurisdiction's own party committee or government (or the
+        issuing organisation), not a department, unit or lower level: 高新区党工委 in Benxi,
+        党组 in a commission, but not 街道办事处."""
+        if body == self.principal:
+            return True
+        if self.g.value(body, RDF.type) not in (WSA.PartyOrganization, WSA.GovernmentBody):
+            return False
+        name = str(self.g.value(body, RDFS.label) or "")
+        qualifier = self._qualifier(name)
+        place = self.jurisdiction_label or ""
+        return qualifier.removeprefix("本") == "" or bool(place) and (place.endswith(qualifier) or place in qualifier)
+
     def holder_node(self, holder: Holder, provision: Provision) -> URIRef:
         if holder.role is None:
             return holder.body
-        return self.post(holder.body, holder.role, holder.label, provision)
+        return self.post(holder, provision)
 
     # ---- recognising holders ---------------------------------------------------------------
     def roles(self, text: str) -> list[Match]:
@@ -371,67 +220,82 @@ class _Extractor:
             return "principal"
         return cls
 
-    def holders(self, text: str, provision: Provision) -> list[Holder]:
+    def designation_at_start(self, text: str, *, subject: bool = False) -> tuple[str, list[Office]] | None:
+        """The longest designation that opens a heading, lead or sentence, and its offices.
+
+        A designation ends where a title or a body word ends and what follows is a predicate
+        (对, 是, 应, 要, 每 …) or, in a heading, the words of a duty list (安全生产职责); it lies
+        within the first clause. subject=True asks for a sentence subject (a predicate must follow).
+        """
+        text = text.strip()
+        clause_end = next((m.start() for m in re.finditer(r"[，,。；;：:]", text)), len(text))
+        followers = tuple(rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
+        for end in sorted(self._designation_ends(text[:clause_end]), reverse=True):
+            rest = text[end:]
+            if rest and not rest.startswith(followers):
+                continue
+            phrase = text[:end]
+            for verb in rules()["name_prefix_verbs"]:
+                phrase = phrase.removeprefix(verb)
+            offices = designations.read(phrase, self.lex)
+            if offices and all(o.title or self.lex.suffix_class(o.body) for o in offices):
+                return phrase, offices
+        return None
+
+    def _designation_ends(self, text: str) -> set[int]:
+        """Where a title (role label, composed title, leader noun) or a body word ends."""
+        ends = {m.end for m in self.lex.find(text, "role")} | {m.end for m in self.lex.find(text, "class")}
+        for noun in designations.rules()["leader_nouns"]:
+            ends |= {m.end() for m in re.finditer(re.escape(noun), text)}
+        for pattern in designations.composed_patterns():
+            ends |= {m.end() for m in pattern.finditer(text)}
+        quoted = [(q.start(), q.end()) for q in re.finditer(r"《[^》]*》|“[^”]*”", text)]
+        return {e for e in ends if not any(a < e <= b for a, b in quoted)}
+
+    def holders_of_offices(self, offices: list[Office], provision: Provision,
+                           default: URIRef | None = None) -> list[Holder]:
+        """Offices as holders: bodies resolved to IRIs, 党政 to the party committee and the government."""
+        out: list[Holder] = []
+        for office in offices:
+            if not office.title:  # a body named as a conjunct: 各办、中心、所和分管领导
+                bodies = self.bodies_named(office.body, provision, default)
+                out.extend(Holder(b, None, office.label) for b in bodies or [])
+                continue
+            bodies = self.office_bodies(office, provision, default)
+            role = concept("role", office.role) if office.role else None
+            extra = tuple(concept("role", r) for r in office.extra_roles)
+            shorthand = designations.rules()["party_government_shorthands"].get(office.body)
+            if shorthand and office.role in TOP_ROLES:  # 党政主要负责人: the party secretary and the government head
+                for side in shorthand:
+                    out.append(Holder(self.principal, concept("role", f"{side}_head" if side == "government" else "party_secretary"),
+                                      office.label, (self.principal,)))
+                continue
+            out.append(Holder(bodies[0], role, office.label, tuple(bodies), office.portfolio, extra,
+                              collective=office.role is None, known=office.known))
+        return out
+
+    def office_bodies(self, office: Office, provision: Provision, default: URIRef | None) -> list[URIRef]:
+        """The bodies an office sits in: those it names, else the passage's default, else the issuer's."""
+        if office.body and office.body not in designations.rules()["party_government_shorthands"]:
+            cut = re.sub(r"^.*等", "", office.body)
+            named = self.bodies_named(cut, provision, default)
+            if named:
+                return named
+        return [default or self.principal]
+
+    def holders(self, text: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:
         """Posts or bodies named at the start of a heading or lead."""
-        roles = self.roles(text)
-        if roles:
-            first = roles[0]
-            bodies = self.bodies_named(text[:first.start], provision)
-            # with no body before it, what precedes the role qualifies it: "分管应急管理的副县长"
-            label = first.surface if bodies else text[:first.end].strip()
-            return [Holder(b, first.iris[0], label) for b in bodies or [self.principal]]
-        chain_end = None
-        stops = ("安全", "工作", "的", "职责", "主要", "责任", "领导", "日常")
-        for m in self.lex.find(text, "class"):
-            after = text[m.end:]
-            if after.startswith(("、", "和")):
-                chain_end = m.end
-                continue
-            if after.startswith(stops) or not after:
-                chain_end = m.end
-                break
-            if chain_end is None:
-                continue
-            break
-        if chain_end is None:
+        found = self.designation_at_start(text)
+        if found is None:
             return []
-        phrase = text[:chain_end]
-        for verb in rules()["name_prefix_verbs"]:
-            phrase = phrase.removeprefix(verb)
-        bodies = self.bodies_named(phrase, provision)
-        return [Holder(b, None, phrase) for b in bodies] if bodies else []
+        return self.holders_of_offices(found[1], provision, default)
 
-    def opens_with_holder(self, sentence: str, provision: Provision) -> bool:
-        """Whether a sentence starts with its holder ("镇(街道、园区)行政主要负责人依据…"),
-        not with a verb whose object happens to be a post ("把党政领导干部落实…纳入…")."""
-        roles = self.roles(sentence)
-        if not roles:
-            return True
-        prefix = sentence[:roles[0].start].strip()
-        return not prefix or self.bodies_named(prefix, provision) is not None
-
-    def subject(self, sentence: str, provision: Provision, default: URIRef | None = None) -> Holder | None:
-        """A sentence's own subject when it opens with a post: "镇长为…", "主要负责人每半年…"."""
-        s = sentence.strip()
-        roles = self.roles(s)
-        if not roles:
-            return None
-        first = roles[0]
-        after = s[first.end:]
-        if not after.startswith(tuple(rules()["subject_predicates"])):
-            return None
-        prefix = s[:first.start]
-        if prefix and re.search(r"[，,。；;：:]", prefix):
-            return None
-        if prefix:
-            cut = prefix.rstrip("的")
-            if not cut or self.lex.suffix_class(cut.rsplit("等", 1)[-1]) is None:
-                return None
-            named = self.bodies_named(cut, provision, default) if "等" not in cut else None
-            body = named[0] if named and len(named) == 1 else self.body(cut, provision)
-        else:
-            body = default or self.principal
-        return Holder(body, first.iris[0], first.surface)
+    def subject(self, sentence: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:
+        """A sentence's own subject when it opens with a designation: "镇长为…", "主要负责人每半年…"."""
+        found = self.designation_at_start(sentence, subject=True)
+        if found is None:
+            return []
+        return self.holders_of_offices(found[1], provision, default)
 
     # ---- the document ------------------------------------------------------------------------
     def run(self, source_path: str) -> Triples:
@@ -448,6 +312,7 @@ class _Extractor:
         if meta.issued:
             g.add((doc, DCTERMS.issued, Literal(meta.issued, datatype=XSD.date)))
         self.principal = None
+        self.territorial = False
         place = self.jurisdiction(meta.creator or meta.title or "")
         if place is not None:
             g.add((doc, WSA.jurisdiction, place))
@@ -464,12 +329,17 @@ class _Extractor:
             self.summary.unplaced.append("issuer: no signature or 制发机关 found")
             self.principal = self.body("本文件适用机关", first, cls=WSA.Body)
         g.add((doc, WSA.appliesTo, self.principal))
+        principal_name = str(self.g.value(self.principal, RDFS.label))
+        self.territorial = principal_name.endswith(tuple(rules()["territorial_suffixes"])) or \
+            bool(self.jurisdiction_label) and self.jurisdiction_label in principal_name
         self.principles_and_sanctions()
         self.legal_basis()
         self.duties(self.tree, None)
         self.levels()
         self.body_lists()
         self.rosters()
+        self.appointments()
+        self.distribute_collectives()
         self.summary.counts.update({
             "provisions": sum(1 for _ in self.tree.walk()) - 1,
             "bodies": sum(1 for s in g.subjects(WSA.definedIn, doc)
@@ -520,33 +390,33 @@ class _Extractor:
             self.provisions(child, iri)
 
     # ---- duties ---------------------------------------------------------------------------------
-    def holder_of(self, p: Provision) -> list[Holder]:
+    def holder_of(self, p: Provision, default: URIRef | None = None) -> list[Holder]:
+        """Whose duties a provision lists: named by its heading or its lead, or by a table row.
+
+        A heading made only of generic words (要求, 安全生产责任) names nobody: its items stay
+        with the holder of the passage they are in, or unassigned at the top (never the issuer).
+        """
         cues = rules()["duty_list_cues"]
         if p.kind == "table" or p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"]):
             return []  # a table's rows name their own holders
         if p.heading:
-            found = self.holders(p.heading, p)
-            if found and (any(c in p.heading for c in cues) or p.children and len(p.heading) - len(found[0].label) <= 4):
-                lead = self.lead_holders(p) if found[0].role is None else []
+            found = self.holders(p.heading, p, default)
+            if found and (any(c in p.heading for c in cues) or p.children):
+                lead = self.lead_holders(p, default) if found[0].role is None else []
                 return lead or found  # "企业单位安全责任 / 企业单位主要负责人应当履行下列安全职责：" -> the post
-        found = self.lead_holders(p)
+        found = self.lead_holders(p, default)
         if found:
             return found
         if p.kind == "row":
             return self.row_holders(p)
-        if p.heading and p.children and all(c.kind in ITEM_KINDS for c in p.children) \
-                and any(c in p.heading for c in rules()["default_holder_cues"]) \
-                and not re.sub("|".join(rules()["generic_heading_words"]), "", p.heading):
-            return [Holder(self.principal, None, p.heading)]
         return []
 
-    def lead_holders(self, p: Provision) -> list[Holder]:
+    def lead_holders(self, p: Provision, default: URIRef | None = None) -> list[Holder]:
         """Holders named by a lead that introduces a list ("…主要履行以下安全生产职责:")."""
         if not (p.children and p.lead.rstrip().endswith(("：", ":"))):
             return []
         sentence = SENTENCE.findall(p.lead)[-1].strip()
-        found = self.holders(sentence, p)
-        return found if found and self.opens_with_holder(sentence, p) else []
+        return self.holders(sentence, p, default)
 
     def duty_cell(self, row: Provision) -> str:
         """The text of a table row's duties column ("工作职责"), not the other cells."""
@@ -556,20 +426,19 @@ class _Extractor:
     def row_holders(self, row: Provision) -> list[Holder]:
         """A duty-table row: columns say which cell names the level, the post or the body."""
         columns = rules().get("table_columns", {})
-        holders, level, supervisor = [], None, None
+        holders: list[Holder] = []
+        level, supervisor = None, []
         for cell in row.cells:
             meaning = columns.get(cell.column)
             text = re.sub(r"\s+", "", cell.text)
             if meaning == "level":
                 level = next(iter(self.lex.find(text, "level")), None)
             elif meaning == "supervisor":
-                roles = self.roles(text)
-                supervisor = Holder(self.principal, roles[0].iris[0], text) if roles else None
+                supervisor = self.holders_of_offices(designations.read(text, self.lex), row)
             elif meaning == "post":
-                roles = self.roles(text)
-                if roles:
-                    holders.append(Holder(self.principal, roles[0].iris[0], text))
-                else:
+                found = self.holders_of_offices(designations.read(text, self.lex), row)
+                holders.extend(found)
+                if not found:
                     self.summary.unplaced.append(f"{row.id}: {text}")
             elif meaning == "body":
                 bodies = self.bodies_named(text, row)
@@ -580,64 +449,87 @@ class _Extractor:
             node = self.holder_node(h, row)
             if level is not None and h.role is not None:
                 self.g.add((node, WSA.responsibilityLevel, level.iris[0]))
-            if supervisor is not None and h.role is None:
-                self.g.add((node, WSA.supervisedBy, self.holder_node(supervisor, row)))
+            if supervisor and h.role is None and supervisor[0].role is not None:
+                self.g.add((node, WSA.supervisedBy, self.holder_node(supervisor[0], row)))
         return holders
 
     def duties(self, p: Provision, holders: list[Holder] | None) -> None:
-        own = self.holder_of(p) if p.kind != "document" else []
+        default = holders[0].body if holders else None
+        own = self.holder_of(p, default) if p.kind != "document" else []
         if own:
+            self.context[p.id] = own
             for h in own:
-                self.holder_node(h, p)
+                if not h.collective:
+                    self.holder_node(h, p)
             if p.children:
+                if p.lead.strip() and not p.lead.rstrip().endswith(("：", ":")) and p.kind != "row":
+                    self.duty_texts(p, p.lead, own, split=True, in_list=True)
                 for child in p.children:
                     self.duties_under(child, own)
             else:
-                self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=True)
+                self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=True, in_list=True)
             return
         for child in p.children:
             self.duties(child, holders)
         if not p.children and p.kind != "document":
-            self.duty_texts(p, p.lead, [], split=False, unowned=bool(frequencies(p.lead, self.lex)))
+            self.duty_texts(p, p.lead, [], split=False, in_list=False)
 
     def duties_under(self, p: Provision, holders: list[Holder]) -> None:
-        if self.holder_of(p):
+        if self.holder_of(p, holders[0].body if holders else None):
             self.duties(p, holders)
             return
-        if p.heading and p.children and any(c in p.heading for c in rules()["default_holder_cues"][:2]):
-            # a heading that announces someone's duties but names no post or body we know:
-            # its duties are kept unassigned (a gap to look at) and the heading is reported
-            self.summary.unplaced.append(f"{p.id}: {p.heading}")
-            holders = []
+        self.context[p.id] = holders
         if p.lead.strip() and not p.lead.rstrip().endswith(("：", ":")) and p.kind in ITEM_KINDS and p.kind != "row":
-            self.duty_texts(p, p.lead, holders, split=False)
+            self.duty_texts(p, p.lead, holders, split=False, in_list=True)
         for child in p.children:
             self.duties_under(child, holders)
 
-    def duty_texts(self, p: Provision, text: str, holders: list[Holder], *, split: bool,
-                   unowned: bool = True) -> None:
+    def duty_texts(self, p: Provision, text: str, holders: list[Holder], *, split: bool, in_list: bool) -> None:
         """One duty per item (or per sentence of an unnumbered passage); a sentence that opens
-        with its own post ("其他负责人按照…每季度至少…") starts that post's duties. Outside a
-        duty list, text with no post of its own is a duty only if it sets a frequency."""
+        with its own designation ("其他负责人按照…每季度至少…") starts that holder's duties.
+
+        A sentence that states a level ("X对…负全面领导责任") is a level (see levels), and only
+        what it asks beyond that is a duty; a cross-reference (详见附表) is none. Outside a duty
+        list, text with no holder of its own is a duty only if it sets a frequency.
+        """
         list_intro = rules()["list_intro"]
         runs: list[tuple[list[Holder], list[str]]] = [(holders, [])]
         for sentence in (s.strip() for s in SENTENCE.findall(text)):
-            if not sentence or re.search(rf"{list_intro}[：:]", sentence):
+            if not sentence or re.search(rf"{list_intro}[：:]", sentence) or self.is_reference(sentence):
                 continue
             subject = self.subject(sentence, p, holders[0].body if holders else None)
-            if subject is not None:
-                runs.append(([subject], [sentence]))
-            else:
+            sentence = self.beyond_level(sentence)
+            if subject:
+                runs.append((subject, [sentence] if sentence else []))
+            elif sentence:
                 runs[-1][1].append(sentence)
-        if not unowned:  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
-            runs = [(h, [x for x in ss if not self.lex.find(x, "level")]) for h, ss in runs[1:]]
+        if not in_list:
+            runs = [r for r in runs[1:]] + ([([], runs[0][1])] if frequencies("".join(runs[0][1])) else [])
         parts = [(h, [s]) for h, ss in runs for s in ss] if split else [(h, ss) for h, ss in runs if ss]
+        parts = [(h, ss) for h, ss in parts if len("".join(ss).strip()) >= 4]
         for k, (owners, sentences) in enumerate(parts):
-            body = "".join(sentences).strip()
-            if len(body) < 4:
-                continue
             local = p.id if len(parts) == 1 else f"{p.id}-{k + 1}"
-            self.duty(p, local, body, owners)
+            self.duty(p, local, "".join(sentences).strip(), owners)
+
+    def is_reference(self, sentence: str) -> bool:
+        """A cross-reference to a table or annex ("职责详见附表"), not a duty."""
+        return any(re.search(cue, sentence) for cue in rules()["reference_cues"])
+
+    def beyond_level(self, sentence: str) -> str:
+        """What a sentence asks beyond the level it states: the clauses after the level clause,
+        unless they state levels too ("…全面负责，其他从业人员对安全生产负岗位责任")."""
+        levels = self.lex.find(sentence, "level")
+        if not levels:
+            return sentence
+        clauses = re.split(r"(?<=[，,])", sentence)
+        kept, pos = [], 0
+        for clause in clauses:
+            start, pos = pos, pos + len(clause)
+            if any(start <= m.start < pos for m in levels):
+                continue
+            kept.append(clause)
+        rest = "".join(kept).strip("，, ")
+        return rest if len(rest) >= 6 and kept and kept[0] is not clauses[0] else ""
 
     def duty(self, p: Provision, local: str, text: str, owners: list[Holder]) -> None:
         g = self.g
@@ -646,12 +538,15 @@ class _Extractor:
         g.add((node, RDF.type, WSA.Duty))
         g.add((node, WSA.text, Literal(text, lang="zh")))
         self._defined(node, p)
-        types = {m.iris[0] for m in self.lex.find(text, "dutytype")}
-        for t in sorted(types or {concept("dutytype", "other")}):
+        decided = duty_types(text, self.lex)
+        for t in sorted({concept("dutytype", d.concept) for d in decided} or {concept("dutytype", "other")}):
             g.add((node, WSA.dutyType, t))
         for owner in owners:
-            g.add((self.holder_node(owner, p), WSA.hasDuty, node))
-        for k, f in enumerate(frequencies(text, self.lex), start=1):
+            if owner.collective:
+                self.collective_duties.setdefault(self.collective_key(owner), []).append((owner, node, p))
+            else:
+                g.add((self.holder_node(owner, p), WSA.hasDuty, node))
+        for k, f in enumerate(frequencies(text), start=1):
             fnode = iri_for("freq", self.doc_id, f"{local}-{k}")
             g.add((node, WSA.frequency, fnode))
             g.add((fnode, RDF.type, WSA.FrequencyRequirement))
@@ -664,22 +559,86 @@ class _Extractor:
                 g.add((fnode, WSA.action, concept("dutytype", f.action)))
             self._defined(fnode, p)
 
+    def collective_key(self, holder: Holder) -> tuple[URIRef, ...]:
+        return tuple(sorted(holder.bodies or (holder.body,)))
+
+    def distribute_collectives(self) -> None:
+        """Duties of "the leaders of B" (领导干部, 班子成员) go to every leader post in B; with no
+        such post named, one post of role other stands for them (and is reported)."""
+        for key, items in self.collective_duties.items():
+            targets = [node for (scope, role, _), node in self.posts.items()
+                       if any(scope == ".".join(sorted(_local(b) for b in key)) or scope == "main" and
+                              all(self.at_jurisdiction_level(b) for b in key) for _ in [0])
+                       and _local(role) in rules()["leader_roles"]]
+            for owner, duty, p in items:
+                if targets:
+                    for node in targets:
+                        self.g.add((node, WSA.hasDuty, duty))
+                else:
+                    other = Holder(owner.body, concept("role", "other"), owner.label, owner.bodies, known=False)
+                    self.g.add((self.post(other, p), WSA.hasDuty, duty))
+
     # ---- levels, lists, rosters ---------------------------------------------------------------
     def levels(self) -> None:
-        """"X是…第一责任人", "X对…负全面领导责任": a level names the posts before it in its sentence."""
+        """"X是…第一责任人", "X对…负全面领导责任": a level lands on the offices its sentence's
+        subject names (distributed over 和, 党政), or on the holder of the list it stands in."""
+        gloss = re.compile(rules()["definition_gloss"])
         for p in self.tree.walk():
-            for sentence in SENTENCE.findall(p.lead):
+            lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
+            for sentence in SENTENCE.findall(lead):
                 last = 0
                 for level in self.lex.find(sentence, "level"):
-                    span = sentence[last:level.start]
-                    role_end = 0
-                    for role in self.roles(span):
-                        prefix = re.split(r"[，,：:]", span[role_end:role.start])[-1].lstrip("和及与、")
-                        role_end = role.end
-                        bodies = self.bodies_named(prefix, p, self.principal) if prefix.strip() else None
-                        for b in bodies or [self.principal]:
-                            self.g.add((self.post(b, role.iris[0], role.surface, p), WSA.responsibilityLevel, level.iris[0]))
+                    for holder in self.level_subject(sentence[last:level.start], p):
+                        if holder.role is not None and not holder.collective:
+                            self.g.add((self.post(holder, p), WSA.responsibilityLevel, level.iris[0]))
                     last = level.end
+
+    def level_subject(self, span: str, p: Provision) -> list[Holder]:
+        """The holders a level clause names: the designation opening its clause, or the one
+        standing alone in the clause before ("其他副科级以上领导，按照…负直接领导责任"), else the
+        holder of the list the sentence is in."""
+        context = self.context.get(p.id, [])
+        default = context[0].body if context else None
+        clauses = [c.strip() for c in re.split(r"[，,：:]", span)]
+        for k in range(len(clauses) - 1, -1, -1):
+            found = self.subject(clauses[k], p, default) or (k < len(clauses) - 1 and self.holders(clauses[k], p, default))
+            if found:
+                return found
+            if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
+                break
+        return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
+
+    def appointments(self) -> None:
+        """Prose that fills a post: "办公室主任由…局长刘燕军兼任", "党组书记、常务副主席任组长"."""
+        verbs = "|".join(designations.rules()["appointment_verbs"])
+        for p in self.tree.walk():
+            if p.children or p.kind == "document":
+                continue
+            for sentence in re.split(r"[，,。；;]", p.lead):
+                m = re.fullmatch(rf"(.+?)由(.+?)(?:{verbs})", sentence.strip())
+                if m:
+                    self.appoint(p, m.group(1), m.group(2))
+
+    def appoint(self, p: Provision, post_phrase: str, holder_phrase: str) -> None:
+        offices = designations.read(post_phrase, self.lex)
+        if len(offices) != 1 or not offices[0].title:
+            return
+        group = next((b for b in self.g.subjects(PROV.wasDerivedFrom, self.prov(p))
+                      if self.g.value(b, RDF.type) == WSA.WorkingOffice), None)
+        post = self.post(self.holders_of_offices(offices, p, group)[0], p)
+        name = re.search(r"([\u4e00-\u9fff]{2,3})$", holder_phrase)
+        title = designations.title_at_end(holder_phrase[: name.start()] if name else holder_phrase, self.lex)
+        if name and title is not None and title.start + len(title.surface) == name.start():
+            self.g.add((post, ORG.heldBy, self.person(name.group(1), p)))
+            holder_phrase = holder_phrase[: name.start()]
+        self.g.add((post, SKOS.altLabel, Literal(holder_phrase, lang="zh")))
+
+    def person(self, name: str, p: Provision) -> URIRef:
+        person = iri_for("person", self.doc_id, short_hash(name))
+        self.g.add((person, RDF.type, FOAF.Person))
+        self.g.add((person, FOAF.name, Literal(name, lang="zh")))
+        self._defined(person, p)
+        return person
 
     def body_lists(self) -> None:
         """"负有安全生产监管职责部门包括：A、B、C。": each listed body joins the collective."""
@@ -729,6 +688,7 @@ class _Extractor:
                 self.roster_line(p, group, role, line)
 
     def roster_line(self, p: Provision, group: URIRef, role_label: str, line: str) -> None:
+        """"刘世文  党委书记": the person holds the group post and each office named after the name."""
         tokens = line.split()
         name = ""
         while tokens and (len(name) < 2 and len(tokens[0]) <= 2 or not name):
@@ -738,33 +698,25 @@ class _Extractor:
         role = next(iter(self.lex.find(role_label, "role")), None)
         if role is None or not name:
             return
-        person = iri_for("person", self.doc_id, short_hash(name))
-        self.g.add((person, RDF.type, FOAF.Person))
-        self.g.add((person, FOAF.name, Literal(name, lang="zh")))
-        self._defined(person, p)
-        self.g.add((self.post(group, role.iris[0], role_label, p), ORG.heldBy, person))
-        for phrase in re.split(r"[、，,]", " ".join(tokens)):
+        person = self.person(name, p)
+        group_post = Holder(group, role.iris[0], role_label, (group,))
+        self.g.add((self.post(group_post, p), ORG.heldBy, person))
+        for phrase in re.split(r"[，,]", " ".join(tokens)):
             phrase = phrase.strip()
-            roles = self.roles(phrase)
-            if not roles:
-                if phrase:
-                    self.summary.unplaced.append(f"{p.id}: {name} {phrase}")
-                continue
-            bodies = self.bodies_named(phrase[:roles[0].start], p) if phrase[:roles[0].start] else None
-            for b in bodies or [self.principal]:
-                self.g.add((self.post(b, roles[0].iris[0], phrase, p), ORG.heldBy, person))
+            found = self.holders_of_offices(designations.read(phrase, self.lex), p) if phrase else []
+            if not [h for h in found if h.role is not None] and phrase:
+                self.summary.unplaced.append(f"{p.id}: {name} {phrase}")
+            for holder in found:
+                if holder.role is not None:
+                    self.g.add((self.post(holder, p), ORG.heldBy, person))
 
     # ---- document-level facts -------------------------------------------------------------------
     def principles_and_sanctions(self) -> None:
         for m in self.lex.find(self.text, "principle"):
             for iri in m.iris:
                 self.g.add((self.doc, WSA.invokesPrinciple, iri))
-        context = rules()["sanction_context"]
-        for sentence in SENTENCE.findall(self.text):
-            if any(c in sentence for c in context):
-                for m in self.lex.find(sentence, "sanction"):
-                    for iri in m.iris:
-                        self.g.add((self.doc, WSA.providesSanction, iri))
+        for mention in sanctions(self.text, self.lex):
+            self.g.add((self.doc, WSA.providesSanction, mention.concept))
 
     def legal_basis(self) -> None:
         cues = rules()["legal_basis_cues"]
@@ -788,9 +740,3 @@ def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: G
     """
     ex = _Extractor(doc_id, text, tree, lexicon, places)
     return ex.run(source_path), ex.summary
-
-
-@lru_cache(maxsize=1)
-def _test_lexicon() -> Lexicon:
-    """The project's own lexicon, for doctests."""
-    return Lexicon.load(Path(__file__).resolve().parent.parent.parent / "ontology")

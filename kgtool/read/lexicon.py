@@ -20,6 +20,8 @@ LABELS = (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
 #: Schemes matched ignoring list punctuation, since 谁主管、谁负责 = 谁主管，谁负责 = 谁主管谁负责.
 LOOSE_SCHEMES = {"principle"}
 LOOSE_CHARS = "、，,；; \t\n·“”\"'"
+#: The language tag of predicate patterns ("召开…会议"): read by pattern_labels(), never by find().
+PATTERN_LANG = "zh-x-pred"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,13 @@ class Lexicon:
     def __init__(self, graph: Graph):
         by_scheme: dict[str, dict[str, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
         self.pref: dict[URIRef, dict[str, str]] = defaultdict(dict)
+        by_pattern: dict[str, dict[str, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
         for prop in LABELS:
             for subject, label in graph.subject_objects(prop):
+                if isinstance(subject, URIRef) and getattr(label, "language", None) == PATTERN_LANG:
+                    if (scheme := self._scheme(graph, subject)) is not None:
+                        by_pattern[scheme][str(label)].add(subject)
+                    continue
                 if not isinstance(subject, URIRef) or getattr(label, "language", None) not in ("zh", None):
                     continue
                 scheme = self._scheme(graph, subject)
@@ -67,8 +74,16 @@ class Lexicon:
                 if lang and lang not in self.pref[subject]:
                     self.pref[subject][lang] = str(label)
         self._labels = {s: {k: tuple(sorted(v)) for k, v in d.items()} for s, d in by_scheme.items()}
+        self._pattern_labels = {s: {k: tuple(sorted(v)) for k, v in d.items()} for s, d in by_pattern.items()}
         self._head_roles = {c: r for c, r in graph.subject_objects(WSA.headRole) if isinstance(r, URIRef)}
         self._supers = {c: sup for c, sup in graph.subject_objects(RDFS.subClassOf) if isinstance(sup, URIRef)}
+        self._broader: dict[URIRef, set[URIRef]] = defaultdict(set)  # skos:broader, and skos:narrower read back
+        for narrow, broad in graph.subject_objects(SKOS.broader):
+            if isinstance(narrow, URIRef) and isinstance(broad, URIRef):
+                self._broader[narrow].add(broad)
+        for broad, narrow in graph.subject_objects(SKOS.narrower):
+            if isinstance(narrow, URIRef) and isinstance(broad, URIRef):
+                self._broader[narrow].add(broad)
         self._patterns = {
             s: re.compile("|".join(re.escape(k) for k in sorted(d, key=lambda x: (-len(x), x))))
             for s, d in self._labels.items()
@@ -105,6 +120,16 @@ class Lexicon:
                           text[index[m.start()]:index[m.end() - 1] + 1]) for m in pattern.finditer(loose)]
         return [Match(labels[m.group(0)], m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
 
+    def pattern_labels(self, scheme: str) -> dict[str, tuple[URIRef, ...]]:
+        """A scheme's predicate patterns (labels tagged @zh-x-pred) and the concepts each names;
+        "…" in a pattern is a wildcard that kgtool/read/duty_types.py interprets.
+
+        >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+        >>> [str(c).rsplit("/", 1)[-1] for c in lex.pattern_labels("dutytype")["召开…会"]]
+        ['meeting']
+        """
+        return dict(self._pattern_labels.get(scheme, {}))
+
     def suffix_class(self, name: str) -> URIRef | None:
         """The body class whose longest label ends the name: 经济运行科 -> wsa:Department."""
         name = re.sub(r"[（(][^（()）]*[)）]$", "", name.strip())
@@ -123,6 +148,24 @@ class Lexicon:
                 return self._head_roles[cls]
             cls = self._supers.get(cls)
         return None
+
+    def broader_closure(self, iri: URIRef) -> frozenset[URIRef]:
+        """The concept and every concept above it (SPARQL's skos:broader*), from the ontology's
+        skos:broader and skos:narrower.
+
+        >>> from kgtool.vocab import concept
+        >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+        >>> concept("sanction", "accountability") in lex.broader_closure(concept("sanction", "admonition"))
+        True
+        """
+        seen: set[URIRef] = set()
+        todo = [iri]
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(self._broader.get(c, ()))
+        return frozenset(seen)
 
     def class_labels(self) -> list[str]:
         """Every body-class wording."""

@@ -31,6 +31,8 @@ MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 )
 #: Markers strong enough to open a list at any number (articles are numbered through a text).
 STRONG = {"chapter", "section", "article"}
+#: The strong markers from the outermost in: a chapter holds sections, a section holds articles.
+_RANKS = ("chapter", "section", "article")
 
 
 def cn_number(numeral: str) -> int:
@@ -191,9 +193,15 @@ def parse(text: str) -> Provision:
     >>> doc = parse("通知\\n第一章 总则\\n第一条 为了安全。\\n第二条 职责如下：\\n（一）检查。\\n（二）报告。")
     >>> [(p.id, p.kind, p.heading) for p in doc.walk()][1:]  # the root, "front", is the text before 第一章
     [('c1', 'chapter', '总则'), ('c1.a1', 'article', None), ('c1.a2', 'article', '职责如下'), ('c1.a2.p1', 'clause', None), ('c1.a2.p2', 'clause', None)]
+
+    Markers that run on inside a line count when they are real ones (see `_split_run_on`):
+
+    >>> [(p.id, p.text) for p in parse("第一条 职责:(一)检查;(二)报告。第二条 依据第一条规定执行。").walk()][1:]
+    [('a1', '第一条 职责:(一)检查;(二)报告。'), ('a1.p1', '(一)检查;'), ('a1.p2', '(二)报告。'), ('a2', '第二条 依据第一条规定执行。')]
     """
     root = _Node("document", "", None, None, 0, body_start=0)
     stack = [root]
+    seen: dict[str, int] = {}
     lines = _lines(text)
     i = 0
     while i < len(lines):
@@ -205,16 +213,138 @@ def parse(text: str) -> Provision:
         depth = _accept(stack, found[0], found[2]) if found else None
         if found and depth is not None:
             kind, prefix, ordinal, marker, length = found
-            for node in stack[depth:]:
-                node.end = _trim_end(text, line.start)
-            del stack[depth:]
-            node = _Node(kind, prefix, ordinal, marker, line.start, body_start=line.start + length)
-            stack[-1].children.append(node)
-            stack.append(node)
+            _push(text, stack, seen, depth, _Node(kind, prefix, ordinal, marker, line.start,
+                                                  body_start=line.start + length))
+        _split_run_on(text, line.start, line.end, stack, seen)
         i += 1
     for node in stack:
         node.end = _trim_end(text, len(text))
     return _freeze(text, root, "")
+
+
+def _push(text: str, stack: list[_Node], seen: dict[str, int], depth: int, node: _Node) -> None:
+    """Close the provisions at `depth` and below where `node` starts, and open `node` there."""
+    for open_node in stack[depth:]:
+        open_node.end = _trim_end(text, node.start)
+    del stack[depth:]
+    stack[-1].children.append(node)
+    stack.append(node)
+    if node.kind in STRONG and node.ordinal is not None:
+        seen[node.kind] = node.ordinal
+
+
+#: Where a numbered marker can begin inside a line.
+_RUN_ON_HEAD = re.compile(rf"第|[（(]|[{_CN}]|\d")
+#: Sentence or clause punctuation inside a would-be heading.
+_HEADING_STOPS = frozenset("。；;：:，,！？!?")
+_MORE_ON_LINE = re.compile(r"[ \t]*[^\s]")
+
+
+def _match_at(text: str, pos: int, end: int) -> tuple[str, str, int, str, int, int] | None:
+    """(kind, id prefix, ordinal, marker, marker length, end of the numbering) for a numbered marker
+    at text[pos:end] with text after it; the numbering ends before the spaces that follow it."""
+    for kind, prefix, pattern in MARKERS:
+        m = pattern.match(text, pos, end)
+        if m and m.end() < end:
+            numbering = m.group(0).rstrip(" \t")
+            return kind, prefix, cn_number(m.group(1)), numbering, m.end() - pos, pos + len(numbering)
+    return None
+
+
+def _bracketed(text: str, start: int, end: int) -> list[bool]:
+    """Per position of text[start:end], whether it lies strictly inside a bracket pair closed on the line.
+
+    An opening bracket that never closes on the line protects nothing: a stray "(" must not stop every
+    later marker of a flattened page from being read.
+    """
+    pairs = rules()["run_on_brackets"]
+    closer_of = {pair[1]: pair[0] for pair in pairs}
+    openers = {pair[0]: [] for pair in pairs}
+    inside = [False] * (end - start + 1)
+    for i in range(start, end):
+        char = text[i]
+        if char in openers:
+            openers[char].append(i)
+        elif char in closer_of and openers[closer_of[char]]:
+            left = openers[closer_of[char]].pop()
+            inside[left + 1 - start:i - start] = [True] * (i - left - 1)
+    return inside
+
+
+def _after_heading(text: str, node: _Node, pos: int) -> bool:
+    """Whether `node`'s text so far, on the line of `pos`, is a short heading: "二、职责内容 (一)…"."""
+    if node.kind == "document" or "\n" in text[node.body_start:pos]:
+        return False
+    heading = _squeeze_heading(text[node.body_start:pos])
+    return 0 < len(heading) <= rules()["max_heading_chars"] and not _HEADING_STOPS & set(heading)
+
+
+def _accept_run_on(text: str, stack: list[_Node], seen: dict[str, int], kind: str, ordinal: int,
+                   pos: int, punctuated: bool) -> int | None:
+    """Stack depth at which a marker inside a line opens a provision, or None if it is plain text.
+
+    Stricter than `_accept` at a line start: the marker must be numbered next after its open sibling
+    (article, chapter and section numbers run through the text, so next after the last one seen), or be
+    the first of a new list; a first (一)/1./一、 needs punctuation or a short heading before it. As at a
+    line start, the first 第X条/章/节 of the text may carry any number if punctuation comes before it.
+    """
+    depth = next((i for i in range(len(stack) - 1, 0, -1) if stack[i].kind == kind), None)
+    if kind in STRONG:
+        first = kind not in seen and punctuated  # the first 第X章 after an unnumbered 总则 can be 第二章
+        if not (ordinal == seen.get(kind, 0) + 1 or (depth is None and ordinal == 1) or first):
+            return None
+        if depth is None:  # a 第二章 closes the open 第五条 rather than opening inside it
+            rank = _RANKS.index(kind)
+            depth = next((i for i in range(1, len(stack)) if stack[i].kind in _RANKS[rank:]), len(stack))
+        return depth
+    if depth is not None:
+        return depth if ordinal == (stack[depth].ordinal or 0) + 1 else None
+    if ordinal == 1 and (punctuated or _after_heading(text, stack[-1], pos)):
+        return len(stack)
+    return None
+
+
+def _split_run_on(text: str, start: int, end: int, stack: list[_Node], seen: dict[str, int]) -> None:
+    """Open, in order, the provisions whose markers run on inside the line text[start:end].
+
+    Why: web copies lose line breaks ("…制定本办法。第二条 本办法…", "…职责:(一)…;(二)…"). A marker
+    there counts only after sentence or clause punctuation (or a space, see `_accept_run_on` and the
+    rules), outside citations and parentheses, when it is not a cross-reference (第五条规定) and when
+    it is numbered in sequence. The text is not changed: the new provisions start inside the line.
+    """
+    r = rules()
+    after = r["run_on_after"]
+    references = tuple(r["run_on_references"])
+    inside: list[bool] | None = None
+    for head in _RUN_ON_HEAD.finditer(text, start + 1, end):
+        pos = head.start()
+        before = pos
+        while before > start and text[before - 1] in " \t":
+            before -= 1
+        if before == start or (before == pos and text[pos - 1] not in after):
+            continue  # at the line start (read there already) or glued to the word before it
+        found = _match_at(text, pos, end)
+        if found is None:
+            continue
+        kind, prefix, ordinal, marker, length, numbering_end = found
+        punctuated = text[before - 1] in after
+        if kind in STRONG and text.startswith(references, numbering_end):
+            continue  # 第五条规定, 第二章所规定: a reference
+        if kind == "part" and text[numbering_end:numbering_end + 1] in _CN:
+            continue  # 一、二级: a range of numbers, not a list
+        if inside is None:
+            inside = _bracketed(text, start, end)
+        if inside[pos - start]:
+            continue
+        depth = _accept_run_on(text, stack, seen, kind, ordinal, pos, punctuated)
+        if depth is not None:
+            _push(text, stack, seen, depth, _Node(kind, prefix, ordinal, marker, pos, body_start=pos + length))
+
+
+def _shares_line(text: str, pos: int) -> bool:
+    """Whether a provision boundary at pos falls inside a line, with text before and after it on the line."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return bool(text[line_start:pos].strip()) and _MORE_ON_LINE.match(text, pos) is not None
 
 
 def _trim_end(text: str, end: int) -> int:
@@ -274,6 +404,7 @@ def _close_table(text: str, stack: list[_Node], table: _Node) -> None:
 def _cell_items(text: str, row: _Node, span: list[int]) -> None:
     """Numbered items inside the last (duties) cell of a row become the row's children."""
     stack = [row]
+    seen: dict[str, int] = {}
     for line in _lines(text, span[0], span[1]):
         found = _match_marker(line.text.lstrip("\t"))
         depth = _accept(stack, found[0], found[2]) if found else None
@@ -287,6 +418,8 @@ def _cell_items(text: str, row: _Node, span: list[int]) -> None:
                          body_start=line.start + offset + length - offset)
             stack[-1].children.append(node)
             stack.append(node)
+        if rules()["run_on_in_table_cells"]:
+            _split_run_on(text, line.start, line.end, stack, seen)
     for node in stack[1:]:
         node.end = _trim_end(text, span[1])
 
@@ -326,7 +459,11 @@ def _heading(text: str, start: int, stop: int) -> str | None:
         return None
     if first.endswith(("：", ":")):
         return squeezed
-    if _is_final(first) or _broken_after(text, start):
+    if _is_final(first):
+        return None
+    if nl < 0 and _shares_line(text, stop):
+        return squeezed  # the next provision runs on in the same line: "第一章 总则 第一条 …"
+    if _broken_after(text, start):
         return None
     return squeezed
 

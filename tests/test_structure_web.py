@@ -37,6 +37,8 @@ WEB_COPY = "\n".join([
     "分享到:",
     "上一篇：关于开展安全生产月活动的通知",
     "关闭窗口",
+    "相关链接: 国务院 | 省政府 | 市政府",
+    "主办单位:某某市人民政府办公室 | 承办:某某市融媒体中心 | 网站标识码:0000000000",
     "版权所有：某某市应急管理局 蜀ICP备12345678号",
 ])
 
@@ -201,6 +203,8 @@ def test_traditional_copy_with_pinyin_and_run_on_items():
     "分享到各单位学习。",
     "扫一扫二维码即可报告事故隐患。",
     "（一）打印并张贴安全生产责任清单。",
+    "主办单位：市应急管理局",
+    "相关部门应当按照职责分工落实责任。",
 ])
 def test_furniture_rules_leave_real_text_alone(line):
     assert normalise(f"第一条 总则。\n{line}").text == f"第一条 总则。\n{line}"
@@ -217,6 +221,19 @@ def test_run_on_inside_table_cells_is_a_switch(monkeypatch):
     assert by_id(tree)["t1.r1.s1.p2"].text == "（二）报告。"
 
 
+def test_web_flattened_style_sample():
+    """tests/data/styles/web-flattened.txt: 第一条…第八条 on three lines, items in ASCII punctuation."""
+    path = SOURCES.parent.parent / "tests" / "data" / "styles" / "web-flattened.txt"
+    text = normalise(decode(path.read_bytes(), where=path.name)).text
+    tree = parse(text)
+    assert [p.id for p in provisions(tree)] == [
+        "a1", "a2", "a3", "a3.p1", "a3.p2", "a3.p3", "a3.p4", "a3.p5", "a4", "a4.p1", "a4.p2", "a4.p3", "a4.p4",
+        "a5", "a5.i1", "a5.i2", "a5.i3", "a6", "a6.i1", "a6.i2", "a7", "a8"]
+    assert by_id(tree)["a8"].text == "第八条 本规则自印发之日起施行。"  # the page footer is gone
+    assert by_id(tree)["a4"].heading == "协助分管安全生产工作的副县长安全生产职责"
+    assert_offsets_slice_back(text, tree)
+
+
 @pytest.mark.parametrize("path", sorted(SOURCES.glob("*.txt")), ids=lambda p: p.stem)
 def test_real_sources_have_no_run_on_provisions(path):
     """The five sources keep their trees: every provision still starts at a line start."""
@@ -224,6 +241,26 @@ def test_real_sources_have_no_run_on_provisions(path):
     for p in parse(text).walk():
         line_start = text.rfind("\n", 0, p.char_start) + 1
         assert not text[line_start:p.char_start].strip(), p.id
+
+
+@pytest.mark.parametrize("stem", ["tongchuan-town-2022", "mianyang-union-2020", "wuxi-towns-2021",
+                                  "benxi-hitech-2019"])
+def test_real_documents_flattened_into_one_line_keep_their_provisions(stem):
+    """Joining every line with a space (as a web page does) loses no numbered provision.
+
+    Unnumbered headings on a line of their own (benxi's 总 则) cannot be told apart inside a line.
+    """
+    path = SOURCES / f"{stem}.txt"
+    text = normalise(decode(path.read_bytes(), where=path.name)).text
+    lines = [x.strip() for x in text.split("\n") if x.strip()]
+    clean = [(p.id, p.kind, p.text.replace("\n", " ")) for p in provisions(parse("\n".join(lines)))]
+    flat = " ".join(lines)
+    tree = parse(flat)
+    assert_offsets_slice_back(flat, tree)
+    if stem == "benxi-hitech-2019":
+        assert clean[0][:2] == ("c", "chapter")  # 总 则
+        clean = [(i.removeprefix("c."), k, t) for i, k, t in clean[1:]]
+    assert [(p.id, p.kind, p.text) for p in provisions(tree)] == clean
 
 
 # --- generated flattened documents ----------------------------------------------------------

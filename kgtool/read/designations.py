@@ -44,6 +44,13 @@ class Office:
     extra_roles: tuple[str, ...] = ()
     title: str = ""
     known: bool = True
+    residue: str = ""
+
+    @property
+    def clean(self) -> bool:
+        """Whether what precedes the title is all scope, body, portfolio and qualifier: no clause
+        words (的, 由, 把 …) that show the phrase is a sentence, not a designation."""
+        return not re.search(rules()["not_in_designation"], self.residue) and len(self.residue) <= 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +73,8 @@ def composed_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[st
     r = rules()
     units = "|".join(sorted(map(re.escape, r["admin_units"]), key=len, reverse=True))
     heads = "|".join(map(re.escape, r["unit_heads"]))
-    return (re.compile(rf"(常务)?(副)?(?:{units})长$"), re.compile(rf"(?:{units})(?:党)?委(副)?书记$"),
-            re.compile(rf"(副)?(?:{heads})长$"))
+    return (re.compile(rf"(常务)?(副)?(?:{units})长"), re.compile(rf"(?:{units})(?:党)?委(副)?书记"),
+            re.compile(rf"(副)?(?:{heads})长"))
 
 
 def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
@@ -83,7 +90,7 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
     for pattern, role_of in ((admin, lambda m: "deputy_head" if m.group(2) else "government_head"),
                              (party, lambda m: "vice_party_secretary" if m.group(1) else "party_secretary"),
                              (unit, lambda m: "deputy_head" if m.group(1) else "department_head")):
-        m = pattern.search(phrase)
+        m = next((m for m in pattern.finditer(phrase) if m.end() == len(phrase)), None)
         if m:
             found.append(Title(m.start(), role_of(m), "admin", m.group(0)))
     for m in lexicon.find(phrase, "role"):
@@ -183,8 +190,9 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
                 body = prefix[:prefix.index(word)] if word in prefix else ""
                 break
     body = re.sub("(" + "|".join(map(re.escape, r["collective_nouns"])) + ")$", "", body).rstrip("的")
-    if not is_body_phrase(body, lexicon):
-        body = ""  # a qualifier (包村, 具体, 两级), not a body: it stays in the label
+    residue = ""
+    if not is_body_phrase(body, lexicon) or re.search(r["not_in_designation"], body):
+        body, residue = "", body  # a qualifier (包村, 具体, 两级), not a body: it stays in the label
     role = title.role
     if portfolio is not None:
         role = "safety_deputy" if portfolio == "safety" else "business_deputy"
@@ -196,7 +204,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
         role = None
     elif title.kind == "leader":
         role = "principal_head" if body else "other"
-    return Office(label, role, body, portfolio, title=title.surface, known=role != "other")
+    return Office(label, role, body, portfolio, title=title.surface, known=role != "other", residue=residue)
 
 
 def is_body_phrase(phrase: str, lexicon: Lexicon) -> bool:
@@ -253,8 +261,12 @@ def read(phrase: str, lexicon: Lexicon) -> list[Office]:
     carried = None
     out: list[Office] = []
     for part, office in zip(parts, offices):
-        if office is None:
+        if office is None:  # no title: a body named as a conjunct (各办、中心、所和分管领导), or nothing
+            out.append(Office(part, None, part))
             continue
+        if out and not office.body and out[-1].body and office.role in ("principal_head", "deputy_head") \
+                and office.title in rules()["shared_body_titles"]:  # 常青村党总支书记、主任: the village's 主任
+            office = Office(office.label, office.role, out[-1].body, office.portfolio, title=office.title)
         if office.portfolio is not None and carried is None and office is offices[0]:
             carried = office.portfolio
         elif carried is not None and office.portfolio is None and office.role in ("deputy_head", "vice_party_secretary"):

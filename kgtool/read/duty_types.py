@@ -95,6 +95,9 @@ class _Compiled:
         self.schemes = {s: set(keep or ()) for s, keep in r["mask_schemes"].items()}
         self.class_min = int(r["class_label_min_length"])
         self.fallback = r.get("fallback")
+        self.modes = set(r.get("modes") or ())
+        self.yield_not_to = set(r.get("yield_not_to") or ())
+        self.governed = {k: set(v) for k, v in (r.get("governed") or {}).items()}
 
 
 _compiled: weakref.WeakKeyDictionary[Lexicon, _Compiled] = weakref.WeakKeyDictionary()
@@ -141,6 +144,15 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
     return out, crossref
 
 
+def _clauses(text: str, punctuation: str) -> list[int]:
+    """Each character's clause number (clauses end at clause punctuation)."""
+    out, n = [], 0
+    for ch in text:
+        out.append(n)
+        n += ch in punctuation
+    return out
+
+
 def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
     """The types of one duty, decided on its predicates after masking (see the module's doc),
     in the order their evidence appears; [] for a cross-reference or a text with nothing left.
@@ -158,12 +170,24 @@ def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
             anchors = [(m.start(g), m.end(g)) for g in range(1, (m.re.groups or 0) + 1)]
             found.append((sum(e - s for s, e in anchors), m.end() - m.start(), m.start(), anchors, p))
     taken = bytearray(len(text))
-    decided: dict[str, TypeDecision] = {}
+    kept: list[tuple[list[tuple[int, int]], _Pattern]] = []
     for _, _, _, anchors, p in sorted(found, key=lambda f: (-f[0], -f[1], f[2], f[4].label)):
-        if any(taken[s:e].count(1) for s, e in anchors):
-            continue
-        for s, e in anchors:
-            taken[s:e] = b"\x01" * (e - s)
+        if not any(taken[s:e].count(1) for s, e in anchors):
+            for s, e in anchors:
+                taken[s:e] = b"\x01" * (e - s)
+            kept.append((anchors, p))
+    clause = _clauses(blank, c.punctuation)
+    decided: dict[str, TypeDecision] = {}
+    def after(b: list[tuple[int, int]], a: list[tuple[int, int]]) -> bool:
+        """Whether match b starts after match a's first word, in the same clause."""
+        return b[0][0] >= a[0][1] and clause[b[0][0]] == clause[a[0][0]]
+
+    for anchors, p in kept:
+        if p.label in c.modes and any(
+                q.concept not in (p.concept, *c.yield_not_to) and after(b, anchors) for b, q in kept):
+            continue  # 督促…制定预案: the plan is the duty
+        if any(q.concept in c.governed.get(p.concept, ()) and after(anchors, b) for b, q in kept):
+            continue  # 督促…贯彻落实: the supervision is the duty
         if p.concept not in decided:
             words = WILDCARD.join(text[s:e] for s, e in anchors)
             decided[p.concept] = TypeDecision(p.concept, words, anchors[0][0], anchors[-1][1])

@@ -220,7 +220,8 @@ class _Extractor:
             return "principal"
         return cls
 
-    def designation_at_start(self, text: str, *, subject: bool = False) -> tuple[str, list[Office]] | None:
+    def designation_at_start(self, text: str, *, subject: bool = False,
+                             predicates: list[str] | None = None) -> tuple[str, list[Office]] | None:
         """The longest designation that opens a heading, lead or sentence, and its offices.
 
         A designation ends where a title or a body word ends and what follows is a predicate
@@ -229,7 +230,7 @@ class _Extractor:
         """
         text = text.strip()
         clause_end = next((m.start() for m in re.finditer(r"[，,。；;：:]", text)), len(text))
-        followers = tuple(rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
+        followers = tuple(predicates or rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
         for end in sorted(self._designation_ends(text[:clause_end]), reverse=True):
             rest = text[end:]
             if rest and not rest.startswith(followers):
@@ -237,8 +238,11 @@ class _Extractor:
             phrase = text[:end]
             for verb in rules()["name_prefix_verbs"]:
                 phrase = phrase.removeprefix(verb)
+            if re.search(r"\s", phrase):
+                continue  # "刘世文  党委书记": a name and a title, not one designation
             offices = designations.read(phrase, self.lex)
-            if offices and all(o.title or self.lex.suffix_class(o.body) for o in offices):
+            if offices and all(o.clean if o.title else self.lex.suffix_class(o.body) and
+                               not re.search(designations.rules()["not_in_designation"], o.body) for o in offices):
                 return phrase, offices
         return None
 
@@ -290,9 +294,11 @@ class _Extractor:
             return []
         return self.holders_of_offices(found[1], provision, default)
 
-    def subject(self, sentence: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:
-        """A sentence's own subject when it opens with a designation: "镇长为…", "主要负责人每半年…"."""
-        found = self.designation_at_start(sentence, subject=True)
+    def subject(self, sentence: str, provision: Provision, default: URIRef | None = None,
+                predicates: list[str] | None = None) -> list[Holder]:
+        """A sentence's own subject when it opens with a designation: "镇长为…", "主要负责人每半年…";
+        predicates narrows what may follow it (outside a duty list only a modal will do: 应, 要 …)."""
+        found = self.designation_at_start(sentence, subject=True, predicates=predicates)
         if found is None:
             return []
         return self.holders_of_offices(found[1], provision, default)
@@ -331,7 +337,7 @@ class _Extractor:
         g.add((doc, WSA.appliesTo, self.principal))
         principal_name = str(self.g.value(self.principal, RDFS.label))
         self.territorial = principal_name.endswith(tuple(rules()["territorial_suffixes"])) or \
-            bool(self.jurisdiction_label) and self.jurisdiction_label in principal_name
+            principal_name == self.jurisdiction_label
         self.principles_and_sanctions()
         self.legal_basis()
         self.duties(self.tree, None)
@@ -497,7 +503,10 @@ class _Extractor:
         for sentence in (s.strip() for s in SENTENCE.findall(text)):
             if not sentence or re.search(rf"{list_intro}[：:]", sentence) or self.is_reference(sentence):
                 continue
-            subject = self.subject(sentence, p, holders[0].body if holders else None)
+            if not in_list and self.lex.find(sentence, "level"):
+                continue  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
+            subject = self.subject(sentence, p, holders[0].body if holders else None,
+                                   predicates=None if in_list else rules()["modal_predicates"])
             sentence = self.beyond_level(sentence)
             if subject:
                 runs.append((subject, [sentence] if sentence else []))
@@ -586,14 +595,15 @@ class _Extractor:
         for p in self.tree.walk():
             lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
             for sentence in SENTENCE.findall(lead):
-                last = 0
+                last, previous = 0, None
                 for level in self.lex.find(sentence, "level"):
-                    for holder in self.level_subject(sentence[last:level.start], p):
+                    for holder in self.level_subject(sentence[last:level.start], p, previous):
                         if holder.role is not None and not holder.collective:
                             self.g.add((self.post(holder, p), WSA.responsibilityLevel, level.iris[0]))
+                            previous = holder.body if holder.body != self.principal else None
                     last = level.end
 
-    def level_subject(self, span: str, p: Provision) -> list[Holder]:
+    def level_subject(self, span: str, p: Provision, previous: URIRef | None = None) -> list[Holder]:
         """The holders a level clause names: the designation opening its clause, or the one
         standing alone in the clause before ("其他副科级以上领导，按照…负直接领导责任"), else the
         holder of the list the sentence is in."""
@@ -602,11 +612,18 @@ class _Extractor:
         clauses = [c.strip() for c in re.split(r"[，,：:]", span)]
         for k in range(len(clauses) - 1, -1, -1):
             found = self.subject(clauses[k], p, default) or (k < len(clauses) - 1 and self.holders(clauses[k], p, default))
+            if found and previous is not None:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
+                found = [self.holders_of_offices([o], p, previous)[0] if o.role in rules()["inherit_body_roles"] and not o.body
+                         else h for h, o in zip(found, self._offices_of(clauses[k]))] if len(found) == len(self._offices_of(clauses[k])) else found
             if found:
                 return found
             if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
                 break
         return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
+
+    def _offices_of(self, clause: str) -> list[Office]:
+        found = self.designation_at_start(clause, subject=True) or self.designation_at_start(clause)
+        return found[1] if found else []
 
     def appointments(self) -> None:
         """Prose that fills a post: "办公室主任由…局长刘燕军兼任", "党组书记、常务副主席任组长"."""

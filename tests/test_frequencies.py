@@ -12,7 +12,7 @@ from kgtool.read.frequencies import Frequency, frequencies, rules, times_per_yea
 from kgtool.read.normalise import decode, normalise
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = Path("/work/shared/eval/gold.json")
+GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "gold.json"
 #: data/sources file -> its key in gold.json (the seed file it is a copy of).
 GOLD_KEYS = {
     "mianyang-union-2020.txt": "000_620791e9bb557492.txt",

@@ -172,7 +172,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
     if title is None:
         return None
     prefix = phrase[:title.start]
-    body, portfolio, other = prefix, None, False
+    body, portfolio, other, residue_field = prefix, None, False, ""
     marker = _first_marker(prefix)
     if marker is not None:
         at, word = marker
@@ -180,6 +180,8 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
         body = prefix[:at]
         if word == "负责" and not prefix.endswith("的"):
             body, marker = prefix, None  # "负责人" and "负责X的" are not the same thing
+        elif re.search(r["not_in_designation"], field):
+            body, marker, residue_field = prefix, None, field  # "主管生产的负责人对…": a clause, not a portfolio
         else:
             portfolio = _portfolio_key(field, word)
     leaderlike = title.kind in ("leader", "collective") or title.role in r["deputy_roles"]
@@ -190,9 +192,9 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
                 body = prefix[:prefix.index(word)] if word in prefix else ""
                 break
     body = re.sub("(" + "|".join(map(re.escape, r["collective_nouns"])) + ")$", "", body).rstrip("的")
-    residue = ""
+    residue = residue_field
     if not is_body_phrase(body, lexicon) or re.search(r["not_in_designation"], body):
-        body, residue = "", body  # a qualifier (包村, 具体, 两级), not a body: it stays in the label
+        body, residue = "", residue or body  # a qualifier (包村, 具体, 两级), not a body: it stays in the label
     role = title.role
     if portfolio is not None:
         role = "safety_deputy" if portfolio == "safety" else "business_deputy"

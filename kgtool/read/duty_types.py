@@ -1,16 +1,20 @@
 """A duty's types from what it says is to be done: the predicates of its clause (召开…会议,
 带队检查, 听取…汇报, 向…报告, 制定…预案 …), not every duty word anywhere in it.
 
-Two steps, with the wordings in data:
+Three steps, with the wordings in data:
 
 1. Mask what names rather than acts (rules/duty_types.yaml and the lexicon's post, level,
    principle and body-class wordings): bodies (应急管理、公安…等部门, 宣传部), titles 《…》,
-   quoted principles, adverbials (按照…原则, 从…等方面), cross-references (详见附表) and the
-   holder at the start of the sentence. Masked characters keep their places, so offsets hold.
-2. Match the predicate patterns of ontology/lexicon.ttl (dutytype labels tagged @zh-x-pred, where
-   "…" is a short gap inside one clause); where matches share characters the one with more matched
-   characters wins. `other` stays only when nothing specific is found; a text with no pattern at
-   all is `other` too, unless it is a cross-reference, which is no duty (an empty list).
+   quoted principles, adverbials (按照…原则, 从…等方面), what is inspected (是否落实…),
+   cross-references (详见附表) and the holder at the start of a sentence. Offsets into the text
+   hold; a masked run counts as one character inside a pattern's gap.
+2. Match the predicate patterns of ontology/lexicon.ttl (dutytype labels tagged @zh-x-pred, "…"
+   a short gap inside one clause). Where matches share characters the one with more matched
+   characters wins; a "mode" (督促, 指导, 组织研究) gives way to the type it governs in its clause
+   (督促企业制定应急预案 is emergency), and implement_policy governed by supervision or
+   inspection is dropped (督促…贯彻落实 is supervision).
+3. `other` stays only when nothing specific is found (抓好分管工作的安全生产工作); a text with
+   no pattern at all is `other` too, unless it is a cross-reference, which is no duty: [].
 
 >>> from pathlib import Path
 >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
@@ -38,6 +42,7 @@ WILDCARD = "…"
 #: What a masked character becomes: no pattern's word contains it.
 FILL = "\x00"
 CJK = re.compile(r"[\u4e00-\u9fff]")
+Anchors = list[tuple[int, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,7 @@ class _Pattern:
     regex: re.Pattern[str]
     concept: str
     label: str
+    words: tuple[str, ...]  # a text without all of them cannot match: no need to run the regex
 
 
 @lru_cache(maxsize=1)
@@ -85,16 +91,20 @@ class _Compiled:
         r = rules()
         gap, self.punctuation = int(r["gap"]), r["clause_punctuation"]
         self.patterns = [
-            _Pattern(compile_pattern(label, gap, self.punctuation), str(iri).rsplit("/", 1)[-1], label)
+            _Pattern(compile_pattern(label, gap, self.punctuation), str(iri).rsplit("/", 1)[-1], label,
+                     tuple(w for w in label.split(WILDCARD) if w))
             for label, iris in sorted(lexicon.pattern_labels("dutytype").items()) for iri in iris
         ]
+        self.by_char: dict[str, list[int]] = {}  # a pattern's first character -> the patterns' places
+        for k, p in enumerate(self.patterns):
+            self.by_char.setdefault(p.words[0][0], []).append(k)
         self.cross_references = [re.compile(x) for x in r["cross_references"]]
         masks = r["masks"]
         self.masks = [re.compile(x) for k, x in masks.items() if k != "not_predicates"]
         self.masks += [compile_pattern(x, gap, self.punctuation) for x in masks.get("not_predicates", [])]
         self.schemes = {s: set(keep or ()) for s, keep in r["mask_schemes"].items()}
         self.class_min = int(r["class_label_min_length"])
-        self.fallback = r.get("fallback")
+        self.catch_all: str | None = r.get("catch_all")
         self.modes = set(r.get("modes") or ())
         self.yield_not_to = set(r.get("yield_not_to") or ())
         self.governed = {k: set(v) for k, v in (r.get("governed") or {}).items()}
@@ -117,7 +127,7 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
     >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
     >>> m, _ = masked("协调纪检监察机关和组织、宣传、政法等单位支持保障安全生产工作", lex)
     >>> m.replace(FILL, "_")
-    '协调____________________等单位支持保障安全生产工作'
+    '协调________________单位支持保障安全生产工作'
     """
     c = _for(lexicon)
     hidden = bytearray(len(text))
@@ -144,6 +154,19 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
     return out, crossref
 
 
+def squeeze(blank: str) -> tuple[str, list[int]]:
+    """The masked text with each run of masked characters made one, and each kept character's
+    index in the masked text.
+
+    >>> squeeze("召开" + FILL * 3 + "会议")
+    ('召开\\x00会议', [0, 1, 2, 5, 6])
+    """
+    runs = list(re.finditer(f"{FILL}+|[^{FILL}]+", blank))
+    short = "".join(FILL if m.group().startswith(FILL) else m.group() for m in runs)
+    index = [i for m in runs for i in ((m.start(),) if m.group().startswith(FILL) else range(m.start(), m.end()))]
+    return short, index
+
+
 def _clauses(text: str, punctuation: str) -> list[int]:
     """Each character's clause number (clauses end at clause punctuation)."""
     out, n = [], 0
@@ -160,44 +183,69 @@ def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
     >>> from pathlib import Path
     >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
     >>> [(d.concept, d.evidence) for d in duty_types("组织制定生产安全事故应急预案并定期开展演练", lex)]
-    [('emergency', '预案'), ('emergency', '演练')][:1]
+    [('emergency', '预案')]
+    >>> [(d.concept, d.evidence) for d in duty_types("督促企业制定应急预案，督促企业落实安全生产责任制", lex)]
+    [('emergency', '预案'), ('responsibility_system', '落实…安全生产责任')]
+    >>> [d.concept for d in duty_types("按照“谁主管，谁负责”的原则，抓好分管工作的安全生产工作", lex)]
+    ['other']
     """
     c = _for(lexicon)
     blank, crossref = masked(text, lexicon)
-    found = []  # (characters matched, span, start, anchors, pattern)
-    for p in c.patterns:
-        for m in p.regex.finditer(blank):
-            anchors = [(m.start(g), m.end(g)) for g in range(1, (m.re.groups or 0) + 1)]
-            found.append((sum(e - s for s, e in anchors), m.end() - m.start(), m.start(), anchors, p))
-    taken = bytearray(len(text))
-    kept: list[tuple[list[tuple[int, int]], _Pattern]] = []
-    for _, _, _, anchors, p in sorted(found, key=lambda f: (-f[0], -f[1], f[2], f[4].label)):
-        if not any(taken[s:e].count(1) for s, e in anchors):
-            for s, e in anchors:
-                taken[s:e] = b"\x01" * (e - s)
-            kept.append((anchors, p))
     clause = _clauses(blank, c.punctuation)
-    decided: dict[str, TypeDecision] = {}
-    def after(b: list[tuple[int, int]], a: list[tuple[int, int]]) -> bool:
+    kept = _resolve(_matches(blank, c), len(text), c.catch_all)
+
+    def after(b: Anchors, a: Anchors) -> bool:
         """Whether match b starts after match a's first word, in the same clause."""
         return b[0][0] >= a[0][1] and clause[b[0][0]] == clause[a[0][0]]
 
+    decided: dict[str, TypeDecision] = {}
     for anchors, p in kept:
         if p.label in c.modes and any(
                 q.concept not in (p.concept, *c.yield_not_to) and after(b, anchors) for b, q in kept):
             continue  # 督促…制定预案: the plan is the duty
         if any(q.concept in c.governed.get(p.concept, ()) and after(anchors, b) for b, q in kept):
             continue  # 督促…贯彻落实: the supervision is the duty
-        if p.concept not in decided:
+        if p.concept not in decided:  # evidence: the type's strongest match
             words = WILDCARD.join(text[s:e] for s, e in anchors)
             decided[p.concept] = TypeDecision(p.concept, words, anchors[0][0], anchors[-1][1])
-    specific = [d for k, d in decided.items() if k != "other"]
+    specific = [d for k, d in decided.items() if k != c.catch_all]
     if specific:
         return sorted(specific, key=lambda d: (d.start, d.concept))
-    if "other" in decided:
-        return [decided["other"]]
-    if crossref or not CJK.search(blank) or not c.fallback:
+    if c.catch_all in decided:
+        return [decided[c.catch_all]]
+    if crossref or not CJK.search(blank) or not c.catch_all:
         return []
     stripped = text.strip()
     start = text.find(stripped) if stripped else 0
-    return [TypeDecision(c.fallback, stripped, start, start + len(stripped))]
+    return [TypeDecision(c.catch_all, stripped, start, start + len(stripped))]
+
+
+def _matches(blank: str, c: _Compiled) -> list[tuple[Anchors, _Pattern]]:
+    """Every match of every pattern in the masked text: its words' (start, end) in the text."""
+    short, index = squeeze(blank)
+    found = []
+    for k in sorted({k for ch in set(short) for k in c.by_char.get(ch, ())}):
+        p = c.patterns[k]
+        if not all(w in short for w in p.words):
+            continue
+        for m in p.regex.finditer(short):
+            found.append(([(index[m.start(g)], index[m.end(g) - 1] + 1) for g in range(1, p.regex.groups + 1)], p))
+    return found
+
+
+def _resolve(found: list[tuple[Anchors, _Pattern]], size: int, catch_all: str | None) -> list[tuple[Anchors, _Pattern]]:
+    """The matches that keep their words: more matched characters first, then the wider match,
+    catch-alls last (履行安全生产监管职责 is supervision before it is 履行…职责)."""
+    def rank(f: tuple[Anchors, _Pattern]) -> tuple:
+        anchors, p = f
+        return (p.concept == catch_all, -sum(e - s for s, e in anchors), -(anchors[-1][1] - anchors[0][0]),
+                anchors[0][0], p.label)
+
+    taken = bytearray(size)
+    kept = []
+    for anchors, p in sorted(found, key=rank):
+        if not any(1 in taken[s:e] for s, e in anchors):
+            for s, e in anchors:
+                taken[s:e] = b"\x01" * (e - s)
+            kept.append((anchors, p))
+    return kept

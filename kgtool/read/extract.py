@@ -232,7 +232,7 @@ class _Extractor:
         clause_end = next((m.start() for m in re.finditer(r"[，,。；;：:]", text)), len(text))
         followers = tuple(predicates or rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
         for end in sorted(self._designation_ends(text[:clause_end]), reverse=True):
-            rest = text[end:]
+            rest = re.sub(r"^[（(][^（()）]{1,12}[)）]", "", text[end:])  # "主要负责人（董事长）是…"
             if rest and not rest.startswith(followers):
                 continue
             phrase = text[:end]
@@ -337,7 +337,7 @@ class _Extractor:
         g.add((doc, WSA.appliesTo, self.principal))
         principal_name = str(self.g.value(self.principal, RDFS.label))
         self.territorial = principal_name.endswith(tuple(rules()["territorial_suffixes"])) or \
-            principal_name == self.jurisdiction_label
+            principal_name == self.jurisdiction_label or self.g.value(self.principal, RDF.type) == WSA.LeadingGroup
         self.principles_and_sanctions()
         self.legal_basis()
         self.duties(self.tree, None)
@@ -473,7 +473,8 @@ class _Extractor:
                 for child in p.children:
                     self.duties_under(child, own)
             else:
-                self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=True, in_list=True)
+                # a table row's duty cell is one duty; an item's sentences are one duty each
+                self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=p.kind != "row", in_list=True)
             return
         for child in p.children:
             self.duties(child, holders)

@@ -38,6 +38,7 @@ import networkx as nx
 from rdflib import Literal, URIRef
 
 from kgtool import vocab
+from kgtool.vocab import local_name
 from kgtool.errors import KgtoolError, QueryError
 from kgtool.read.extract import times_per_year
 from kgtool.render import width
@@ -186,15 +187,6 @@ def _num(value: Decimal | float | int | None) -> str:
     if number == number.to_integral_value():
         return str(int(number))
     return format(number.quantize(Decimal("0.01")).normalize(), "f")
-
-
-def _local(iri: str) -> str:
-    """The last segment of an IRI.
-
-    >>> _local("https://w3id.org/wsa/concept/role/safety_deputy"), _local("https://w3id.org/wsa/ontology#Post")
-    ('safety_deputy', 'Post')
-    """
-    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
 
 
 def _norm(text: str) -> str:
@@ -346,7 +338,7 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
     docs = _select(store, _Q_DOCUMENTS)
     places: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
     for row in _select(store, _Q_PLACES):
-        places[str(row["place"])][_local(str(row["p"]))].append(row["o"])
+        places[str(row["place"])][local_name(str(row["p"]))].append(row["o"])
 
     def label(place: str | None, tag: str) -> str:
         for lit in places.get(place or "", {}).get("label", []):
@@ -373,15 +365,15 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
             continue
         place = str(row["place"]) if row.get("place") is not None else None
         level = places.get(place or "", {}).get("adminLevel", [])
-        slug = doc[len(_ID):] if doc.startswith(_ID) else _local(doc)
+        slug = doc[len(_ID):] if doc.startswith(_ID) else local_name(doc)
         found[doc] = Jurisdiction(
             slug=slug, document=doc, title=str(row.get("title", "")), place=place,
-            place_id=_local(place) if place else None, zh=label(place, "zh"), en=label(place, "en"),
-            admin_level=_local(str(level[0])) if level else None,
+            place_id=local_name(place) if place else None, zh=label(place, "zh"), en=label(place, "en"),
+            admin_level=local_name(str(level[0])) if level else None,
             issued=str(row["issued"]) if row.get("issued") is not None else None)
         names = {_norm(slug), _norm(doc)}
         for anc in ancestors(place):
-            names.add(_norm(_local(anc)))
+            names.add(_norm(local_name(anc)))
             names.add(_norm(anc))
             names.update(_norm(str(lit)) for key in ("label", "altLabel") for lit in places.get(anc, {}).get(key, []))
         keys[doc] = names
@@ -415,7 +407,7 @@ class _Vocab:
         best: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
         rank = {"prefLabel": 0, "label": 1, "altLabel": 2}
         for row in _select(store, _Q_LABELS):
-            iri, lit, prop = str(row["x"]), row["l"], _local(str(row["p"]))
+            iri, lit, prop = str(row["x"]), row["l"], local_name(str(row["p"]))
             for tag in ("zh", "en"):
                 if _lang(lit, tag):
                     old = best[iri].get(tag)
@@ -450,17 +442,17 @@ class _Vocab:
 
     def term(self, iri: str, kind: str = "") -> Term:
         zh, en = self.labels.get(iri, ("", ""))
-        return Term(iri, _local(iri), zh, en or _local(iri).replace("_", " "), kind)
+        return Term(iri, local_name(iri), zh, en or local_name(iri).replace("_", " "), kind)
 
     def holder_for_class(self, cls: str) -> Term:
         zh, en = self.labels.get(cls, ("", ""))
-        name = _local(cls)
+        name = local_name(cls)
         return Term(cls, f"body:{name}", f"{zh or name}（机构）", f"{en or name} (body)", "body")
 
 
 def _order(terms: Iterable[Term], preferred: Sequence[str]) -> list[Term]:
     rank = {name: i for i, name in enumerate(preferred)}
-    return sorted(set(terms), key=lambda t: (rank.get(_local(t.iri), len(rank)), t.id))
+    return sorted(set(terms), key=lambda t: (rank.get(local_name(t.iri), len(rank)), t.id))
 
 
 def _order_holders(terms: Iterable[Term]) -> list[Term]:
@@ -906,7 +898,7 @@ def _invoked(facts: _Facts) -> dict[str, ConceptMatrix]:
     by_kind: dict[str, dict[str, set[str]]] = {"principle": defaultdict(set), "sanction": defaultdict(set)}
     terms: dict[str, Term] = {}
     for row in facts._rows(_Q_INVOKED):
-        kind = "principle" if _local(str(row["p"])) == "invokesPrinciple" else "sanction"
+        kind = "principle" if local_name(str(row["p"])) == "invokesPrinciple" else "sanction"
         term = facts.vocab.term(str(row["c"]), kind)
         terms[term.iri] = term
         by_kind[kind][term.iri].add(facts.slug_of[str(row["doc"])])
@@ -967,19 +959,19 @@ def _graphs(facts: _Facts) -> dict[str, nx.DiGraph]:
             tpy[str(row["f"])] = max(value, tpy.get(str(row["f"]), value))
     for body in facts.bodies.values():
         cls = facts.vocab.most_specific(body.types)
-        graphs[body.slug].add_node(body.iri, kind="body", label=body.label or _local(body.iri),
-                                   **{"class": _local(cls)}, document=body.slug)
+        graphs[body.slug].add_node(body.iri, kind="body", label=body.label or local_name(body.iri),
+                                   **{"class": local_name(cls)}, document=body.slug)
     for post in facts.posts.values():
-        attrs: dict[str, Any] = {"kind": "post", "label": post.label or _local(post.iri), "role": post.role.id,
+        attrs: dict[str, Any] = {"kind": "post", "label": post.label or local_name(post.iri), "role": post.role.id,
                                  "document": post.slug}
         if post.levels:
-            attrs["level"] = ";".join(sorted(_local(v) for v in post.levels))
+            attrs["level"] = ";".join(sorted(local_name(v) for v in post.levels))
         if post.alts:
             attrs["written"] = ";".join(sorted(post.alts))
         graphs[post.slug].add_node(post.iri, **attrs)
     for duty in facts.duties.values():
         attrs = {"kind": "duty", "label": duty.text[:40] + ("…" if len(duty.text) > 40 else ""),
-                 "text": duty.text, "duty_types": ";".join(sorted(_local(t) for t in duty.types)),
+                 "text": duty.text, "duty_types": ";".join(sorted(local_name(t) for t in duty.types)),
                  "document": duty.slug}
         rates = [tpy[f] for f in duty.freqs if f in tpy]
         if rates:

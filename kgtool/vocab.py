@@ -6,6 +6,7 @@ package spells a namespace out.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -66,6 +67,15 @@ def concept(scheme: str, ident: str):
     'https://w3id.org/wsa/concept/role/party_secretary'
     """
     return CONCEPT[f"{scheme}/{ident}"]
+
+
+def local_name(iri) -> str:
+    """The last segment of an IRI: a concept's id, a class's name.
+
+    >>> local_name("https://w3id.org/wsa/concept/role/safety_deputy"), local_name("https://w3id.org/wsa/ontology#Post")
+    ('safety_deputy', 'Post')
+    """
+    return re.split(r"[/#]", str(iri).rstrip("/#"))[-1]
 
 
 def short_hash(text: str) -> str:

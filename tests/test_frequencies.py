@@ -4,23 +4,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from kgtool.read.frequencies import Frequency, frequencies, rules, times_per_year
-from kgtool.read.normalise import decode, normalise
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "gold.json"
+try:
+    from sources import GOLD_FILE as GOLD, ROOT, SEED_OF, normalised_text
+except ImportError:  # tests/ imported as a package
+    from tests.sources import GOLD_FILE as GOLD, ROOT, SEED_OF, normalised_text
+
 #: data/sources file -> its key in gold.json (the seed file it is a copy of).
-GOLD_KEYS = {
-    "mianyang-union-2020.txt": "000_620791e9bb557492.txt",
-    "bazhong-econ-2018.txt": "001_f03bca6ef2ad7138.txt",
-    "tongchuan-town-2022.txt": "002_d3a56456c8c6c5ee.txt",
-    "wuxi-towns-2021.txt": "003_68c432a861733ac0.txt",
-    "benxi-hitech-2019.txt": "004_d271ee62dd998329.txt",
-}
+GOLD_KEYS = {f"{slug}.txt": seed for slug, seed in SEED_OF.items()}
 #: gold action -> the dutytype ids that read it correctly.
 GOLD_ACTIONS = {
     "meeting": {"meeting"},
@@ -201,7 +196,7 @@ def _match(gold: list[dict], found: list[Frequency], text: str) -> dict[int, int
 @pytest.mark.parametrize("name", sorted(GOLD_KEYS))
 def test_documents_against_gold(name, capsys):
     path = ROOT / "data" / "sources" / name
-    text = normalise(decode(path.read_bytes(), where=str(path))).text
+    text = normalised_text(path)
     found = frequencies(text)
     gold = _gold(name)
     matched = _match(gold, found, text)

@@ -8,27 +8,21 @@ is at hand.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
 from kgtool.read.lexicon import Lexicon
-from kgtool.read.normalise import decode, normalise
 from kgtool.read.sanctions import SanctionMention, sanctions
 from kgtool.vocab import concept
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ROOT / "data" / "sources"
-GOLD_FILE = ROOT.parent / "shared" / "eval" / "gold.json"
-SEED_TO_SLUG = {
-    "000_620791e9bb557492.txt": "mianyang-union-2020",
-    "001_f03bca6ef2ad7138.txt": "bazhong-econ-2018",
-    "002_d3a56456c8c6c5ee.txt": "tongchuan-town-2022",
-    "003_68c432a861733ac0.txt": "wuxi-towns-2021",
-    "004_d271ee62dd998329.txt": "benxi-hitech-2019",
-}
+try:
+    from sources import GOLD_FILE, ROOT, SEED_OF, SOURCES, normalised_text
+except ImportError:  # tests/ imported as a package
+    from tests.sources import GOLD_FILE, ROOT, SEED_OF, SOURCES, normalised_text
+
+SEED_TO_SLUG = {seed: slug for slug, seed in SEED_OF.items()}
 
 # slug -> [(gold canonical, gold wording, article or None, concept ids that must be found on the wording)]
 GOLD: dict[str, list[tuple[str, str, str | None, set[str]]]] = {
@@ -105,8 +99,7 @@ def lexicon() -> Lexicon:
 
 
 def text_of(slug: str) -> str:
-    path = SOURCES / f"{slug}.txt"
-    return normalise(decode(path.read_bytes(), where=str(path))).text
+    return normalised_text(SOURCES / f"{slug}.txt")
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from kgtool.read.lexicon import Lexicon
+from kgtool.read.lexicon import Lexicon, project_lexicon  # noqa: F401 (doctests)
 from kgtool.read.wordings import load
+from kgtool.vocab import local_name
 
 OPEN, CLOSE = "（(《“", "）)》”"
 
@@ -50,7 +50,7 @@ class Office:
     def clean(self) -> bool:
         """Whether what precedes the title is all scope, body, portfolio and qualifier: no clause
         words (的, 由, 把 …) that show the phrase is a sentence, not a designation."""
-        return not re.search(rules()["not_in_designation"], self.residue) and len(self.residue) <= 6
+        return not is_clause_like(self.residue) and len(self.residue) <= 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +63,20 @@ class Title:
     surface: str
 
 
-def _role_id(iri) -> str:
-    return str(iri).rsplit("/", 1)[-1]
+@lru_cache(maxsize=1)
+def _clause_words() -> re.Pattern[str]:
+    return re.compile(rules()["not_in_designation"])
+
+
+def is_clause_like(phrase: str) -> bool:
+    """Whether a phrase has words (的, 由, 协助 …) that make it part of a sentence, not of a designation."""
+    return _clause_words().search(phrase) is not None
+
+
+@lru_cache(maxsize=1)
+def leader_noun_patterns() -> tuple[re.Pattern[str], ...]:
+    """One pattern per leader noun (领导干部, 负责人 …), made once: where each occurs matters."""
+    return tuple(re.compile(re.escape(noun)) for noun in rules()["leader_nouns"])
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +93,7 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
     """The title that ends a designation: the longest of the composed titles, the role labels
     and the leader nouns.
 
-    >>> lex = _test_lexicon()
+    >>> lex = project_lexicon()
     >>> [(t.surface, t.role, t.kind) for t in map(lambda p: title_at_end(p, lex), ["自治县常务副县长", "副州长", "县委书记", "中心负责人"])]
     [('常务副县长', 'deputy_head', 'admin'), ('副州长', 'deputy_head', 'admin'), ('县委书记', 'party_secretary', 'admin'), ('负责人', None, 'leader')]
     """
@@ -95,7 +107,7 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
             found.append(Title(m.start(), role_of(m), "admin", m.group(0)))
     for m in lexicon.find(phrase, "role"):
         if m.end == len(phrase):
-            found.append(Title(m.start, _role_id(m.iris[0]), "title", m.surface))
+            found.append(Title(m.start, local_name(m.iris[0]), "title", m.surface))
     r = rules()
     for noun in r["leader_nouns"]:
         if phrase.endswith(noun):
@@ -111,7 +123,7 @@ def split_conjuncts(phrase: str, lexicon: Lexicon) -> list[str]:
     """Coordinated designations, each with its own title; a part with no title joins the next
     across 、 (高新区党工委、管委会分管安全生产的领导干部 is one designation).
 
-    >>> lex = _test_lexicon()
+    >>> lex = project_lexicon()
     >>> split_conjuncts("镇党委书记和政府镇长", lex), split_conjuncts("高新区管委会、街道办事处主要负责人", lex)
     (['镇党委书记', '政府镇长'], ['高新区管委会、街道办事处主要负责人'])
     """
@@ -157,7 +169,7 @@ def _strip_scope(phrase: str) -> str:
 def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
     """One designation (no coordination) as an office, or None if it names no post.
 
-    >>> lex = _test_lexicon()
+    >>> lex = project_lexicon()
     >>> o = read_one("高新区党工委、管委会分管安全生产的领导干部", lex); (o.role, o.body, o.portfolio)
     ('safety_deputy', '高新区党工委、管委会', 'safety')
     >>> o = read_one("中央企业主管生产的负责人", lex); (o.role, o.body, o.portfolio)
@@ -180,7 +192,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
         body = prefix[:at]
         if word == "负责" and not prefix.endswith("的"):
             body, marker = prefix, None  # "负责人" and "负责X的" are not the same thing
-        elif re.search(r["not_in_designation"], field):
+        elif is_clause_like(field):
             body, marker, residue_field = prefix, None, field  # "主管生产的负责人对…": a clause, not a portfolio
         else:
             portfolio = _portfolio_key(field, word)
@@ -193,7 +205,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
                 break
     body = re.sub("(" + "|".join(map(re.escape, r["collective_nouns"])) + ")$", "", body).rstrip("的")
     residue = residue_field
-    if not is_body_phrase(body, lexicon) or re.search(r["not_in_designation"], body):
+    if not is_body_phrase(body, lexicon) or is_clause_like(body):
         body, residue = "", residue or body  # a qualifier (包村, 具体, 两级), not a body: it stays in the label
     role = title.role
     if portfolio is not None:
@@ -248,7 +260,7 @@ def read(phrase: str, lexicon: Lexicon) -> list[Office]:
     marker before the first conjunct carries over to the titles joined to it, and a compound
     title held by one person (党组书记、副主席; 党委副书记、镇长) is one office.
 
-    >>> lex = _test_lexicon()
+    >>> lex = project_lexicon()
     >>> [(o.role, o.extra_roles) for o in read("党组书记、副主席", lex)]
     [('principal_head', ('party_secretary', 'deputy_head'))]
     >>> [(o.role, o.extra_roles) for o in read("党委副书记、镇长", lex)]
@@ -295,9 +307,3 @@ def _compound(offices: list[Office]) -> list[Office]:
             continue
         out.append(office)
     return out
-
-
-@lru_cache(maxsize=1)
-def _test_lexicon() -> Lexicon:
-    """The project's own lexicon, for doctests."""
-    return Lexicon.load(Path(__file__).resolve().parent.parent.parent / "ontology")

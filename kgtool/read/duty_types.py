@@ -16,8 +16,8 @@ Three steps, with the wordings in data:
 3. `other` stays only when nothing specific is found (抓好分管工作的安全生产工作); a text with
    no pattern at all is `other` too, unless it is a cross-reference, which is no duty: [].
 
->>> from pathlib import Path
->>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+>>> from kgtool.read.lexicon import project_lexicon
+>>> lex = project_lexicon()
 >>> duty_types("每季度至少1次系统听取安全生产工作情况汇报", lex)
 [TypeDecision(concept='hear_report', evidence='听取…汇报', start=9, end=21)]
 >>> [d.concept for d in duty_types("应急管理、公安等部门主要负责人每半年至少带队检查1次安全生产工作", lex)]
@@ -30,14 +30,11 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from kgtool.read.lexicon import Lexicon
+from kgtool.read.wordings import load
+from kgtool.vocab import local_name
 
-RULES = Path(__file__).parent / "rules" / "duty_types.yaml"
 WILDCARD = "…"
 #: What a masked character becomes: no pattern's word contains it.
 FILL = "\x00"
@@ -65,10 +62,9 @@ class _Pattern:
     words: tuple[str, ...]  # a text without all of them cannot match: no need to run the regex
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    """The masks and settings, read once from rules/duty_types.yaml."""
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    """The masks and settings (rules/duty_types.yaml)."""
+    return load("duty_types")
 
 
 def compile_pattern(label: str, gap: int, punctuation: str) -> re.Pattern[str]:
@@ -91,7 +87,7 @@ class _Compiled:
         r = rules()
         gap, self.punctuation = int(r["gap"]), r["clause_punctuation"]
         self.patterns = [
-            _Pattern(compile_pattern(label, gap, self.punctuation), str(iri).rsplit("/", 1)[-1], label,
+            _Pattern(compile_pattern(label, gap, self.punctuation), local_name(iri), label,
                      tuple(w for w in label.split(WILDCARD) if w))
             for label, iris in sorted(lexicon.pattern_labels("dutytype").items()) for iri in iris
         ]
@@ -123,8 +119,8 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
     """The text with names, titles, principles, cross-references and the sentence's holder
     blanked (clause punctuation kept), and whether it has a cross-reference.
 
-    >>> from pathlib import Path
-    >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+    >>> from kgtool.read.lexicon import project_lexicon
+    >>> lex = project_lexicon()
     >>> m, _ = masked("协调纪检监察机关和组织、宣传、政法等单位支持保障安全生产工作", lex)
     >>> m.replace(FILL, "_")
     '协调________________单位支持保障安全生产工作'
@@ -145,7 +141,7 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
             hide(m.start(), m.end())
     for scheme, keep in c.schemes.items():
         for m in lexicon.find(text, scheme):
-            if not keep & {str(i).rsplit("/", 1)[-1] for i in m.iris}:
+            if not keep & {local_name(i) for i in m.iris}:
                 hide(m.start, m.end)
     for m in lexicon.find(text, "class"):
         if m.end - m.start >= c.class_min:
@@ -180,8 +176,8 @@ def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
     """The types of one duty, decided on its predicates after masking (see the module's doc),
     in the order their evidence appears; [] for a cross-reference or a text with nothing left.
 
-    >>> from pathlib import Path
-    >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+    >>> from kgtool.read.lexicon import project_lexicon
+    >>> lex = project_lexicon()
     >>> [(d.concept, d.evidence) for d in duty_types("组织制定生产安全事故应急预案并定期开展演练", lex)]
     [('emergency', '预案')]
     >>> [(d.concept, d.evidence) for d in duty_types("督促企业制定应急预案，督促企业落实安全生产责任制", lex)]

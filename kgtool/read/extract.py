@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
@@ -23,13 +22,12 @@ from kgtool.read.sanctions import sanctions
 from kgtool.read.structure import Provision
 from kgtool.read.triples import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, WSA, XSD, Triples
 from kgtool.read.wordings import load
-from kgtool.vocab import concept, iri_for, short_hash
+from kgtool.vocab import concept, iri_for, local_name, short_hash
 
 __all__ = ["Summary", "Triples", "extract", "times_per_year"]
 
 ITEM_KINDS = {"part", "clause", "item", "subitem", "row"}
 SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
-CLAUSE = re.compile(r"[^，,。；;\n]+")
 PRINCIPAL_HEAD = concept("role", "principal_head")
 #: The heads of a jurisdiction: in an organisation that is not a territory they are one principal head.
 TOP_ROLES = {"principal_head", "government_head", "party_secretary"}
@@ -38,10 +36,6 @@ TOP_ROLES = {"principal_head", "government_head", "party_secretary"}
 def rules() -> dict:
     """The extraction wordings (rules/extract.yaml)."""
     return load("extract")
-
-
-def _local(iri: URIRef) -> str:
-    return str(iri).rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +71,7 @@ class _Extractor:
         self.g = Triples()
         self.summary = Summary()
         self.bodies: dict[str, URIRef] = {}
-        self.posts: dict[tuple[URIRef, URIRef], URIRef] = {}
+        self.posts: dict[tuple[str, URIRef, str | None], URIRef] = {}  # (scope, role, portfolio) -> post
         self.provision_iris: dict[str, URIRef] = {}
         self.duty_count = 0
         self.context: dict[str, list[Holder]] = {}
@@ -123,9 +117,8 @@ class _Extractor:
         role = holder.role
         if role == PRINCIPAL_HEAD and bodies != (self.principal,):
             role = self.lex.head_role(self.g.value(bodies[0], RDF.type)) or role
-        scope = "main" if any(self.at_jurisdiction_level(b) for b in bodies) else \
-            ".".join(sorted(_local(b) for b in bodies))
-        if scope == "main" and not self.territorial and _local(role) in TOP_ROLES:
+        scope = self.scope_of(bodies)
+        if scope == "main" and not self.territorial and local_name(role) in TOP_ROLES:
             role = PRINCIPAL_HEAD
         portfolio = holder.portfolio if holder.portfolio not in (None, "safety", "business") else None
         key = (scope, role, portfolio)
@@ -133,7 +126,7 @@ class _Extractor:
         wording = Literal(label, lang="zh")
         if key not in self.posts:
             suffix = f".{short_hash(portfolio)}" if portfolio else ""
-            node = iri_for("post", self.doc_id, f"{scope}.{_local(role)}{suffix}")
+            node = iri_for("post", self.doc_id, f"{scope}.{local_name(role)}{suffix}")
             self.posts[key] = node
             self.g.add((node, RDF.type, WSA.Post))
             self.g.add((node, RDFS.label, wording))
@@ -145,12 +138,18 @@ class _Extractor:
                 self.summary.unplaced.append(f"{provision.id}: {label}: a post the grammar cannot place (role other)")
         node = self.posts[key]
         for extra in holder.extra_roles:
-            if extra != role and _local(extra) not in TOP_ROLES | {"deputy_head"}:
+            if extra != role and local_name(extra) not in TOP_ROLES | {"deputy_head"}:
                 self.g.add((node, ORG.role, extra))
         if (node, RDFS.label, wording) not in self.g:
             self.g.add((node, SKOS.altLabel, wording))
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
         return node
+
+    def scope_of(self, bodies: tuple[URIRef, ...]) -> str:
+        """Where an office sits: "main" for the jurisdiction's own leadership, else its bodies."""
+        if any(self.at_jurisdiction_level(b) for b in bodies):
+            return "main"
+        return ".".join(sorted(local_name(b) for b in bodies))
 
     def at_jurisdiction_level(self, body: URIRef) -> bool:
         """Whether a body is the jurisdiction's own party committee or government (or the
@@ -171,13 +170,6 @@ class _Extractor:
         return self.post(holder, provision)
 
     # ---- recognising holders ---------------------------------------------------------------
-    def roles(self, text: str) -> list[Match]:
-        """Post wordings in text, leaving out roster titles (组长) and titles of cited documents."""
-        roster = set(rules()["roster_roles"])
-        quoted = [(q.start(), q.end()) for q in re.finditer(r"《[^》]*》", text)]
-        return [m for m in self.lex.find(text, "role")
-                if m.surface not in roster and not any(a <= m.start < b for a, b in quoted)]
-
     def bodies_named(self, phrase: str, provision: Provision, default: URIRef | None = None) -> list[URIRef] | None:
         """Bodies in a phrase such as "高新区管委会、街道办事处"; None if it is not all bodies.
 
@@ -242,15 +234,15 @@ class _Extractor:
                 continue  # "刘世文  党委书记": a name and a title, not one designation
             offices = designations.read(phrase, self.lex)
             if offices and all(o.clean if o.title else self.lex.suffix_class(o.body) and
-                               not re.search(designations.rules()["not_in_designation"], o.body) for o in offices):
+                               not designations.is_clause_like(o.body) for o in offices):
                 return phrase, offices
         return None
 
     def _designation_ends(self, text: str) -> set[int]:
         """Where a title (role label, composed title, leader noun) or a body word ends."""
         ends = {m.end for m in self.lex.find(text, "role")} | {m.end for m in self.lex.find(text, "class")}
-        for noun in designations.rules()["leader_nouns"]:
-            ends |= {m.end() for m in re.finditer(re.escape(noun), text)}
+        for pattern in designations.leader_noun_patterns():
+            ends |= {m.end() for m in pattern.finditer(text)}
         for pattern in designations.composed_patterns():
             ends |= {m.end() for m in pattern.finditer(text)}
         quoted = [(q.start(), q.end()) for q in re.finditer(r"《[^》]*》|“[^”]*”", text)]
@@ -270,9 +262,7 @@ class _Extractor:
             extra = tuple(concept("role", r) for r in office.extra_roles)
             shorthand = designations.rules()["party_government_shorthands"].get(office.body)
             if shorthand and office.role in TOP_ROLES:  # 党政主要负责人: the party secretary and the government head
-                for side in shorthand:
-                    out.append(Holder(self.principal, concept("role", f"{side}_head" if side == "government" else "party_secretary"),
-                                      office.label, (self.principal,)))
+                out.extend(Holder(self.principal, concept("role", r), office.label, (self.principal,)) for r in shorthand)
                 continue
             out.append(Holder(bodies[0], role, office.label, tuple(bodies), office.portfolio, extra,
                               collective=office.role is None, known=office.known))
@@ -514,7 +504,7 @@ class _Extractor:
             elif sentence:
                 runs[-1][1].append(sentence)
         if not in_list:
-            runs = [r for r in runs[1:]] + ([([], runs[0][1])] if frequencies("".join(runs[0][1])) else [])
+            runs = runs[1:] + ([([], runs[0][1])] if frequencies("".join(runs[0][1])) else [])
         parts = [(h, [s]) for h, ss in runs for s in ss] if split else [(h, ss) for h, ss in runs if ss]
         parts = [(h, ss) for h, ss in parts if len("".join(ss).strip()) >= 4]
         for k, (owners, sentences) in enumerate(parts):
@@ -576,10 +566,9 @@ class _Extractor:
         """Duties of "the leaders of B" (领导干部, 班子成员) go to every leader post in B; with no
         such post named, one post of role other stands for them (and is reported)."""
         for key, items in self.collective_duties.items():
-            targets = [node for (scope, role, _), node in self.posts.items()
-                       if any(scope == ".".join(sorted(_local(b) for b in key)) or scope == "main" and
-                              all(self.at_jurisdiction_level(b) for b in key) for _ in [0])
-                       and _local(role) in rules()["leader_roles"]]
+            scope = self.scope_of(key)
+            targets = [node for (post_scope, role, _), node in self.posts.items()
+                       if post_scope == scope and local_name(role) in rules()["leader_roles"]]
             for owner, duty, p in items:
                 if targets:
                     for node in targets:
@@ -611,20 +600,16 @@ class _Extractor:
         context = self.context.get(p.id, [])
         default = context[0].body if context else None
         clauses = [c.strip() for c in re.split(r"[，,：:]", span)]
+        inherit = rules()["inherit_body_roles"]
         for k in range(len(clauses) - 1, -1, -1):
-            found = self.subject(clauses[k], p, default) or (k < len(clauses) - 1 and self.holders(clauses[k], p, default))
-            if found and previous is not None:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
-                found = [self.holders_of_offices([o], p, previous)[0] if o.role in rules()["inherit_body_roles"] and not o.body
-                         else h for h, o in zip(found, self._offices_of(clauses[k]))] if len(found) == len(self._offices_of(clauses[k])) else found
-            if found:
-                return found
+            found = self.designation_at_start(clauses[k], subject=True) or \
+                (k < len(clauses) - 1 and self.designation_at_start(clauses[k]))
+            if found:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
+                return [h for o in found[1] for h in self.holders_of_offices(
+                    [o], p, previous if previous is not None and o.role in inherit and not o.body else default)]
             if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
                 break
         return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
-
-    def _offices_of(self, clause: str) -> list[Office]:
-        found = self.designation_at_start(clause, subject=True) or self.designation_at_start(clause)
-        return found[1] if found else []
 
     def appointments(self) -> None:
         """Prose that fills a post: "办公室主任由…局长刘燕军兼任", "党组书记、常务副主席任组长"."""

@@ -31,11 +31,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from kgtool.read.wordings import load
 
-RULES = Path(__file__).with_name("rules") / "frequencies.yaml"
+
 SENTENCE_ENDS = "。！？!?\n"
 CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
 NUMBER = r"\d+|[零〇一二两三四五六七八九十]+"
@@ -279,10 +278,9 @@ def _times(duration: str, n: int) -> str:
 
 # --- rules ---------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    """The frequency wordings, read once from rules/frequencies.yaml."""
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    """The frequency wordings (rules/frequencies.yaml)."""
+    return load("frequencies")
 
 
 def _alternation(words) -> str:

@@ -7,10 +7,6 @@ from dataclasses import dataclass
 from kgtool.read.wordings import load
 
 
-def rules() -> dict:
-    return load("extract")
-
-
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """Front-matter facts of a document."""
@@ -29,7 +25,7 @@ def front_matter(lead: str) -> Metadata:
     ('某政办发〔2020〕3号', '关于印发《办法》的通知', '2020-01-02', '某市政府办公室')
     """
     meta: dict[str, str] = {}
-    keys = rules()["metadata_keys"]
+    keys = load("extract")["metadata_keys"]
     for line in lead.splitlines():
         cells = [c.strip() for c in line.split("|") if c.strip()]
         if len(cells) >= 2 and cells[0] in keys:
@@ -38,7 +34,7 @@ def front_matter(lead: str) -> Metadata:
     if not number:
         m = re.search(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号", lead)
         number = m.group(0) if m else None
-    endings = tuple(rules()["title_endings"])
+    endings = tuple(load("extract")["title_endings"])
     lines = [x.strip() for x in lead.splitlines() if x.strip()]
     title = None
     for i, line in enumerate(lines):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -124,7 +125,7 @@ class Lexicon:
         """A scheme's predicate patterns (labels tagged @zh-x-pred) and the concepts each names;
         "…" in a pattern is a wildcard that kgtool/read/duty_types.py interprets.
 
-        >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+        >>> lex = project_lexicon()
         >>> [str(c).rsplit("/", 1)[-1] for c in lex.pattern_labels("dutytype")["召开…会"]]
         ['meeting']
         """
@@ -154,7 +155,7 @@ class Lexicon:
         skos:broader and skos:narrower.
 
         >>> from kgtool.vocab import concept
-        >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+        >>> lex = project_lexicon()
         >>> concept("sanction", "accountability") in lex.broader_closure(concept("sanction", "admonition"))
         True
         """
@@ -178,3 +179,9 @@ class Lexicon:
     def label(self, iri: URIRef, lang: str = "zh") -> str:
         """The preferred label of a term, or its IRI's last segment."""
         return self.pref.get(iri, {}).get(lang) or str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@lru_cache(maxsize=1)
+def project_lexicon() -> Lexicon:
+    """The lexicon of this checkout's ontology/, loaded once: for doctests and examples."""
+    return Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")

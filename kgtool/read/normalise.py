@@ -12,17 +12,15 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
 
 from kgtool.errors import SourceError
+from kgtool.read.wordings import load
 
 if TYPE_CHECKING:
     import opencc
 
-RULES_FILE = Path(__file__).with_name("rules") / "normalise.yaml"
 
 #: A step's result: the new text and, per character of it, its index in the step's input.
 Mapped = tuple[str, list[int]]
@@ -234,7 +232,7 @@ def _to_simplified(text: str) -> Mapped:
 @cache
 def _furniture() -> tuple[re.Pattern[str], list[re.Pattern[str]]]:
     """Compiled furniture patterns from the YAML rules, kept out of code so they can grow per source."""
-    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
+    rules = load("normalise") or {}
     inline = "|".join(f"(?:{p})" for p in rules.get("inline") or []) or r"(?!)"
     return re.compile(inline), [re.compile(p) for p in rules.get("lines") or []]
 

@@ -16,16 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from rdflib import URIRef
 
 from kgtool.read.lexicon import Lexicon
 from kgtool.vocab import concept
+from kgtool.read.wordings import load
 
-RULES = Path(__file__).parent / "rules" / "extract.yaml"
 #: A sentence: up to 。；; or a line break (the same cut as the extractor's).
 SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 REWARD = concept("sanction", "reward")
@@ -48,14 +46,15 @@ class SanctionMention:
 @lru_cache(maxsize=1)
 def context_cues() -> tuple[str, ...]:
     """The words that make a sentence one about accountability, commendation or consequences."""
-    rules = yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    rules = load("extract")
     return tuple(rules.get("sanction_context", [])) + tuple(rules.get("sanction_context_more", []))
 
 
 def kind_of(iri: URIRef, lexicon: Lexicon) -> Kind:
     """'reward' or 'mitigation' when the concept is skos:broader* that top concept, else 'sanction'.
 
-    >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+    >>> from kgtool.read.lexicon import project_lexicon
+    >>> lex = project_lexicon()
     >>> [kind_of(concept("sanction", i), lex) for i in ("praise", "lighter_accountability", "admonition")]
     ['reward', 'mitigation', 'sanction']
     """
@@ -73,7 +72,8 @@ def sanctions(text: str, lexicon: Lexicon) -> list[SanctionMention]:
     Only sentences holding a context cue are read; a wording that names several concepts
     gives one mention per concept.
 
-    >>> lex = Lexicon.load(Path(__file__).resolve().parents[2] / "ontology")
+    >>> from kgtool.read.lexicon import project_lexicon
+    >>> lex = project_lexicon()
     >>> text = "各部门应及时通报情况。对发现隐患及时报告的，给予表扬；对主动补救的，可以从轻、减轻追究责任。"
     >>> [(m.surface, m.kind, m.concept.rsplit("/", 1)[-1]) for m in sanctions(text, lex)]
     [('表扬', 'reward', 'praise'), ('从轻、减轻追究', 'mitigation', 'lighter_accountability')]

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
+from kgtool.read.wordings import load
 
-RULES = Path(__file__).parent / "rules" / "structure.yaml"
+
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -64,10 +62,9 @@ def cn_number(numeral: str) -> int:
     return total + section + digit
 
 
-@lru_cache(maxsize=1)
 def rules() -> dict:
-    """The structure wordings, read once from rules/structure.yaml."""
-    return yaml.safe_load(RULES.read_text(encoding="utf-8"))
+    """The structure wordings (rules/structure.yaml)."""
+    return load("structure")
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,7 @@ SCHEMES: dict[str, set[str]] = {
         "safety_first", "one_vote_veto", "people_first",
         "who_inspects_responsible", "who_signs_responsible", "who_is_in_charge_responsible",
         "life_first", "same_plan_deploy_inspect", "five_implementations",
-        "territorial_first_hand",
+        "five_levels_five_coverage", "territorial_first_hand",
     },
     "sanction": {
         "notice", "admonition", "suspension", "reassignment", "ordered_resignation",
@@ -91,7 +91,7 @@ SCHEMES: dict[str, set[str]] = {
         "assessment_reward_penalty", "assessment_inclusion", "assessment_for_appointment",
         "assessment_published", "public_exposure", "rectification_notice", "supervisory_investigation",
         "departure_no_exemption", "closure", "penalty", "investigate_responsible_unit",
-        "top_leader_accountability", "model_selection", "exemption",
+        "top_leader_accountability", "model_selection", "exemption", "referral", "duty_report",
     },
     "adminlevel": {"province", "city", "county", "town", "development_zone"},
 }

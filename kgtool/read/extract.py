@@ -76,6 +76,7 @@ class _Extractor:
         self.duty_count = 0
         self.context: dict[str, list[Holder]] = {}
         self.collective_duties: dict[tuple[URIRef, ...], list[tuple[Holder, URIRef, Provision]]] = {}
+        self.level_remainders: dict[URIRef, tuple[Holder, Provision, str]] = {}
         self.jurisdiction_label: str | None = None
 
     # ---- minting -------------------------------------------------------------------------
@@ -336,6 +337,7 @@ class _Extractor:
         self.rosters()
         self.appointments()
         self.distribute_collectives()
+        self.level_duties()
         self.summary.counts.update({
             "provisions": sum(1 for _ in self.tree.walk()) - 1,
             "bodies": sum(1 for s in g.subjects(WSA.definedIn, doc)
@@ -584,14 +586,26 @@ class _Extractor:
         gloss = re.compile(rules()["definition_gloss"])
         for p in self.tree.walk():
             lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
-            for sentence in SENTENCE.findall(lead):
-                last, previous = 0, None
+            for found in SENTENCE.finditer(lead):
+                sentence, last, previous = found.group(), 0, None
+                remainder = self.beyond_level(p.lead[found.start():found.end()].strip("。；; "))
                 for level in self.lex.find(sentence, "level"):
                     for holder in self.level_subject(sentence[last:level.start], p, previous):
                         if holder.role is not None and not holder.collective:
-                            self.g.add((self.post(holder, p), WSA.responsibilityLevel, level.iris[0]))
+                            post = self.post(holder, p)
+                            self.g.add((post, WSA.responsibilityLevel, level.iris[0]))
                             previous = holder.body if holder.body != self.principal else None
+                            if remainder:
+                                self.level_remainders.setdefault(post, (holder, p, remainder))
                     last = level.end
+
+    def level_duties(self) -> None:
+        """A post whose only statement is its level sentence ("部门单位主要负责人是…第一责任人，负责
+        本部门单位日常安全工作") holds what that sentence asks beyond the level as its one duty;
+        where a list spells the post's duties out, the sentence only summarises them."""
+        for k, (post, (holder, p, text)) in enumerate(self.level_remainders.items(), start=1):
+            if not self.g.objects(post, WSA.hasDuty):
+                self.duty(p, f"{p.id}-level-{k}", text, [holder])
 
     def level_subject(self, span: str, p: Provision, previous: URIRef | None = None) -> list[Holder]:
         """The holders a level clause names: the designation opening its clause, or the one

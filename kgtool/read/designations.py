@@ -188,8 +188,9 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
     marker = _first_marker(prefix)
     if marker is not None:
         at, word = marker
-        field = re.sub(r"(工作)?的?$", "", prefix[at + len(word):])
-        body = prefix[:at]
+        field, _, after = prefix[at + len(word):].rpartition("的")  # "分管X的市总领导": 市总 is where it sits
+        field = re.sub(r"工作$", "", field or after)
+        body = prefix[:at] or (after if field is not after else "")
         if word == "负责" and not prefix.endswith("的"):
             body, marker = prefix, None  # "负责人" and "负责X的" are not the same thing
         elif is_clause_like(field):

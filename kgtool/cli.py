@@ -92,18 +92,30 @@ def _write_store(root: Path) -> None:
 @click.option("--slug", help="Document id (default: from the file name).")
 @click.option("--encoding", help="Text encoding of FILE if not UTF-8, e.g. gb18030.")
 @click.option("--force", is_flag=True, help="Replace a different document that has the same id.")
-def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None, force: bool) -> None:
+@click.option("--explain", "explain", type=click.Choice(["text", "json"]), is_flag=False, flag_value="text", default=None,
+              help="Also print, per provision, the holder read and why, each duty's types and the words "
+                   "that decided them, levels, frequencies and the sentences not made duties "
+                   "(--explain=json for JSON).")
+def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None, force: bool,
+           explain: str | None) -> None:
     """Read a new document of the same kind and write its RDF; report what was recognised."""
+    import json
+
     from kgtool.build import ingest as run_ingest
 
     built, target = run_ingest(file, project_root(), out=out, slug=slug, encoding=encoding, force=force)
-    click.echo(f"wrote {target} ({len(built.graph)} triples)")
+    report = explain == "json"  # JSON alone on stdout, the report on stderr
+    if explain == "json":
+        click.echo(json.dumps(built.summary.explanation.as_json(), ensure_ascii=False, indent=1))
+    elif explain == "text":
+        click.echo(built.summary.explanation.render())
+    click.echo(f"wrote {target} ({len(built.graph)} triples)", err=report)
     for key, value in built.summary.counts.items():
-        click.echo(f"  {key:12} {value}")
+        click.echo(f"  {key:12} {value}", err=report)
     if built.summary.unplaced:
-        click.echo("could not place:")
+        click.echo("could not place:", err=report)
         for line in built.summary.unplaced:
-            click.echo(f"  {line}")
+            click.echo(f"  {line}", err=report)
 
 
 @cli.command()

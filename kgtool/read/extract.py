@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from kgtool.read import designations
 from kgtool.read.designations import Office
 from kgtool.read.duty_types import duty_types
+from kgtool.read.explain import DutyNote, Explanation
 from kgtool.read.frequencies import frequencies, times_per_year
 from kgtool.read.frontmatter import front_matter
 from kgtool.read.lexicon import Lexicon
@@ -59,6 +60,7 @@ class Summary:
 
     counts: dict[str, int] = field(default_factory=dict)
     unplaced: list[str] = field(default_factory=list)
+    explanation: Explanation = field(default_factory=Explanation)
 
 
 
@@ -314,6 +316,8 @@ class _Extractor:
         if place is not None:
             g.add((doc, WSA.jurisdiction, place))
         self.provisions(self.tree, doc)
+        for p in self.tree.walk():
+            self.summary.explanation.at(p.id, p.heading)
         first = self.tree.children[0] if self.tree.children else self.tree
         if meta.creator:
             creator = meta.creator
@@ -388,26 +392,28 @@ class _Extractor:
             self.provisions(child, iri)
 
     # ---- duties ---------------------------------------------------------------------------------
-    def holder_of(self, p: Provision, default: URIRef | None = None) -> list[Holder]:
-        """Whose duties a provision lists: named by its heading or its lead, or by a table row.
+    def holder_of(self, p: Provision, default: URIRef | None = None) -> tuple[list[Holder], str]:
+        """Whose duties a provision lists, named by its heading or its lead, or by a table row;
+        and what named them (for --explain).
 
         A heading made only of generic words (要求, 安全生产责任) names nobody: its items stay
         with the holder of the passage they are in, or unassigned at the top (never the issuer).
         """
         cues = rules()["duty_list_cues"]
         if p.kind == "table" or p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"]):
-            return []  # a table's rows name their own holders
+            return [], ""  # a table's rows name their own holders
         if p.heading:
             found = self.holders(p.heading, p, default)
             if found and (any(c in p.heading for c in cues) or p.children):
                 lead = self.lead_holders(p, default) if found[0].role is None else []
-                return lead or found  # "企业单位安全责任 / 企业单位主要负责人应当履行下列安全职责：" -> the post
+                # "企业单位安全责任 / 企业单位主要负责人应当履行下列安全职责：" -> the post
+                return (lead, f"list lead-in «{p.lead.strip()}»") if lead else (found, f"heading «{p.heading}»")
         found = self.lead_holders(p, default)
         if found:
-            return found
+            return found, f"list lead-in «{p.lead.strip()}»"
         if p.kind == "row":
-            return self.row_holders(p)
-        return []
+            return self.row_holders(p), "the table row's cells"
+        return [], ""
 
     def lead_holders(self, p: Provision, default: URIRef | None = None) -> list[Holder]:
         """Holders named by a lead that introduces a list ("…主要履行以下安全生产职责:")."""
@@ -453,9 +459,11 @@ class _Extractor:
 
     def duties(self, p: Provision, holders: list[Holder] | None) -> None:
         default = holders[0].body if holders else None
-        own = self.holder_of(p, default) if p.kind != "document" else []
+        own, why = self.holder_of(p, default) if p.kind != "document" else ([], "")
         if own:
             self.context[p.id] = own
+            note = self.summary.explanation.at(p.id)
+            note.holders, note.why = [h.label for h in own], why
             for h in own:
                 if not h.collective:
                     self.holder_node(h, p)
@@ -474,7 +482,7 @@ class _Extractor:
             self.duty_texts(p, p.lead, [], split=False, in_list=False)
 
     def duties_under(self, p: Provision, holders: list[Holder]) -> None:
-        if self.holder_of(p, holders[0].body if holders else None):
+        if self.holder_of(p, holders[0].body if holders else None)[0]:
             self.duties(p, holders)
             return
         self.context[p.id] = holders
@@ -492,11 +500,19 @@ class _Extractor:
         list, text with no holder of its own is a duty only if it sets a frequency.
         """
         list_intro = rules()["list_intro"]
+        skipped = self.summary.explanation.at(p.id).skipped
         runs: list[tuple[list[Holder], list[str]]] = [(holders, [])]
         for sentence in (s.strip() for s in SENTENCE.findall(text)):
-            if not sentence or re.search(rf"{list_intro}[：:]", sentence) or self.is_reference(sentence):
+            if not sentence:
+                continue
+            if re.search(rf"{list_intro}[：:]", sentence):
+                skipped.append((sentence, "introduces a list"))
+                continue
+            if self.is_reference(sentence):
+                skipped.append((sentence, "a cross-reference"))
                 continue
             if not in_list and self.lex.find(sentence, "level"):
+                skipped.append((sentence, "states a level"))
                 continue  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
             subject = self.subject(sentence, p, holders[0].body if holders else None,
                                    predicates=None if in_list else rules()["modal_predicates"])
@@ -506,6 +522,8 @@ class _Extractor:
             elif sentence:
                 runs[-1][1].append(sentence)
         if not in_list:
+            if runs[0][1] and not frequencies("".join(runs[0][1])):
+                skipped.extend((s, "no holder named and outside a duty list") for s in runs[0][1])
             runs = runs[1:] + ([([], runs[0][1])] if frequencies("".join(runs[0][1])) else [])
         parts = [(h, [s]) for h, ss in runs for s in ss] if split else [(h, ss) for h, ss in runs if ss]
         parts = [(h, ss) for h, ss in parts if len("".join(ss).strip()) >= 4]
@@ -543,12 +561,17 @@ class _Extractor:
         decided = duty_types(text, self.lex)
         for t in sorted({concept("dutytype", d.concept) for d in decided} or {concept("dutytype", "other")}):
             g.add((node, WSA.dutyType, t))
+        found = frequencies(text)
+        self.summary.explanation.at(p.id).duties.append(DutyNote(
+            local, text, list(dict.fromkeys(o.label for o in owners)),
+            [(d.concept, d.evidence) for d in decided] or [("other", "")],
+            [f.wording for f in found]))
         for owner in owners:
             if owner.collective:
                 self.collective_duties.setdefault(self.collective_key(owner), []).append((owner, node, p))
             else:
                 g.add((self.holder_node(owner, p), WSA.hasDuty, node))
-        for k, f in enumerate(frequencies(text), start=1):
+        for k, f in enumerate(found, start=1):
             fnode = iri_for("freq", self.doc_id, f"{local}-{k}")
             g.add((node, WSA.frequency, fnode))
             g.add((fnode, RDF.type, WSA.FrequencyRequirement))
@@ -594,6 +617,7 @@ class _Extractor:
                         if holder.role is not None and not holder.collective:
                             post = self.post(holder, p)
                             self.g.add((post, WSA.responsibilityLevel, level.iris[0]))
+                            self.summary.explanation.at(p.id).levels.append((holder.label, level.surface))
                             previous = holder.body if holder.body != self.principal else None
                             if remainder:
                                 self.level_remainders.setdefault(post, (holder, p, remainder))

@@ -7,7 +7,7 @@ special-cased here, so a new text of the same kind goes through the same code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
@@ -186,6 +186,8 @@ class _Extractor:
             return None
         out: list[URIRef] = []
         names = [n for n in re.split(r"、(?![^（(]*[)）])", phrase) if n]
+        if len(names) > 1 and all(self.lex.is_class_label(n) for n in names):
+            return [self.body(phrase, provision, cls=self.lex.suffix_class(names[-1]))]  # 各办、中心、所: the units, together
         qualifier = self._qualifier(names[0]) if names else ""
         for name in names:
             if qualifier and name != names[0] and self.lex.is_class_label(name):
@@ -291,10 +293,32 @@ class _Extractor:
                 predicates: list[str] | None = None) -> list[Holder]:
         """A sentence's own subject when it opens with a designation: "镇长为…", "主要负责人每半年…";
         predicates narrows what may follow it (outside a duty list only a modal will do: 应, 要 …)."""
+        agents = self.passive_agent(sentence, provision, default)
+        if agents:
+            return agents
         found = self.designation_at_start(sentence, subject=True, predicates=predicates)
+        return self.holders_of_offices(found[1], provision, default) if found else []
+
+    def passive_agent(self, sentence: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:
+        """"各办、中心、所负责的安全生产工作由分管领导和负责人落实": the offices after 由, when an
+        agent verb follows them, hold the sentence; a head named without body or portfolio (负责人)
+        heads the bodies the sentence's topic opens with."""
+        topic, by, agent = sentence.partition("由")
+        if not by or re.search(r"[，,：:]", topic) or re.match(rules()["self_reference"], topic):
+            return []  # "本细则由…负责解释" is about the document, not a duty
+        found = self.designation_at_start(agent, subject=True, predicates=rules()["passive_agent_verbs"])
         if found is None:
             return []
-        return self.holders_of_offices(found[1], provision, default)
+        opening = re.match(r"(.+?)(?:负责)?的", topic)
+        topic_bodies = self.bodies_named(opening.group(1), provision, default) if opening else None
+        out = []
+        for office in found[1]:
+            if topic_bodies and office.title and not office.body and office.portfolio is None:
+                head = replace(office, role="principal_head", known=True) if office.role == "other" else office
+                out.extend(self.holders_of_offices([head], provision, topic_bodies[0]))
+            else:
+                out.extend(self.holders_of_offices([office], provision, default))
+        return out
 
     # ---- the document ------------------------------------------------------------------------
     def run(self, source_path: str) -> Triples:

@@ -366,6 +366,7 @@ class _Extractor:
         self.appointments()
         self.distribute_collectives()
         self.level_duties()
+        self.accountable_posts()
         self.summary.counts.update({
             "provisions": sum(1 for _ in self.tree.walk()) - 1,
             "bodies": sum(1 for s in g.subjects(WSA.definedIn, doc)
@@ -672,6 +673,18 @@ class _Extractor:
             if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
                 break
         return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
+
+    def accountable_posts(self) -> None:
+        """"（村委员会）实行一把手责任追究制": a scheme that holds an office of the passage's body to
+        account names that office, even where the text gives it no duty of its own."""
+        pattern = re.compile(rules()["accountable_office"])
+        for p in self.tree.walk():
+            bodies = [h.body for h in self.context.get(p.id, []) if h.role is None]
+            for m in pattern.finditer(p.lead if bodies else ""):
+                offices = [o for o in designations.read(m.group("office"), self.lex) if o.title and o.clean]
+                for holder in self.holders_of_offices(offices, p, bodies[0]):
+                    if holder.role is not None and not holder.collective:
+                        self.post(holder, p)
 
     def appointments(self) -> None:
         """Prose that fills a post: "办公室主任由…局长刘燕军兼任", "党组书记、常务副主席任组长"."""

@@ -82,7 +82,7 @@ def test_generic_heading_names_nobody(tmp_path):
     notes = json.loads(explain(TONGCHUAN, tmp_path, "json"))
     assert not any(n["holders"] for n in notes if n["heading"] == "相关要求")
     (duty,) = note(notes, "s6.i2")["duties"]
-    assert duty["holders"] == ["各村委会、企业单位"]
+    assert duty["holders"] == ["各村委会", "企业单位"]
     assert not any("镇政府" in h or "人民政府" in h for n in notes if n["id"].startswith("s6")
                    for d in n["duties"] for h in d["holders"])
 

@@ -73,7 +73,7 @@ def test_every_type_evidence_stands_in_its_duty_in_order(mianyang):
                 pattern = ".*?".join(map(re.escape, evidence.split("…")))
                 assert re.search(pattern, duty["text"]), (duty["id"], kind, evidence)
                 seen += 1
-    assert seen > 40
+    assert seen >= 30
 
 
 def test_generic_heading_names_nobody(tmp_path):

@@ -39,6 +39,16 @@ def rules() -> dict:
     return load("extract")
 
 
+def opens_statement(rest: str, followers: tuple[str, ...]) -> bool:
+    """Whether what follows a designation opens its statement: one of the followers, but not a
+    word that only begins like one (应急 is no 应: "…听取1次县应急管理局…汇报" has no subject 县).
+
+    >>> opens_statement("应急管理局汇报", ("应", "对")), opens_statement("应当组织", ("应", "对"))
+    (False, True)
+    """
+    return rest.startswith(followers) and not rest.startswith(tuple(rules()["predicate_lookalikes"]))
+
+
 @dataclass(frozen=True, slots=True)
 class Holder:
     """Who a passage's duties belong to: an office (role, portfolio, in one or more bodies), a
@@ -92,13 +102,19 @@ class _Extractor:
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
 
     def body(self, name: str, provision: Provision, cls: URIRef | None = None) -> URIRef:
-        """The body of this name in this document, minted on first mention."""
-        key = re.sub(r"\s+", "", name)
+        """The body of this name in this document, minted on first mention. A bare class word
+        of a class whose members are many (企业, 企业单位, 各类生产经营单位) names them all: one body
+        per class, whatever the wording."""
+        label = key = re.sub(r"\s+", "", name)
+        bare = re.sub(r"^(各类|各|全)", "", key)
+        if self.lex.is_class_label(bare) and \
+                local_name(self.lex.suffix_class(bare)) in rules()["generic_member_classes"]:
+            key = local_name(self.lex.suffix_class(bare))
         if key not in self.bodies:
             node = iri_for("body", self.doc_id, short_hash(key))
             self.bodies[key] = node
-            self.g.add((node, RDF.type, cls or self.lex.suffix_class(key) or WSA.Body))
-            self.g.add((node, RDFS.label, Literal(key, lang="zh")))
+            self.g.add((node, RDF.type, cls or self.lex.suffix_class(label) or WSA.Body))
+            self.g.add((node, RDFS.label, Literal(label, lang="zh")))
             self._defined(node, provision)
             if self.principal is not None and node != self.principal:
                 self.g.add((node, ORG.subOrganizationOf, self.principal))
@@ -136,6 +152,8 @@ class _Extractor:
             for b in bodies:
                 self.g.add((node, ORG.postIn, b))
             self.g.add((node, ORG.role, role))
+            if portfolio:
+                self.g.add((node, WSA.portfolio, Literal(portfolio, lang="zh")))
             self._defined(node, provision)
             if not holder.known:
                 self.summary.unplaced.append(f"{provision.id}: {label}: a post the grammar cannot place (role other)")
@@ -179,14 +197,14 @@ class _Extractor:
         A name is split at 和/及/与 only when every part is a body ("环境和资源综合利用科" is one);
         a bare class word ("各部门") means the default body, the one the passage is about.
         """
-        phrase = re.sub(r"^(各级|各|本|全)", "", phrase.strip()).rstrip("的")
+        phrase = re.sub(r"^(各级|各类|各|本|全)", "", phrase.strip()).rstrip("的")
         if default is not None and self.lex.is_class_label(phrase):
             return [default]
         if len(phrase) < 2:
             return None
         out: list[URIRef] = []
         names = [n for n in re.split(r"、(?![^（(]*[)）])", phrase) if n]
-        if len(names) > 1 and all(self.lex.is_class_label(n) for n in names):
+        if len(names) > 1 and set(names) <= set(rules()["generic_unit_words"]):
             return [self.body(phrase, provision, cls=self.lex.suffix_class(names[-1]))]  # 各办、中心、所: the units, together
         qualifier = self._qualifier(names[0]) if names else ""
         for name in names:
@@ -230,7 +248,7 @@ class _Extractor:
         followers = tuple(predicates or rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
         for end in sorted(self._designation_ends(text[:clause_end]), reverse=True):
             rest = re.sub(r"^[（(][^（()）]{1,12}[)）]", "", text[end:])  # "主要负责人（董事长）是…"
-            if rest and not rest.startswith(followers):
+            if rest and not opens_statement(rest, followers):
                 continue
             phrase = text[:end]
             for verb in rules()["name_prefix_verbs"]:
@@ -536,7 +554,7 @@ class _Extractor:
             if self.is_reference(sentence):
                 skipped.append((sentence, "a cross-reference"))
                 continue
-            if not in_list and self.lex.find(sentence, "level"):
+            if not in_list and self.stated_levels(sentence):
                 skipped.append((sentence, "states a level"))
                 continue  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
             subject = self.subject(sentence, p, holders[0].body if holders else None,
@@ -560,10 +578,17 @@ class _Extractor:
         """A cross-reference to a table or annex ("职责详见附表"), not a duty."""
         return any(re.search(cue, sentence) for cue in rules()["reference_cues"])
 
+    def stated_levels(self, sentence: str) -> list:
+        """The level wordings of a sentence that state someone's level ("X负直接领导责任"), not
+        those that are the object of a duty ("落实分管行业领域安全生产监管责任": carrying out the
+        responsibility is what is asked; rules/extract.yaml level_as_object)."""
+        as_object = re.compile(rules()["level_as_object"])
+        return [m for m in self.lex.find(sentence, "level") if not as_object.search(sentence[:m.start])]
+
     def beyond_level(self, sentence: str) -> str:
         """What a sentence asks beyond the level it states: the clauses after the level clause,
         unless they state levels too ("…全面负责，其他从业人员对安全生产负岗位责任")."""
-        levels = self.lex.find(sentence, "level")
+        levels = self.stated_levels(sentence)
         if not levels:
             return sentence
         clauses = re.split(r"(?<=[，,])", sentence)
@@ -636,9 +661,14 @@ class _Extractor:
             lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
             for found in SENTENCE.finditer(lead):
                 sentence, last, previous = found.group(), 0, None
-                remainder = self.beyond_level(p.lead[found.start():found.end()].strip("。；; "))
-                for level in self.lex.find(sentence, "level"):
+                original = p.lead[found.start():found.end()]
+                levels = self.stated_levels(sentence)
+                for n, level in enumerate(levels):
+                    remainder = self.after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) \
+                        or self.level_clause(original, last, level.end)
                     for holder in self.level_subject(sentence[last:level.start], p, previous):
+                        if holder.role is None and holder.body != self.principal:
+                            previous = holder.body  # "各类生产经营单位要落实…主体责任，法人代表…": its units
                         if holder.role is not None and not holder.collective:
                             post = self.post(holder, p)
                             self.g.add((post, WSA.responsibilityLevel, level.iris[0]))
@@ -648,13 +678,38 @@ class _Extractor:
                                 self.level_remainders.setdefault(post, (holder, p, remainder))
                     last = level.end
 
+    @staticmethod
+    def after_level(sentence: str, level_end: int, next_level: int | None) -> str:
+        """What a sentence asks after the clause of a level, up to the clause of the next level
+        ("法人代表要认真履行…第一责任人的责任，认真组织，周密安排…" -> "认真组织，周密安排…")."""
+        cut = re.search(r"[，,]", sentence[level_end:])
+        if cut is None:
+            return ""
+        rest = sentence[level_end + cut.end():]
+        if next_level is not None:
+            rest = rest[: next_level - level_end - cut.end()]
+            rest = rest[: max(rest.rfind("，"), rest.rfind(","), 0)]
+        rest = rest.strip("，,。；; ")
+        return rest if len(rest) >= 6 else ""
+
+    @staticmethod
+    def level_clause(sentence: str, start: int, level_end: int) -> str:
+        """The clause that states a level, from its subject on ("其他从业人员对安全生产负岗位责任")."""
+        cut = max(sentence.rfind("，", start, level_end), sentence.rfind(",", start, level_end))
+        clause = sentence[max(cut + 1, start):level_end].strip("，,。；; ")
+        return clause if len(clause) >= 6 else ""
+
     def level_duties(self) -> None:
-        """A post whose only statement is its level sentence ("部门单位主要负责人是…第一责任人，负责
-        本部门单位日常安全工作") holds what that sentence asks beyond the level as its one duty;
-        where a list spells the post's duties out, the sentence only summarises them."""
-        for k, (post, (holder, p, text)) in enumerate(self.level_remainders.items(), start=1):
+        """A post whose only statement is its level sentence holds what that sentence asks beyond
+        the level as its one duty ("部门单位主要负责人是…第一责任人，负责本部门单位日常安全工作"), or,
+        when it asks nothing more, the level clause itself ("其他从业人员对安全生产负岗位责任": a
+        catch-all, which the gap report shows as such); where a list spells the post's duties
+        out, the sentence only summarises them."""
+        made: dict[str, int] = {}
+        for post, (holder, p, text) in self.level_remainders.items():
             if not self.g.objects(post, WSA.hasDuty):
-                self.duty(p, f"{p.id}-level-{k}", text, [holder])
+                made[p.id] = made.get(p.id, 0) + 1
+                self.duty(p, f"{p.id}-level-{made[p.id]}", text, [holder])
 
     def level_subject(self, span: str, p: Provision, previous: URIRef | None = None) -> list[Holder]:
         """The holders a level clause names: the designation opening its clause, or the one
@@ -668,11 +723,22 @@ class _Extractor:
             found = self.designation_at_start(clauses[k], subject=True) or \
                 (k < len(clauses) - 1 and self.designation_at_start(clauses[k]))
             if found:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
+                topic = previous if previous is not None else self.topic_body(clauses[:k], p)
                 return [h for o in found[1] for h in self.holders_of_offices(
-                    [o], p, previous if previous is not None and o.role in inherit and not o.body else default)]
+                    [o], p, topic if topic is not None and o.role in inherit and not o.body else default)]
             if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
                 break
         return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
+
+    def topic_body(self, clauses: list[str], p: Provision) -> URIRef | None:
+        """The body the nearest earlier clause is about ("各类生产经营单位要落实…主体责任，法人代表要…":
+        the units whose legal representative is meant), if that clause opens with bodies alone."""
+        for clause in reversed(clauses):
+            found = self.designation_at_start(clause, subject=True)
+            if found and not any(o.title for o in found[1]):
+                bodies = self.bodies_named(found[1][0].body, p)
+                return bodies[0] if bodies else None
+        return None
 
     def accountable_posts(self) -> None:
         """"（村委员会）实行一把手责任追究制": a scheme that holds an office of the passage's body to

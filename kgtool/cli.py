@@ -1,9 +1,11 @@
 """The command line: one thin command per stage (parse, call the stage, render).
 
-Exit codes: 0 ok; 1 validate found violations; 2 bad input or usage; 3 engine unreachable.
+Exit codes: 0 ok; 1 validate found violations; 2 bad input or usage; 3 engine unreachable or
+too slow; 130 interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +25,13 @@ class Group(click.Group):
         except KgtoolError as e:
             click.echo(f"kgtool: error: {e}", err=True)
             ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            # the stack has unwound (temporary files removed); a query thread still inside the
+            # engine must not hold the exit up, so leave at once with the shell's code for SIGINT
+            click.echo("kgtool: interrupted", err=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
 
 
 def _progress(label: str):

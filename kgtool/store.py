@@ -430,8 +430,7 @@ def _new_graph() -> Graph:
     return graph
 
 
-def _graph_result(triples: Iterable[Any], max_rows: int | None, deadline: float | None,
-                  on_timeout: Callable[[], KgtoolError]) -> Result:
+def _graph_result(triples: Iterable[Any], max_rows: int | None) -> Result:
     graph = _new_graph()
     truncated = False
     blanks: dict[str, BNode] = {}
@@ -445,11 +444,39 @@ def _graph_result(triples: Iterable[Any], max_rows: int | None, deadline: float 
             truncated = True
             break
         taken += 1
-        if deadline is not None and time.monotonic() > deadline:
-            raise on_timeout()
         graph.add((_from_ox(triple.subject, blank), _from_ox(triple.predicate, blank),
                    _from_ox(triple.object, blank)))
     return Result(kind="graph", graph=graph, truncated=truncated)
+
+
+def _within(limit: float | None, work: Callable[[], Result], on_timeout: Callable[[], KgtoolError]) -> Result:
+    """work() run in a thread of its own, waited for at most limit seconds.
+
+    The embedded engine evaluates an aggregate or a sort before it gives its first row, so a
+    deadline checked between rows cannot stop a huge join; and while the engine runs, the
+    main thread would not see Ctrl-C. Waiting here, the caller gets on_timeout() when the
+    limit passes and KeyboardInterrupt at once; the engine's thread, which cannot be stopped,
+    is left to finish in the background (it holds no lock of ours and releases the GIL).
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="kgtool-query", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + limit if limit else None
+    while worker.is_alive():
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            raise on_timeout()
+        worker.join(0.2 if left is None else min(0.2, left))
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def _order_select(sparql: str, variables: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
@@ -610,9 +637,9 @@ class EmbeddedStore:
               timeout: float | None = None, max_rows: int | None = None) -> Result:
         binds = _check_bindings(bindings)
         limit = timeout if timeout is not None else self.timeout
-        deadline = time.monotonic() + limit if limit else None
         where = "embedded store"
-        try:
+
+        def evaluate() -> Result:
             if binds:
                 try:
                     answer = self._run(sparql, {ox.Variable(n): _to_ox(t) for n, t in binds})
@@ -622,15 +649,10 @@ class EmbeddedStore:
                     answer = self._run(_insert_values(sparql, binds), None)
             else:
                 answer = self._run(sparql, None)
-
-            def on_timeout() -> EngineError:
-                return EngineError(f"query ran longer than {limit:g} s", where=where,
-                                   hint="narrow the query or add a LIMIT")
-
             if isinstance(answer, ox.QueryBoolean):
                 return Result(kind="ask", boolean=bool(answer))
             if isinstance(answer, ox.QueryTriples):
-                return _graph_result(answer, max_rows, deadline, on_timeout)
+                return _graph_result(answer, max_rows)
             variables = [v.value for v in answer.variables]
             blanks = _BlankLabels()
             rows: list[tuple] = []
@@ -640,11 +662,16 @@ class EmbeddedStore:
                 if max_rows is not None and len(rows) >= max_rows:
                     truncated = True
                     break
-                if deadline is not None and time.monotonic() > deadline:
-                    raise on_timeout()
                 rows.append(tuple(_from_ox(solution[i], blanks) for i in range(width)))
             variables, rows = _order_select(sparql, variables, rows)
             return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated)
+
+        def on_timeout() -> EngineError:
+            return EngineError(f"query ran longer than {limit:g} s", where=where,
+                               hint="narrow the query or add a LIMIT; the limit is KGTOOL_QUERY_TIMEOUT_S")
+
+        try:
+            return _within(limit, evaluate, on_timeout)
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
                              where="query", hint="positions are line:column in the query text") from exc
@@ -867,10 +894,7 @@ class RemoteStore:
         except (SyntaxError, ValueError) as exc:
             raise self._garbage(headers, body) from exc
 
-        def never() -> KgtoolError:  # pragma: no cover - parsing already finished
-            return EngineError("timeout")
-
-        result = _graph_result(triples, max_rows, None, never)
+        result = _graph_result(triples, max_rows)
         if server_cut and not result.truncated:
             result = Result(kind="graph", graph=result.graph, truncated=True)
         return result

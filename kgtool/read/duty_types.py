@@ -1,19 +1,26 @@
-"""A duty's types from what it says is to be done: the predicates of its clause (召开…会议,
-带队检查, 听取…汇报, 向…报告, 制定…预案 …), not every duty word anywhere in it.
+"""A duty's types from what it asks to be done: the predicates of its clauses (召开…会议,
+带队检查, 听取…汇报, 向…报告, 组织…演练 …), not every duty word anywhere in it.
 
-Three steps, with the wordings in data:
+Four steps, with the wordings in data:
 
 1. Mask what names rather than acts (rules/duty_types.yaml and the lexicon's post, level,
    principle and body-class wordings): bodies (应急管理、公安…等部门, 宣传部), titles 《…》,
-   quoted principles, adverbials (按照…原则, 从…等方面), what is inspected (是否落实…),
-   cross-references (详见附表) and the holder at the start of a sentence. Offsets into the text
-   hold; a masked run counts as one character inside a pattern's gap.
+   quoted principles and lists, adverbials (按照…原则, 从…等方面), listed items after the first,
+   what is acted on (对…进行, 把…纳入), conditions and standards (发现…, 做到…), what is inspected
+   (是否落实…), cross-references (详见附表) and the holder at the start of a sentence. Offsets
+   into the text hold; a masked run counts as one character inside a pattern's gap.
 2. Match the predicate patterns of ontology/lexicon.ttl (dutytype labels tagged @zh-x-pred, "…"
    a short gap inside one clause). Where matches share characters the one with more matched
-   characters wins; a "mode" (督促, 指导, 组织研究) gives way to the type it governs in its clause
-   (督促企业制定应急预案 is emergency), and implement_policy governed by supervision or
-   inspection is dropped (督促…贯彻落实 is supervision).
-3. `other` stays only when nothing specific is found (抓好分管工作的安全生产工作); a text with
+   characters wins.
+3. Rank by where the evidence sits. The text falls into segments (clauses, and a second predicate
+   joined by 并); each segment's first predicate is its action and what follows is its object
+   (组织开展安全生产督查、暗查暗访等工作 is inspection), except that a "mode" (督促, 指导, 统筹…工作)
+   gives way to the type it governs (督促企业制定应急预案 is emergency). Across segments the
+   actions are coordinated, but a later one that is a follow-up of an earlier action of its
+   sentence is dropped (组织安全生产大检查，发现安全隐患及时组织落实整改措施 is an inspection), unless
+   a coordinator joins it (组织检查并督促整改 is two). Weak evidence (赶赴现场, 研究部署) counts
+   only when no action is found.
+4. `other` stays only when nothing specific is found (抓好分管工作的安全生产工作); a text with
    no pattern at all is `other` too, unless it is a cross-reference, which is no duty: [].
 
 >>> from kgtool.read.lexicon import project_lexicon
@@ -103,7 +110,10 @@ class _Compiled:
         self.catch_all: str | None = r.get("catch_all")
         self.modes = set(r.get("modes") or ())
         self.yield_not_to = set(r.get("yield_not_to") or ())
-        self.governed = {k: set(v) for k, v in (r.get("governed") or {}).items()}
+        self.weak = set(r.get("weak") or ())
+        self.sentence_punctuation: str = r["sentence_punctuation"]
+        self.follow_ups = {k: set(v) for k, v in (r.get("follow_ups") or {}).items()}
+        self.coordinators = re.compile(r["coordinators"]) if r.get("coordinators") else None
 
 
 _compiled: weakref.WeakKeyDictionary[Lexicon, _Compiled] = weakref.WeakKeyDictionary()
@@ -163,13 +173,39 @@ def squeeze(blank: str) -> tuple[str, list[int]]:
     return short, index
 
 
-def _clauses(text: str, punctuation: str) -> list[int]:
-    """Each character's clause number (clauses end at clause punctuation)."""
-    out, n = [], 0
-    for ch in text:
-        out.append(n)
-        n += ch in punctuation
-    return out
+@dataclass(frozen=True, slots=True)
+class _Segments:
+    """Where the text's segments and sentences stand: each character's segment and sentence
+    number, and the segments that a coordinator opens (组织检查|并督促整改)."""
+
+    of: list[int]
+    sentence: list[int]
+    coordinated: frozenset[int]
+
+
+def _segments(text: str, c: _Compiled) -> _Segments:
+    """The segments of a (masked) text: they end at clause punctuation and at a coordinator that
+    starts a second predicate; sentences end at sentence punctuation.
+
+    >>> from kgtool.read.lexicon import project_lexicon
+    >>> seg = _segments("组织检查，发现隐患及时整改。督促检查并报告", _for(project_lexicon()))
+    >>> seg.of
+    [0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3]
+    >>> seg.sentence[5], seg.sentence[14], sorted(seg.coordinated)
+    (0, 1, [3])
+    """
+    starts = {m.start() for m in c.coordinators.finditer(text)} if c.coordinators else set()
+    of, sentence, coordinated = [], [], set()
+    n = k = 0
+    for i, ch in enumerate(text):
+        if i in starts:
+            n += bool(i) and text[i - 1] not in c.punctuation  # "，并…" is already a new segment
+            coordinated.add(n)
+        of.append(n)
+        sentence.append(k)
+        n += ch in c.punctuation
+        k += ch in c.sentence_punctuation
+    return _Segments(of, sentence, frozenset(coordinated))
 
 
 def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
@@ -182,33 +218,45 @@ def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
     [('emergency', '预案')]
     >>> [(d.concept, d.evidence) for d in duty_types("督促企业制定应急预案，督促企业落实安全生产责任制", lex)]
     [('emergency', '预案'), ('responsibility_system', '落实…安全生产责任')]
+    >>> [d.concept for d in duty_types("组织安全生产大检查，发现安全隐患及时组织落实整改措施", lex)]
+    ['inspection']
     >>> [d.concept for d in duty_types("按照“谁主管，谁负责”的原则，抓好分管工作的安全生产工作", lex)]
     ['other']
     """
     c = _for(lexicon)
     blank, crossref = masked(text, lexicon)
-    clause = _clauses(blank, c.punctuation)
-    kept = _resolve(_matches(blank, c), len(text), c.catch_all)
+    seg = _segments(blank, c)
+    kept = sorted(_resolve(_matches(blank, c), len(text), c), key=lambda f: f[0][0][0])
 
-    def after(b: Anchors, a: Anchors) -> bool:
-        """Whether match b starts after match a's first word, in the same clause."""
-        return b[0][0] >= a[0][1] and clause[b[0][0]] == clause[a[0][0]]
+    def tier(p: _Pattern) -> int:
+        """0 for an action, 1 for weak evidence (赶赴现场, 研究部署), 2 for a catch-all."""
+        return 2 if p.concept == c.catch_all else int(p.label in c.weak)
 
-    decided: dict[str, TypeDecision] = {}
+    heads: dict[int, tuple[Anchors, _Pattern]] = {}  # segment -> its predicate
     for anchors, p in kept:
+        here = seg.of[anchors[0][0]]
         if p.label in c.modes and any(
-                q.concept not in (p.concept, *c.yield_not_to) and after(b, anchors) for b, q in kept):
-            continue  # 督促…制定预案: the plan is the duty
-        if any(q.concept in c.governed.get(p.concept, ()) and after(anchors, b) for b, q in kept):
-            continue  # 督促…贯彻落实: the supervision is the duty
-        if p.concept not in decided:  # evidence: the type's strongest match
-            words = WILDCARD.join(text[s:e] for s, e in anchors)
-            decided[p.concept] = TypeDecision(p.concept, words, anchors[0][0], anchors[-1][1])
-    specific = [d for k, d in decided.items() if k != c.catch_all]
-    if specific:
-        return sorted(specific, key=lambda d: (d.start, d.concept))
-    if c.catch_all in decided:
-        return [decided[c.catch_all]]
+                q.concept not in (p.concept, *c.yield_not_to) and b[0][0] >= anchors[0][1] and seg.of[b[0][0]] == here
+                for b, q in kept):
+            continue  # 督促企业制定应急预案: the plan is the duty, 督促 how it is done
+        if here not in heads or tier(p) < tier(heads[here][1]):
+            heads[here] = (anchors, p)  # what follows in the segment is the predicate's object
+    best = min((tier(p) for _, p in heads.values()), default=None)
+    decided: dict[str, TypeDecision] = {}
+    before: dict[int, set[str]] = {}  # sentence -> the types of its predicates so far
+    for here, (anchors, p) in sorted(heads.items()):
+        if tier(p) != best:
+            continue
+        earlier = before.setdefault(seg.sentence[anchors[0][0]], set())
+        coordinated = here in seg.coordinated and here - 1 in heads  # 组织检查并督促整改, not 研究并汇报
+        follow_up = not coordinated and any(p.concept in c.follow_ups.get(k, ()) for k in earlier)
+        earlier.add(p.concept)
+        if follow_up or p.concept in decided:
+            continue  # 组织检查，发现隐患及时整改: the rectification is the inspection's follow-up
+        words = WILDCARD.join(text[s:e] for s, e in anchors)
+        decided[p.concept] = TypeDecision(p.concept, words, anchors[0][0], anchors[-1][1])
+    if decided:
+        return list(decided.values())
     if crossref or not CJK.search(blank) or not c.catch_all:
         return []
     stripped = text.strip()
@@ -229,13 +277,14 @@ def _matches(blank: str, c: _Compiled) -> list[tuple[Anchors, _Pattern]]:
     return found
 
 
-def _resolve(found: list[tuple[Anchors, _Pattern]], size: int, catch_all: str | None) -> list[tuple[Anchors, _Pattern]]:
-    """The matches that keep their words: more matched characters first, then the wider match,
-    catch-alls last (履行安全生产监管职责 is supervision before it is 履行…职责)."""
+def _resolve(found: list[tuple[Anchors, _Pattern]], size: int, c: _Compiled) -> list[tuple[Anchors, _Pattern]]:
+    """The matches that keep their words: more matched characters first, then the earlier and
+    the wider match; modes and catch-alls give way to what they overlap (组织研究制定安全生产工作目标
+    is planning, not 组织研究…工作; 履行安全生产监管职责 is supervision before it is 履行…职责)."""
     def rank(f: tuple[Anchors, _Pattern]) -> tuple:
         anchors, p = f
-        return (p.concept == catch_all, -sum(e - s for s, e in anchors), -(anchors[-1][1] - anchors[0][0]),
-                anchors[0][0], p.label)
+        return (p.concept == c.catch_all, p.label in c.modes, -sum(e - s for s, e in anchors), anchors[0][0],
+                -(anchors[-1][1] - anchors[0][0]), p.label)
 
     taken = bytearray(size)
     kept = []

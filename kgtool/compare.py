@@ -14,10 +14,16 @@ return plain frozen dataclasses that the CLI, the web page and the charts share:
 - `diff`: what one jurisdiction demands that the other does not, role by role.
 - `compare_command_output`: any of these as a table, CSV, JSON, HTML, SVG or GraphML.
 
-Who holds a duty: a post is compared by its canonical role (``org:role``); a body that holds
-duties itself (the Party group of a commission, a town government, a section) is compared by
-its most specific class, shown as e.g. "党组织（机构） / Party organisation (body)", so a
-Party group's meeting duty is not lost when a document gives it to the group, not its secretary.
+Who holds a duty: a post is compared by its canonical role (``org:role``), under each of its
+roles when one person holds several titles (党委副书记、镇长: government head and deputy Party
+secretary); a body that holds duties itself (the Party group of a commission, a town
+government, a section) is compared by its most specific class, shown as e.g. "党组织（机构） /
+Party organisation (body)", so a Party group's meeting duty is not lost when a document gives
+it to the group, not its secretary.
+
+Sanctions are the forms of holding to account (sanction:accountability and the concepts under
+it); rewards (sanction:reward) and mitigations (sanction:mitigation) a document also provides
+are not sanctions and are left out of the sanction comparison.
 """
 from __future__ import annotations
 
@@ -101,6 +107,9 @@ _DUTY_ORDER = ("implement_policy", "meeting", "hear_report", "inspection", "resp
                "assessment", "staffing_funding", "training_publicity", "hazard_control", "emergency",
                "accident", "planning", "supervision", "reporting", "other")
 _CATCH_ALL = "other"  # dutytype:other, a catch-all such as "按照…原则抓好…工作"
+
+#: Kinds of sanction-scheme concepts that are not sanctions: commendations and lighter treatment.
+_NOT_SANCTIONS = tuple(str(vocab.concept("sanction", kind)) for kind in ("reward", "mitigation"))
 
 _WSA = str(vocab.WSA)
 _CONCEPT = str(vocab.CONCEPT)
@@ -245,8 +254,10 @@ SELECT ?x ?p ?l WHERE {
 
 _Q_CLASSES = """
 SELECT ?c ?s WHERE {
-  ?c rdfs:subClassOf ?s .
-  FILTER(isIRI(?s) && STRSTARTS(STR(?c), "https://w3id.org/wsa/ontology#"))
+  { ?c rdfs:subClassOf ?s . FILTER(STRSTARTS(STR(?c), "https://w3id.org/wsa/ontology#")) }
+  UNION
+  { ?c skos:broader ?s . FILTER(STRSTARTS(STR(?c), "https://w3id.org/wsa/concept/")) }
+  FILTER(isIRI(?s))
 }"""
 
 _Q_POSTS = """
@@ -401,7 +412,8 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
 
 
 class _Vocab:
-    """Labels of concepts and classes, and the class tree, from the ontology in the store."""
+    """Labels of concepts and classes, and the class and concept trees (rdfs:subClassOf,
+    skos:broader), from the ontology in the store."""
 
     def __init__(self, store: Store):
         best: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
@@ -421,7 +433,7 @@ class _Vocab:
         self.body_classes = {c for c in set(self.parents) | {_BODY} if self.is_a(c, _BODY)}
 
     def is_a(self, cls: str, ancestor: str) -> bool:
-        """Whether class ``cls`` is ``ancestor`` or a subclass of it."""
+        """Whether class ``cls`` is ``ancestor`` or a subclass of it (a concept: narrower than it)."""
         seen, todo = set(), [cls]
         while todo:
             here = todo.pop()
@@ -466,7 +478,7 @@ def _order_holders(terms: Iterable[Term]) -> list[Term]:
 class _Post:
     iri: str
     slug: str
-    role: Term
+    roles: list[Term] = field(default_factory=list)   # one person may hold several titles
     label: str = ""
     alts: set[str] = field(default_factory=set)
     levels: set[str] = field(default_factory=set)
@@ -513,12 +525,10 @@ class _Facts:
         out: dict[str, _Post] = {}
         for row in self._rows(_Q_POSTS):
             iri = str(row["post"])
-            post = out.get(iri)
-            if post is None:
-                role = row.get("role")
-                term = (self.vocab.term(str(role), "role") if role is not None
-                        else Term("", "unknown_role", "（未归类岗位）", "(post without a role)", "role"))
-                post = out[iri] = _Post(iri, self.slug_of[str(row["doc"])], term)
+            post = out.setdefault(iri, _Post(iri, self.slug_of[str(row["doc"])]))
+            role = self.vocab.term(str(row["role"]), "role") if row.get("role") is not None else None
+            if role is not None and role not in post.roles:
+                post.roles.append(role)
             if row.get("label") is not None and (not post.label or _lang(row["label"], "zh")):
                 post.label = str(row["label"])
             if row.get("alt") is not None:
@@ -527,6 +537,9 @@ class _Facts:
                 post.levels.add(str(row["level"]))
             if row.get("body") is not None:
                 post.body = str(row["body"])
+        for post in out.values():
+            post.roles = _order(post.roles, _ROLE_ORDER) or [
+                Term("", "unknown_role", "（未归类岗位）", "(post without a role)", "role")]
         return out
 
     @functools.cached_property
@@ -566,13 +579,13 @@ class _Facts:
         """(holder, duty) pairs."""
         return [(s, o) for _, s, link, o in self.links if link == "hasDuty"]
 
-    def holder(self, iri: str) -> Term | None:
-        """The role of a post, or the class of a body, that holds duties under ``iri``."""
+    def holders(self, iri: str) -> list[Term]:
+        """The roles of a post, or the class of a body, that holds duties under ``iri``."""
         if iri in self.posts:
-            return self.posts[iri].role
+            return self.posts[iri].roles
         if iri in self.bodies:
-            return self.vocab.holder_for_class(self.vocab.most_specific(self.bodies[iri].types))
-        return None
+            return [self.vocab.holder_for_class(self.vocab.most_specific(self.bodies[iri].types))]
+        return []
 
     def written(self, iri: str) -> list[str]:
         """The labels a document writes for a post or body: its label, then its other wordings."""
@@ -652,15 +665,17 @@ def _matrix(facts: _Facts, include_bodies: bool = True) -> RoleDutyMatrix:
     per_type: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     terms: dict[str, Term] = {}
     for holder_iri, duty_iri in facts.holdings:
-        holder = facts.holder(holder_iri)
         duty = duties.get(duty_iri)
-        if holder is None or duty is None or (holder.kind == "body" and not include_bodies):
+        if duty is None:
             continue
-        terms[holder.id] = holder
-        per_holder[(holder.id, duty.slug)].add(duty_iri)
-        for t in duty.types:
-            term = seen_types.setdefault(t, facts.vocab.term(t, "dutytype"))
-            per_type[(holder.id, duty.slug, term.id)].add(duty_iri)
+        for holder in facts.holders(holder_iri):
+            if holder.kind == "body" and not include_bodies:
+                continue
+            terms[holder.id] = holder
+            per_holder[(holder.id, duty.slug)].add(duty_iri)
+            for t in duty.types:
+                term = seen_types.setdefault(t, facts.vocab.term(t, "dutytype"))
+                per_type[(holder.id, duty.slug, term.id)].add(duty_iri)
     for (h, slug, t), members in per_type.items():
         counts[h][slug][t] = len(members)
     for (h, slug), members in per_holder.items():
@@ -668,11 +683,12 @@ def _matrix(facts: _Facts, include_bodies: bool = True) -> RoleDutyMatrix:
     present: dict[str, set[str]] = defaultdict(set)
     labels: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for post in facts.posts.values():
-        terms.setdefault(post.role.id, post.role)
-        present[post.role.id].add(post.slug)
-        for text in facts.written(post.iri):
-            if text not in labels[post.role.id][post.slug]:
-                labels[post.role.id][post.slug].append(text)
+        for role in post.roles:
+            terms.setdefault(role.id, role)
+            present[role.id].add(post.slug)
+            for text in facts.written(post.iri):
+                if text not in labels[role.id][post.slug]:
+                    labels[role.id][post.slug].append(text)
     # body classes appear only if some body of the class holds duties somewhere; a body is
     # present under each such class it belongs to (a supervisory department is a department)
     classes = [t for t in terms.values() if t.kind == "body"]
@@ -807,11 +823,11 @@ def _frequencies(facts: _Facts) -> FrequencyTable:
             continue
         action = facts.vocab.term(str(row["action"]), "dutytype")
         slug = facts.slug_of[str(row["doc"])]
-        holders = [h for d in sorted(duty_of.get(f, ())) for h in holders_of.get(d, [])] or [""]
+        holding = [h for d in sorted(duty_of.get(f, ())) for h in holders_of.get(d, [])]
         done: set[str] = set()
-        for holder_iri in holders:
-            holder = facts.holder(holder_iri) if holder_iri else _NONE_HOLDER
-            if holder is None or holder.id in done:
+        pairs = [(h, t) for h in holding for t in facts.holders(h)] if holding else [("", _NONE_HOLDER)]
+        for holder_iri, holder in pairs:
+            if holder.id in done:
                 continue
             done.add(holder.id)
             terms[holder.id], terms[action.id] = holder, action
@@ -899,6 +915,8 @@ def _invoked(facts: _Facts) -> dict[str, ConceptMatrix]:
     terms: dict[str, Term] = {}
     for row in facts._rows(_Q_INVOKED):
         kind = "principle" if local_name(str(row["p"])) == "invokesPrinciple" else "sanction"
+        if kind == "sanction" and any(facts.vocab.is_a(str(row["c"]), k) for k in _NOT_SANCTIONS):
+            continue  # a reward (表扬) or a mitigation (从轻追究) is provided for, but is no sanction
         term = facts.vocab.term(str(row["c"]), kind)
         terms[term.iri] = term
         by_kind[kind][term.iri].add(facts.slug_of[str(row["doc"])])
@@ -918,7 +936,8 @@ def principle_matrix(store: Store, selected: Sequence[str | Jurisdiction] | None
 
 
 def sanction_matrix(store: Store, selected: Sequence[str | Jurisdiction] | None = None) -> ConceptMatrix:
-    """Which sanctions and commendations (通报, 诫勉, 约谈 …) each document provides for (one query)."""
+    """Which sanctions (通报, 诫勉, 约谈 …) each document provides for (one query); not its rewards
+    (表扬, 评先评优) or mitigations (从轻、减轻追究, 尽职免责)."""
     return _invoked(_context(store, selected))["sanction"]
 
 
@@ -962,8 +981,8 @@ def _graphs(facts: _Facts) -> dict[str, nx.DiGraph]:
         graphs[body.slug].add_node(body.iri, kind="body", label=body.label or local_name(body.iri),
                                    **{"class": local_name(cls)}, document=body.slug)
     for post in facts.posts.values():
-        attrs: dict[str, Any] = {"kind": "post", "label": post.label or local_name(post.iri), "role": post.role.id,
-                                 "document": post.slug}
+        attrs: dict[str, Any] = {"kind": "post", "label": post.label or local_name(post.iri),
+                                 "role": ";".join(r.id for r in post.roles), "document": post.slug}
         if post.levels:
             attrs["level"] = ";".join(sorted(local_name(v) for v in post.levels))
         if post.alts:
@@ -1311,7 +1330,8 @@ def _diff(facts: _Facts) -> PairDiff:
     types = {t.id: t for t in matrix.duty_types}
     levels: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for post in facts.posts.values():
-        levels[post.role.id][post.slug].update(post.levels)
+        for role in post.roles:
+            levels[role.id][post.slug].update(post.levels)
     holders = list(matrix.holders)
     for row in freq.rows:
         if row.holder not in holders:

@@ -88,17 +88,19 @@ def test_unknown_selector_is_a_query_error_naming_the_known_ones(store, selector
 # --- 1. role × duty type ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("slug, written", [
-    (MIANYANG, "分管安全生产工作的负责人"),   # 第九条（二）
-    (BAZHONG, "分管安全生产负责人"),          # 四（三）
-    (TONGCHUAN, "分管安全生产领导"),          # 三（三）
-    (BENXI, "分管安全生产的领导干部"),        # 第九条
-    (BENXI, "分管安全生产工作负责人"),        # 第十一条
+    (MIANYANG, "分管安全生产工作的负责人"),                  # 第九条（二）
+    (BAZHONG, "分管安全生产负责人"),                         # 四（三）
+    (TONGCHUAN, "铜川镇分管安全生产领导"),                   # 三（三）铜川镇分管安全生产领导工作职责
+    (TONGCHUAN, "分管安全领导"),                             # 四（三）主抓党委副书记和政府副镇长、分管安全领导
+    (BENXI, "高新区党工委、管委会分管安全生产的领导干部"),   # 第九条
+    (BENXI, "各部门分管安全生产工作负责人"),                 # 第十一条, in the departments with supervision duties
 ])
 def test_labels_of_the_safety_deputy_as_each_document_writes_them(matrix, slug, written):
     assert written in matrix.labels["safety_deputy"][slug]
 
 
 def test_which_roles_exist_where(matrix):
+    # Wuxi's 行政主要负责人 takes over 分管安全生产 himself: no deputy's post of its own
     assert matrix.present["safety_deputy"] == (BAZHONG, BENXI, MIANYANG, TONGCHUAN)
     assert matrix.present["government_head"] == (BENXI, TONGCHUAN, WUXI)   # 管委会主要负责人; 镇长; 行政主要负责人
     only = matrix.only_in()
@@ -123,7 +125,9 @@ def test_duty_type_counts(matrix, holder, slug, duty_type, at_least):
 
 def test_absent_is_not_zero(matrix):
     assert matrix.count("party_secretary", WUXI, "meeting") is None     # no such post in Wuxi
-    assert matrix.count("party_secretary", MIANYANG, "meeting") == 0    # 党组书记 exists; its group meets
+    assert matrix.count("office_director", WUXI, "meeting") is None
+    # 第五条 办公室主任由市总经工部主要负责人担任: the office's director exists, with no duty of his own
+    assert matrix.count("office_director", MIANYANG, "meeting") == 0
     assert matrix.totals["government_head"][WUXI] == 12                 # twelve numbered duties
 
 
@@ -141,7 +145,7 @@ def test_quarterly_report_hearing_is_set_only_by_wuxi(freq):
     assert quarterly == {("government_head", WUXI)}
     req = freq.row("government_head", "hear_report").requirements[WUXI][0]
     assert req.text == "每季度至少1次系统听取安全生产工作情况汇报"
-    assert (req.period, req.min_occurrences, req.holder_written) == ("P3M", 1, "行政主要负责人")
+    assert (req.period, req.min_occurrences, req.holder_written) == ("P3M", 1, "镇(街道、园区)行政主要负责人")
 
 
 def test_inspections_of_the_safety_deputy(freq):
@@ -161,8 +165,14 @@ def test_inspections_of_the_safety_deputy(freq):
     ("principal_head", "inspection", BAZHONG, 2),        # 每半年参加一次安全生产工作检查
     ("principal_head", "inspection", MIANYANG, 2),       # 每年不少于2次
     ("government_head", "inspection", WUXI, 1),          # 每年至少1次专题检查督查各专委会
-    ("body:GovernmentBody", "meeting", TONGCHUAN, 12),   # 每月至少召开一次…工作会议
-    ("body:GovernmentBody", "meeting", BAZHONG, 4),      # 每季度至少召开一次防范安全事故的工作会议
+    pytest.param("body:GovernmentBody", "meeting", TONGCHUAN, 12, marks=pytest.mark.xfail(strict=True, reason=(
+        "四（一）安全生产责任 4. 每月至少召开一次防范较大以上安全事故的工作会议 is the town government's: its items "
+        "put safety 列入镇政府工作的重要议事日程 (gold TC-B01); the reader leaves the meeting without a holder "
+        "and drops the other seven items of 四（一）"))),
+    pytest.param("body:GovernmentBody", "meeting", BAZHONG, 4, marks=pytest.mark.xfail(strict=True, reason=(
+        "三、总体要求 4、每季度至少召开一次防范安全事故的工作会议，分析、部署、落实本部门防范安全事故工作 is the "
+        "commission's own (列入市经济和信息化委工作的重要议事日程; gold BZ-B01); the reader leaves the meeting "
+        "without a holder and drops the other seven items of 三、总体要求"))),
     ("enterprise_head", "inspection", TONGCHUAN, 12),    # 企业单位主要负责人 每月不少于一次对本单位安全生产检查
     ("unassigned", "emergency", MIANYANG, 1),            # 每年至少组织一次应急演练 (第十二条)
 ])
@@ -196,7 +206,8 @@ def test_principle_shared_by_all_five_is_territorial_management(principles):
 
 def test_principles_unique_to_one_document(principles):
     unique = {slug: {c.id for c in terms} for slug, terms in principles.unique.items()}
-    assert unique[BAZHONG] == {"occupational_health", "approver_responsible", "five_implementations"}
+    assert unique[BAZHONG] == {"occupational_health", "approver_responsible", "five_implementations",
+                               "five_levels_five_coverage"}            # 四（一）落实“五级五覆盖”和“五落实五到位”
     assert unique[BENXI] == {"life_first"}                                  # 生命至上
     assert {"who_signs_responsible", "who_inspects_responsible"} <= unique[TONGCHUAN]
     assert unique[WUXI] == set() and unique[MIANYANG] == set()
@@ -208,10 +219,28 @@ def test_party_government_same_responsibility_everywhere_but_wuxi(principles):
 
 
 def test_sanctions(sanctions):
-    assert sanctions.shared_by_all == ()
-    assert sanctions.of(TONGCHUAN) == ()                # 追究相关人员的责任: no form named
+    of = {slug: {c.id for c in sanctions.of(slug)} for slug in ALL}
+    # each holds to account (追究责任): 巴中 进行责任追究; 本溪 第五章; 绵阳 第十八条 按规定追究相应责任;
+    # 铜川 五、追究相关人员的责任; 无锡 三（三）作为…责任追究的重要依据
+    assert [c.id for c in sanctions.shared_by_all] == ["accountability"]
+    # 铜川 names forms for villages and enterprises (四（六）一把手责任追究制; 三（五）报区政府实施关闭, 依法对其处罚)
+    # but none of the graded forms for officials (通报, 诫勉 … 处分): the weak sanction of gold TC-G07
+    assert {"top_leader_accountability", "closure", "penalty"} <= of[TONGCHUAN]
+    assert not of[TONGCHUAN] & {"notice", "admonition", "suspension", "reassignment", "ordered_resignation",
+                                "demotion", "dismissal", "disciplinary_action"}
     assert {c.id for c in sanctions.unique[WUXI]} == {"warning_prompt"}   # 警示提示
-    assert {"admonition", "demotion", "dismissal"} <= {c.id for c in sanctions.of(BENXI)}   # 第二十一条
+    assert {"admonition", "demotion", "dismissal"} <= of[BENXI]   # 第二十一条
+
+
+def test_rewards_and_mitigations_are_not_sanctions(sanctions, store):
+    """绵阳 第十七条 给予表扬, 铜川 三（三）7 组织研究安全生产先进单位、先进个人, 本溪 第二十四条 可以从轻、减轻追究责任
+    and 第二十五条 不予追究 are provided for, but hold no one to account."""
+    compared = {c.id for c in sanctions.concepts}
+    assert not compared & {"reward", "praise", "model_selection", "mitigation", "lighter_accountability", "exemption"}
+    assert "heavier_accountability" in {c.id for c in sanctions.of(BENXI)}   # 第二十三条 应当从重追究责任
+    d = compare.diff(store, BENXI, MIANYANG)
+    assert not {t.id for t in d.sanctions_only_a} & {"lighter_accountability", "exemption"}
+    assert not {t.id for t in d.sanctions_only_b} & {"praise"}
 
 
 # --- 4. structure and similarity --------------------------------------------------------------
@@ -219,14 +248,18 @@ def test_sanctions(sanctions):
 def test_structure_of_wuxi(measures):
     m = measures[WUXI]
     assert (m.posts, m.depth, m.duties_per_post, m.idle_post_share) == (1, 2, 12.0, 0.0)
-    assert m.depth_chain == ("行政主要负责人", "镇(街道、园区)", "无锡市人民政府")
+    assert m.depth_chain == ("镇(街道、园区)行政主要负责人", "镇(街道、园区)", "无锡市人民政府")
 
 
 def test_structure_contrasts(measures):
     assert measures[BAZHONG].body_duty_share > 0.5        # sections carry most duties (the duty table)
-    assert measures[BENXI].body_duty_share == 0
+    # Benxi lays its duties on leading cadres; bodies hold only those of 第五条 (各级机关部门), 第十三条（一）
+    # (高新区党工委、管委会), 第十五条 (安委会办公室) and 第十六条 (安委会)
+    assert 0 < measures[BENXI].body_duty_share < 0.2
     assert measures[TONGCHUAN].idle_post_share > 0.5      # leading-group members with no duty
-    assert "党组书记" in measures[MIANYANG].idle_posts     # the 党组 holds the duties, not its secretary
+    # 第五条 办公室主任: no duty of his own; 第四条 全体干部职工: only 认真履行与本岗位相关的安全职责
+    assert {"办公室主任", "全体干部职工"} <= set(measures[MIANYANG].idle_posts)
+    assert "主要负责人" not in measures[MIANYANG].idle_posts   # 第九条（一）: six numbered duties
     for m in measures.values():
         assert 0 <= m.frequency_share <= 1 and 0 <= m.idle_post_share <= 1
 
@@ -234,7 +267,7 @@ def test_structure_contrasts(measures):
 def test_structure_graph_links(store):
     graphs = compare.structure_graphs(store, [WUXI])
     g = graphs[WUXI]
-    post = "https://w3id.org/wsa/id/wuxi-towns-2021/post/d175bd34.government_head"
+    post = "https://w3id.org/wsa/id/wuxi-towns-2021/post/main.government_head"
     assert g.nodes[post]["role"] == "government_head"
     assert sum(1 for _, _, r in g.out_edges(post, data="relation") if r == "hasDuty") == 12
     assert g.nodes["https://w3id.org/wsa/id/wuxi-towns-2021/duty/s2.p1"]["times_per_year"] == 4.0
@@ -352,8 +385,8 @@ def test_graphml_parses_back(store, tmp_path):
     graph = nx.read_graphml(path)
     docs = {d["document"] for _, d in graph.nodes(data=True)}
     assert docs == set(ALL)
-    post = "https://w3id.org/wsa/id/wuxi-towns-2021/post/d175bd34.government_head"
-    assert graph.nodes[post]["label"] == "行政主要负责人"
+    post = "https://w3id.org/wsa/id/wuxi-towns-2021/post/main.government_head"
+    assert graph.nodes[post]["label"] == "镇(街道、园区)行政主要负责人"
     assert {r for _, _, r in graph.edges(data="relation")} >= {"postIn", "hasDuty", "subOrganizationOf"}
 
 

@@ -75,12 +75,14 @@ def duties_of(kg, slug: str, label: str) -> int:
     ("mianyang-union-2020", "主要负责人", "principal_head", 6),
     ("mianyang-union-2020", "分管安全生产工作的负责人", "safety_deputy", 6),
     ("mianyang-union-2020", "分管业务工作的负责人", "business_deputy", 5),
-    ("wuxi-towns-2021", "行政主要负责人", "government_head", 12),
-    ("tongchuan-town-2022", "安全生产执法员", "enforcement_officer", 7),
-    ("tongchuan-town-2022", "分管安全生产领导", "safety_deputy", 7),
-    ("tongchuan-town-2022", "企业单位的主要负责人", "enterprise_head", 9),  # 四(七) 1.-8. and 四(五)
+    ("wuxi-towns-2021", "镇(街道、园区)行政主要负责人", "government_head", 12),   # 二、(一)-(十二)
+    ("tongchuan-town-2022", "铜川镇安全生产执法员", "enforcement_officer", 7),      # 三（六）1.-7.
+    ("tongchuan-town-2022", "铜川镇分管安全生产领导", "safety_deputy", 7),          # 三（三）1.-7.
+    # 四（七）1.-8.; 四（五）对本单位的安全生产全面负责 is its level, not a duty
+    ("tongchuan-town-2022", "企业单位主要负责人", "enterprise_head", 8),
     ("benxi-hitech-2019", "各级党组织主要负责人", "party_secretary", 7),
-    ("bazhong-econ-2018", "委主要负责人", "principal_head", 6),
+    # 四（二）: six clauses split on ；/。, and the duty table's cell 负责本系统安全生产的全面领导管理 (附件)
+    ("bazhong-econ-2018", "委主要负责人", "principal_head", 7),
 ])
 def test_post_duty_counts(kg, slug, label, role, count):
     got = one(kg, f"""SELECT ?role WHERE {{ ?p a wsa:Post ; wsa:definedIn {doc(slug)} ; rdfs:label|skos:altLabel "{label}"@zh ; org:role ?role }}""")
@@ -91,8 +93,8 @@ def test_post_duty_counts(kg, slug, label, role, count):
 @pytest.mark.parametrize("slug,label,cls,count", [
     ("mianyang-union-2020", "党组", "PartyOrganization", 7),
     ("bazhong-econ-2018", "委党组", "PartyOrganization", 7),
-    ("mianyang-union-2020", "安全生产工作领导小组办公室", "WorkingOffice", 5),
-    ("tongchuan-town-2022", "村委员会", "VillageCommittee", 3),
+    # 第十条's five numbered duties (gold MY-B04) and 第十七条 "安全生产工作领导小组办公室要组织…经常性的监督检查"
+    ("mianyang-union-2020", "安全生产工作领导小组办公室", "WorkingOffice", 6),
     ("bazhong-econ-2018", "经济运行科", "Department", 14),
     ("bazhong-econ-2018", "无线电管理办公室", "WorkingOffice", 2),
 ])
@@ -101,9 +103,23 @@ def test_body_duty_counts(kg, slug, label, cls, count):
     assert duties_of(kg, slug, label) == count
 
 
+def test_tongchuan_village_committees_hold_their_items_but_the_second(kg):
+    """四（六）村委员会安全责任: items 1, 3 and 4 are the committees' own (1. 各村委员会要组织开展安全生产宣传教育活动…;
+    3. 抓好各项安全生产工作的落实…; 4. 要求：发现问题，不留死角…); item 2 is laid on others: 包村领导和中心负责人责任挂钩，
+    要认真督促各村做好安全隐患排查工作."""
+    def items(cls: str, label: str) -> set[str]:
+        return {m for (m,) in rows(kg, f"""SELECT DISTINCT ?m WHERE {{
+            ?h a {cls} ; wsa:definedIn {doc("tongchuan-town-2022")} ; rdfs:label "{label}"@zh .
+            ?h wsa:hasDuty/prov:wasDerivedFrom/dcterms:isPartOf* ?item .
+            ?item dcterms:isPartOf ?section ; wsa:marker ?m .
+            ?section wsa:marker "（六）" ; dcterms:isPartOf/wsa:marker "四、" }}""")}
+    assert items("wsa:VillageCommittee", "村委员会") == {"1.", "3.", "4."}
+    assert items("wsa:Post", "包村领导") == {"2."}
+
+
 @pytest.mark.parametrize("slug,label,period,minimum,per_year,action", [
-    ("wuxi-towns-2021", "行政主要负责人", "P3M", 1, 4, "hear_report"),
-    ("wuxi-towns-2021", "行政主要负责人", "P1Y", 1, 1, "inspection"),
+    ("wuxi-towns-2021", "镇(街道、园区)行政主要负责人", "P3M", 1, 4, "hear_report"),   # 每季度至少1次系统听取…汇报
+    ("wuxi-towns-2021", "镇(街道、园区)行政主要负责人", "P1Y", 1, 1, "inspection"),    # 每年至少1次专题检查督查各专委会
     ("mianyang-union-2020", "主要负责人", "P1Y", 2, 2, "inspection"),
     ("mianyang-union-2020", "分管安全生产工作的负责人", "P1Y", 2, 2, "inspection"),
     ("mianyang-union-2020", "党组", "P1Y", 1, 1, "meeting"),
@@ -132,7 +148,7 @@ def test_three_yearly_inspection_is_a_third_per_year(kg):
 
 @pytest.mark.parametrize("slug,label,level", [
     ("mianyang-union-2020", "分管安全生产工作的负责人", "second_responsible"),
-    ("mianyang-union-2020", "党组书记", "first_responsible"),
+    ("mianyang-union-2020", "党组书记、副主席", "first_responsible"),   # 第四条 党组书记、副主席是安全工作第一责任人
     ("tongchuan-town-2022", "镇长", "first_responsible"),
     ("tongchuan-town-2022", "镇长", "overall_leadership"),
     ("tongchuan-town-2022", "镇党委书记", "general_charge"),

@@ -60,6 +60,7 @@ SCHEMES: dict[str, set[str]] = {
         "leading_group_member", "office_director",
         "deputy_head", "other_leader", "discipline_secretary", "people_congress_chair",
         "village_party_secretary", "vice_party_secretary",
+        "other",  # a post given duties whose designation fits no other role (包村领导), flagged for review
     },
     "level": {
         "first_responsible", "general_charge", "second_responsible", "overall_leadership",

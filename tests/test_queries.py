@@ -55,6 +55,7 @@ PREFIXES = {
 }
 PARAM_TYPES = {"resource", "string", "integer", "decimal"}
 XSD = PREFIXES["xsd"]
+SKOS = PREFIXES["skos"]
 
 
 # --- harness ------------------------------------------------------------------------------
@@ -234,27 +235,63 @@ def test_policy_documents(store):
 def test_first_responsible_persons(store):
     rows = run(store, "first-responsible-persons")
     named = {(r["jurisdictionLabel"], r["postLabel"]) for r in rows if r["post"]}
-    # 巴中: 委主要负责人 (四(二)) and 行政一把手和企业主要领导 (五(一)); 本溪: 党政主要负责人 (第四条);
-    # 绵阳: 党组书记 and 部门单位主要负责人 (第四条); 铜川: 镇长 (三(二)) and 镇党委政府一把手 (preamble)
-    assert named >= {("巴中市", "委主要负责人"), ("巴中市", "企业主要领导"), ("本溪高新区", "党政主要负责人"),
-                     ("绵阳市", "党组书记"), ("绵阳市", "部门单位主要负责人"), ("铜川镇", "镇长"), ("铜川镇", "一把手")}
-    # 无锡: the 行政主要负责人 "直接负责安全生产工作" but nobody is named 第一责任人
+    # 巴中 四(二): 委主要负责人 “作为本部门安全生产和职业健康第一责任人”, 五(一): 企业主要领导 of the enterprises;
+    # 本溪 第四条 “党政主要负责人是本地区安全生产第一责任人”: the Party heads (第六条) and the heads of 管委会 and
+    # 街道办事处 (第七条); 绵阳 第四条: 党组书记、副主席, the office 第九条(一) calls 主要负责人, and 部门单位主要负责人;
+    # 铜川 三(二): 镇长 (闫旻)
+    assert named >= {("巴中市", "委主要负责人"), ("巴中市", "企业主要领导"), ("本溪高新区", "各级党组织主要负责人"),
+                     ("本溪高新区", "高新区管委会、街道办事处主要负责人"), ("绵阳市", "主要负责人"),
+                     ("绵阳市", "部门单位主要负责人"), ("铜川镇", "铜川镇镇长")}
+    assert {label for jurisdiction, label in named if jurisdiction == "本溪高新区"} == {
+        "各级党组织主要负责人", "高新区管委会、街道办事处主要负责人"}
+    # 无锡: the 行政主要负责人 “直接负责安全生产工作” but nobody is named 第一责任人
     wuxi = [r for r in rows if r["jurisdictionLabel"] == "无锡市"]
     assert len(wuxi) == 1 and wuxi[0]["post"] is None
     for r in rows:
         if r["post"]:
             assert r["levelWording"] in {"第一责任人", "第一负责人"} and r["provision"], r
-    assert {r["levelWording"] for r in rows if r["postLabel"] == "一把手"} == {"第一负责人"}
-    assert {r["holderName"] for r in rows if r["postLabel"] == "镇长"} == {"闫旻"}
-    assert {r["provisionMarker"] for r in rows if r["postLabel"] == "党政主要负责人"} == {"第四条"}
+    assert {r["holderName"] for r in rows if r["postLabel"] == "铜川镇镇长"} == {"闫旻"}
+    assert {r["provisionMarker"] for r in rows if r["jurisdictionLabel"] == "本溪高新区"} == {"第四条"}
+    # one office, the 主要负责人 of 管委会 and of 街道办事处 (第七条), sitting in both bodies
+    assert {r["bodyLabel"] for r in rows if r["postLabel"] == "高新区管委会、街道办事处主要负责人"} == {
+        "高新区管委会", "街道办事处"}
     assert [r["post"] for r in run(store, "first-responsible-persons", jurisdiction="id:place/wuxi")] == [None]
 
 
-@pytest.mark.xfail(strict=False, reason="mianyang-union-2020/post/main.deputy_head: “党组书记、副主席是…第一责任人” "
-                                        "names one person (the Party secretary who is also vice-chair), not a second post")
 def test_first_responsible_persons_mianyang_exactly(store):
+    # 第四条 “党组书记、副主席是安全工作第一责任人” names one person, the office 第九条(一) calls 主要负责人
     rows = run(store, "first-responsible-persons", jurisdiction="id:place/mianyang")
-    assert {r["postLabel"] for r in rows} == {"党组书记", "部门单位主要负责人"}
+    assert {r["postLabel"] for r in rows} == {"主要负责人", "部门单位主要负责人"}
+    head = next(r["post"] for r in rows if r["postLabel"] == "主要负责人")
+    assert store.query(f'ASK {{ <{head}> <{SKOS}altLabel> "党组书记、副主席"@zh }}').boolean
+
+
+@pytest.mark.xfail(strict=True, reason="bazhong-econ-2018/post/main.business_deputy is read as a 第一责任人, but the second "
+                                       "四(三) has it “协助第一责任人和主要负责人履行安全生产监管职责”, and 五(一) makes only "
+                                       "“行政一把手和企业主要领导” 第一责任人 (“班子各成员对所分管领域的安全生产负全责”)")
+def test_first_responsible_persons_bazhong_exactly(store):
+    rows = run(store, "first-responsible-persons", jurisdiction="id:place/bazhong")
+    assert {r["roleLabel"] for r in rows} == {"主要负责人", "生产经营单位主要负责人"}
+
+
+def test_bazhong_enterprise_head_is_one_post_of_the_enterprises_with_its_duty(store):
+    # 五(一) names one office twice, the 企业主要领导 and the 法人代表 of 各类生产经营单位 (第一责任人), and gives it
+    # duties: “认真组织，周密安排，把安全生产工作落实到车间班组及每个岗位…”
+    heads = [r for r in run(store, "first-responsible-persons", jurisdiction="id:place/bazhong")
+             if r["roleLabel"] == "生产经营单位主要负责人"]
+    assert len({r["post"] for r in heads}) == 1
+    assert "巴中市经济和信息化委员会" not in {r["bodyLabel"] for r in heads}
+    assert run(store, "posts-without-duties", jurisdiction="id:place/bazhong") == []
+
+
+@pytest.mark.xfail(strict=True, reason="铜川's preamble “镇党委政府一把手是安全生产工作的第一负责人” makes the 党委书记 a 第一负责人 "
+                                       "(as well as the 镇长, also 第一责任人 in 三(二)); "
+                                       "tongchuan-town-2022/post/main.party_secretary has no such level and no post is "
+                                       "read from the preamble")
+def test_first_responsible_persons_tongchuan_preamble(store):
+    rows = run(store, "first-responsible-persons", jurisdiction="id:place/tongchuan")
+    assert {(r["postLabel"], r["levelWording"]) for r in rows} == {
+        ("铜川镇党委书记", "第一负责人"), ("铜川镇镇长", "第一负责人"), ("铜川镇镇长", "第一责任人")}
 
 
 def test_duties_of_role(store):
@@ -281,67 +318,97 @@ def _meetings(rows):
                     r["minPerYear"]) for r in rows)
 
 
+#: Meetings (and report hearings) a year, as (jurisdiction, role or body class, holder, action, times a year).
+MEETINGS = Counter({
+    ("巴中市", "principal_head", "委主要负责人", "meeting", 4): 1,  # 四(二) 每季度主持召开一次…专题会议
+    ("本溪高新区", "party_secretary", "各级党组织主要负责人", "meeting", 2): 1,  # 第六条(二) 每半年至少召开1次常委会
+    # 第七条(二): one office, the 主要负责人 of 管委会 and of 街道办事处
+    ("本溪高新区", "government_head", "高新区管委会、街道办事处主要负责人", "meeting", 2): 1,
+    ("本溪高新区", "department_head", "各部门主要负责人", "meeting", 2): 1,  # 第十一条 每半年至少专题研究1次
+    ("本溪高新区", "department_head", "主要负责人", "hear_report", 2): 1,  # 第十二条(三) 每半年至少听取1次…汇报
+    ("本溪高新区", "safety_deputy", "各部门分管安全生产工作负责人", "meeting", 4): 1,  # 第十一条 每季度至少组织研究1次
+    ("本溪高新区", "business_deputy", "其他负责人", "meeting", 4): 1,  # 第十一条 其他负责人 每季度至少主持召开1次
+    ("绵阳市", "PartyOrganization", "党组", "meeting", 2): 1,  # 第八条(二) 不少于1次 + 不少于2次
+    ("无锡市", "government_head", "镇(街道、园区)行政主要负责人", "hear_report", 4): 1,  # (一) 每季度至少1次…听取…汇报
+})
+#: The meetings the two documents' general sections require of the commission and of the town government.
+BODY_MEETINGS = Counter({
+    ("巴中市", "GovernmentBody", "巴中市经济和信息化委员会", "meeting", 4): 1,  # 三、4. 每季度至少召开一次…工作会议
+    ("铜川镇", "GovernmentBody", "鄂尔多斯市东胜区铜川镇人民政府", "meeting", 12): 1,  # 四(一)4. 每月至少召开一次
+})
+
+
 def test_minimum_meetings_per_year(store):
     rows = run(store, "minimum-meetings-per-year")
-    assert _meetings(rows) == Counter({
-        ("巴中市", "principal_head", "委主要负责人", "meeting", 4): 1,          # 每季度主持召开一次专题会议
-        ("巴中市", "GovernmentBody", "巴中市经济和信息化委员会", "meeting", 4): 1,  # 三、4. 每季度至少召开一次
-        ("本溪高新区", "party_secretary", "各级党组织主要负责人", "meeting", 2): 1,  # 第六条(二)
-        ("本溪高新区", "government_head", "主要负责人", "meeting", 2): 2,  # 第七条(二): 管委会, 街道办事处
-        ("本溪高新区", "department_head", "主要负责人", "meeting", 2): 1,  # 第十一条 监管部门
-        ("本溪高新区", "department_head", "主要负责人", "hear_report", 2): 1,  # 第十二条(三)
-        ("本溪高新区", "safety_deputy", "分管安全生产工作负责人", "meeting", 4): 1,  # 第十一条 每季度至少组织研究1次
-        ("本溪高新区", "other_leader", "领导干部", "meeting", 4): 1,  # 第十一条 其他负责人 每季度至少主持召开1次
-        ("绵阳市", "PartyOrganization", "党组", "meeting", 2): 1,  # 第八条(二) 不少于1次 + 不少于2次
-        ("铜川镇", "GovernmentBody", "鄂尔多斯市东胜区铜川镇人民政府", "meeting", 12): 1,  # 四(一)4. 每月至少一次
-        ("无锡市", "government_head", "行政主要负责人", "hear_report", 4): 1,  # (一) 每季度至少1次听取汇报
-    })
+    assert _meetings(rows) - BODY_MEETINGS == MEETINGS  # the bodies' meetings: test_minimum_meetings_of_bodies
     party_group = next(r for r in rows if r["holderLabel"] == "党组")
     assert (party_group["sumPerYear"], party_group["requirements"]) == (3, 2)
     only = run(store, "minimum-meetings-per-year", role="wsa:PartyOrganization")
     assert [r["holderLabel"] for r in only] == ["党组"]
 
 
+@pytest.mark.xfail(strict=True, reason="巴中 三、总体要求 (the commission's duties) 4. “每季度至少召开一次防范安全事故的工作会议” "
+                                       "and 铜川 四(一) (the town government's) 4. “每月至少召开一次…工作会议” are read as duties "
+                                       "with no holder (bazhong-econ-2018/duty/a.s3.i4, "
+                                       "tongchuan-town-2022/duty/s4.p1.i4); the other items of both lists are not read")
+def test_minimum_meetings_of_bodies(store):
+    assert _meetings(run(store, "minimum-meetings-per-year")) == MEETINGS + BODY_MEETINGS
+
+
 def test_minimum_inspections_per_year(store):
     rows = run(store, "minimum-inspections-per-year")
-    got = _meetings(rows)
-    expected = Counter({
-        ("巴中市", "principal_head", "委主要负责人", "inspection", 2): 1,  # 每半年参加一次检查
-        ("巴中市", "safety_deputy", "分管安全生产负责人", "inspection", 4): 1,
-        ("巴中市", "business_deputy", "分管或协助分管产业（业务）负责人", "inspection", 4): 1,
-        ("本溪高新区", "party_secretary", "各级党组织主要负责人", "inspection", 2): 1,
-        ("本溪高新区", "government_head", "主要负责人", "inspection", 2): 2,  # 管委会, 街道办事处 (第七条)
-        ("本溪高新区", "department_head", "主要负责人", "inspection", 2): 1,  # 监管部门 (第十一条)
-        ("本溪高新区", "safety_deputy", "分管安全生产工作负责人", "inspection", 4): 1,
-        ("绵阳市", "principal_head", "主要负责人", "inspection", 2): 1,  # 带队检查、调研 每年不少于2次
-        ("绵阳市", "safety_deputy", "分管安全生产工作的负责人", "inspection", 2): 1,
-        ("绵阳市", "business_deputy", "分管业务工作的负责人", "inspection", 2): 1,
-        ("铜川镇", "enterprise_head", "企业单位的主要负责人", "inspection", 12): 1,  # 每月不少于一次对本单位安全生产检查
-        ("无锡市", "government_head", "行政主要负责人", "inspection", 1): 1,  # 每年至少1次专题检查督查
+    assert _meetings(rows) == Counter({
+        ("巴中市", "principal_head", "委主要负责人", "inspection", 2): 1,  # 四(二) 每半年参加一次安全生产工作检查
+        ("巴中市", "safety_deputy", "分管安全生产负责人", "inspection", 4): 1,  # 四(三) 每季度检查安全工作不少于1次
+        ("巴中市", "business_deputy", "分管或协助分管产业（业务）负责人", "inspection", 4): 1,  # the second 四(三), the same
+        ("本溪高新区", "party_secretary", "各级党组织主要负责人", "inspection", 2): 1,  # 第六条(二) 每半年至少检查调研1次
+        # 第七条(二) 每半年至少带队检查1次: one office, the 主要负责人 of 管委会 and of 街道办事处
+        ("本溪高新区", "government_head", "高新区管委会、街道办事处主要负责人", "inspection", 2): 1,
+        ("本溪高新区", "department_head", "各部门主要负责人", "inspection", 2): 1,  # 第十一条 监管部门 每半年至少带队检查1次
+        ("本溪高新区", "safety_deputy", "各部门分管安全生产工作负责人", "inspection", 4): 1,  # 第十一条 每季度至少带队检查1次
+        ("绵阳市", "principal_head", "主要负责人", "inspection", 2): 1,  # 第九条(一)5. 带队检查、调研…每年不少于2次
+        ("绵阳市", "safety_deputy", "分管安全生产工作的负责人", "inspection", 2): 1,  # 第九条(二)4.
+        ("绵阳市", "business_deputy", "分管业务工作的负责人", "inspection", 2): 1,  # 第九条(三)3.
+        ("铜川镇", "enterprise_head", "企业单位主要负责人", "inspection", 12): 1,  # 四(七)5. 每月不少于一次对本单位安全生产检查
+        ("无锡市", "government_head", "镇(街道、园区)行政主要负责人", "inspection", 1): 1,  # (四) 每年至少1次专题检查督查
     })
-    # the 主要负责人 of 管委会 and 街道办事处 are heads of government; of the supervisory departments, department heads
-    assert got[("本溪高新区", "government_head", "主要负责人", "inspection", 2)] == 2
-    assert got == expected
     assert {r["jurisdictionLabel"] for r in run(store, "minimum-inspections-per-year",
                                                  jurisdiction="id:place/wuxi")} == {"无锡市"}
 
 
 def test_minimum_inspections_benxi_supervisory_department_heads(store):
     rows = run(store, "minimum-inspections-per-year", jurisdiction="id:place/benxi-hitech")
-    heads = [r for r in rows if local(r["role"]) in ("government_head", "department_head") and r["holderLabel"] == "主要负责人"]
-    assert len(heads) == 3 and {r["minPerYear"] for r in heads} == {2}
+    heads = {(local(r["role"]), r["holderLabel"]): r["minPerYear"] for r in rows
+             if local(r["role"]) in ("government_head", "department_head")}
+    # 第七条(二) the heads of 管委会 and 街道办事处, 第十一条 the heads of the supervisory departments: twice a year;
+    # the departments without supervision duties (第十二条) set their head no inspection
+    assert heads == {("government_head", "高新区管委会、街道办事处主要负责人"): 2, ("department_head", "各部门主要负责人"): 2}
+    government = next(r["holder"] for r in rows if local(r["role"]) == "government_head")
+    bodies = store.query(f"SELECT ?l WHERE {{ <{government}> <{PREFIXES['org']}postIn>/<{PREFIXES['rdfs']}label> ?l }}")
+    assert {str(row[0]) for row in bodies.rows} == {"高新区管委会", "街道办事处"}
 
 
 def test_frequency_requirements_per_year(store):
     rows = run(store, "frequency-requirements-per-year")
-    per_doc = Counter()
-    for req in {(r["document"], r["requirement"]) for r in rows}:
-        per_doc[local(req[0])] += 1
-    assert per_doc == {"bazhong-econ-2018": 6, "benxi-hitech-2019": 11, "mianyang-union-2020": 6,
+    requirements = {r["requirement"]: r for r in rows}  # one row per holder
+    # the meetings, report hearings, inspections and drills, each with its count in the text: 巴中 三、4.,
+    # 四(二) ×2, 四(三) ×2, the second 四(三); 本溪 第六条, 第七条 ×2 each, 第十一条 ×5, 第十二条(三), 第十三条(二);
+    # 绵阳 第八条(二) ×2, 第九条 ×3, 第十二条; 铜川 四(一)4., 四(七)5.; 无锡 二、(一), (四)
+    counted = Counter(local(r["document"]) for r in requirements.values() if local(r["action"]) != "assessment")
+    assert counted == {"bazhong-econ-2018": 6, "benxi-hitech-2019": 11, "mianyang-union-2020": 6,
                        "tongchuan-town-2022": 2, "wuxi-towns-2021": 2}
+    # yearly assessments and reports (每年…年度述职, 年终目标考核, 每年…考核): once a year each
+    yearly = [r for r in requirements.values() if local(r["action"]) == "assessment"]
+    assert all((r["period"], r["minOccurrences"]) == ("P1Y", 1) for r in yearly)
+    assert {(local(r["document"]), r["holderLabel"]) for r in yearly} >= {
+        ("mianyang-union-2020", "党组"),  # 第八条(三) 每年对领导班子成员…进行年度述职
+        ("tongchuan-town-2022", "铜川镇分管安全生产领导"),  # 三(三)7. 年终目标考核
+        ("benxi-hitech-2019", "高新区安全生产委员会")}  # 第十六条 每年…考核
     months = {"P1M": 1, "P3M": 3, "P6M": 6, "P1Y": 12, "P3Y": 36}
     for r in rows:  # times per year = minimum occurrences × 12 / months in the period
         assert r["timesPerYear"] == pytest.approx(r["minOccurrences"] * 12 / months[r["period"]], abs=0.001), r
+    assert {(local(r["document"]), local(r["action"])) for r in rows if r["timesPerYear"] == 12} == {
+        ("tongchuan-town-2022", "meeting"), ("tongchuan-town-2022", "inspection")}  # 四(一)4., 四(七)5. 每月
     assert max(r["timesPerYear"] for r in rows) == 12
     patrol = [r for r in rows if r["period"] == "P3Y"]  # 第十三条 每三年至少开展一次“全覆盖”巡查
     assert len(patrol) == 1 and patrol[0]["holder"] is None and local(patrol[0]["action"]) == "inspection"
@@ -350,29 +417,52 @@ def test_frequency_requirements_per_year(store):
     assert all("演练" in r["requirementText"] for r in drills if local(r["document"]) != "benxi-hitech-2019")
 
 
+@pytest.mark.xfail(strict=True, reason="本溪 第十六条 sets one yearly assessment by the 安委会 (“每年采取日常考核和现场抽查考核相结合"
+                                       "的方式…考核工作与年度安全生产目标管理考核一并进行”); benxi-hitech-2019/freq/c4.a16-2 "
+                                       "reads its last sentence, which says when it is held, as a second requirement")
+def test_benxi_yearly_assessment_is_one_requirement(store):
+    rows = run(store, "frequency-requirements-per-year", jurisdiction="id:place/benxi-hitech")
+    assert len({r["requirement"] for r in rows if r["holderLabel"] == "高新区安全生产委员会"}) == 1
+
+
 def test_duties_with_frequency(store):
     rows = run(store, "duties-with-frequency")
     duties = Counter(local(document) for document, _ in {(r["document"], r["duty"]) for r in rows})
-    assert duties == {"bazhong-econ-2018": 6, "benxi-hitech-2019": 7, "mianyang-union-2020": 5,
-                      "tongchuan-town-2022": 2, "wuxi-towns-2021": 2}
-    party = [r for r in rows if r["holderLabel"] == "党组"]
-    assert len(party) == 1 and party[0]["requirements"] == 2 and party[0]["maxTimesPerYear"] == 2
-    unheld = [r for r in rows if r["holder"] is None]
-    assert {local(r["document"]) for r in unheld} == {"benxi-hitech-2019", "mianyang-union-2020"}
+    # 巴中 三、4., 四(二) ×2, 四(三) ×2, the second 四(三); 本溪 第六条(二), 第七条(二), 第十一条 ×3, 第十二条(三),
+    # 第十三条(二), 第十六条, 第十七条; 绵阳 第八条(二), (三), 第九条 ×3, 第十二条, 第十九条; 铜川 三(三)7., 四(一)4.,
+    # 四(七)5.; 无锡 二、(一), (四), 三(三)
+    assert duties == {"bazhong-econ-2018": 6, "benxi-hitech-2019": 9, "mianyang-union-2020": 7,
+                      "tongchuan-town-2022": 3, "wuxi-towns-2021": 3}
+    # 第八条(二): a meeting 不少于1次 and special meetings 不少于2次 a year; (三): 每年…年度述职
+    party = sorted((r["requirements"], r["maxTimesPerYear"]) for r in rows if r["holderLabel"] == "党组")
+    assert party == [(1, 1), (2, 2)]
+    # the patrol of 第十三条(二) (led by 党工委、管委会 as a whole) and 绵阳's fire drill (第十二条) name no holder
+    unheld = {(r["jurisdictionLabel"], r["dutyText"][:6]) for r in rows if r["holder"] is None}
+    assert {("本溪高新区", "安全生产巡查"), ("绵阳市", "消防安全。按")} <= unheld
     assert all(r["frequencyWordings"] for r in rows)
 
 
 def test_posts_without_duties(store):
     rows = run(store, "posts-without-duties")
     got = {(r["jurisdictionLabel"], r["postLabel"]) for r in rows}
-    # 绵阳: duties go to the 党组 and the 主要负责人, none to 党组书记 or 其他班子成员 themselves;
-    # 铜川: the leading group and its posts get no duties; 本溪: 党政主要负责人 only gets a level
-    assert got >= {("绵阳市", "党组书记"), ("绵阳市", "其他班子成员"), ("铜川镇", "组长"), ("铜川镇", "成员"),
-                   ("铜川镇", "一把手"), ("本溪高新区", "党政主要负责人")}
-    assert "无锡市" not in {r["jurisdictionLabel"] for r in rows}
+    # 铜川: the leading group's posts (二、), 人大主席 and 纪委书记 (named only as deputy leaders); 绵阳 第五条: the
+    # office's 主任 (第十条's duties are the office's, not his)
+    assert got >= {("铜川镇", "组长"), ("铜川镇", "常务副组长"), ("铜川镇", "副组长"), ("铜川镇", "成员"),
+                   ("铜川镇", "人大主席"), ("铜川镇", "纪委书记"), ("绵阳市", "办公室主任")}
+    # every post of 本溪 (第六条–第十二条) and 无锡 (二、) has its list of duties
+    assert not {jurisdiction for jurisdiction, _ in got} & {"本溪高新区", "无锡市"}
+    assert not got & {("铜川镇", "铜川镇党委书记"), ("铜川镇", "铜川镇镇长"), ("绵阳市", "主要负责人"),
+                      ("绵阳市", "分管业务工作的负责人")}  # 三(一), 三(二); 第九条(一), (三)
     holders = {r["postLabel"]: r["namedHolders"] for r in rows if r["bodyLabel"] == "安全生产领导小组"}
-    assert holders["组长"] == 1 and holders["成员"] == 12 and sum(holders.values()) == 24
-    assert {r["levels"] for r in rows if r["postLabel"] == "党政主要负责人"} == {"第一责任人"}
+    assert holders == {"组长": 1, "常务副组长": 1, "副组长": 10, "成员": 12}
+
+
+@pytest.mark.xfail(strict=True, reason="铜川 四(五) “其他从业人员对安全生产负岗位责任” gives a level and no duty (gold TC-P07: "
+                                       "duty count 0, gap TC-G09); tongchuan-town-2022/duty/s4.p5-level-1 makes the "
+                                       "level sentence itself their duty")
+def test_posts_without_duties_tongchuan_other_employees(store):
+    rows = run(store, "posts-without-duties", jurisdiction="id:place/tongchuan")
+    assert [r["levels"] for r in rows if r["postLabel"] == "其他从业人员"] == ["岗位责任"]
 
 
 def test_holders_never_mentioning_safety(store):
@@ -385,15 +475,19 @@ def test_holders_never_mentioning_safety(store):
 def test_holders_with_only_catch_all_duties(store):
     rows = run(store, "holders-with-only-catch-all-duties")
     got = {(r["jurisdictionLabel"], r["holderLabel"]) for r in rows}
-    # 铜川 三(四): “按照谁主管谁负责的原则，抓好分管工作的安全生产工作” and nothing else
-    assert got >= {("铜川镇", "其他副科级以上领导"), ("巴中市", "对外经济合作科")}
+    # 绵阳 第四条: 全体干部职工 “认真履行与本岗位相关的安全职责”, 部门单位主要负责人 “负责本部门单位日常安全工作”
+    assert got >= {("绵阳市", "全体干部职工"), ("绵阳市", "部门单位主要负责人")}
     assert "无锡市" not in {r["jurisdictionLabel"] for r in rows}
-    other = next(r for r in rows if r["holderLabel"] == "其他副科级以上领导")
-    assert other["duties"] == 1 and "谁主管" in other["dutyTexts"] and other["kinds"] == "岗位"
+    staff = next(r for r in rows if r["holderLabel"] == "全体干部职工")
+    assert staff["duties"] == 1 and "本岗位相关的安全职责" in staff["dutyTexts"] and staff["kinds"] == "岗位"
     for r in rows:  # cross-check: none of their duties has another type
         ask = store.query(f"ASK {{ <{r['holder']}> <{WSA}hasDuty>/<{WSA}dutyType> ?t "
                           f"FILTER(?t != <{CONCEPT}dutytype/other>) }}")
         assert not ask.boolean, r["holder"]
+    # 铜川 三(四), the catch-all DESIGN.md quotes, has that one type
+    types = store.query(f"SELECT DISTINCT ?t WHERE {{ ?duty <{WSA}text> ?text ; <{WSA}dutyType> ?t "
+                        f"FILTER(STRSTARTS(STR(?text), \"按照“谁主管，谁负责”的原则，抓好分管工作的安全生产工作\")) }}")
+    assert [str(row[0]) for row in types.rows] == [CONCEPT + "dutytype/other"]
 
 
 def test_principle_matrix(store):
@@ -435,19 +529,46 @@ def test_principle_coverage(store):
 
 def test_sanctions_per_document(store):
     rows = run(store, "sanctions-per-document")
-    got: dict[str, set] = {}
+    got: dict[str, dict[str, set]] = {}
     for r in rows:
-        got.setdefault(local(r["document"]), set()).add(local(r["sanction"]))
+        got.setdefault(local(r["document"]), {}).setdefault(r["kind"], set()).add(local(r["sanction"]))
     assert got == {
-        "bazhong-econ-2018": {"veto", "interview", "no_promotion"},
-        "benxi-hitech-2019": {"notice", "admonition", "suspension", "reassignment", "ordered_resignation", "demotion",
-                              "dismissal", "disciplinary_action", "veto", "disqualification", "no_promotion",
-                              "heavier_accountability", "lighter_accountability"},  # 第二十一条–第二十四条
-        "mianyang-union-2020": {"criticism", "rectification_order", "disciplinary_action", "praise", "record_in_file"},
-        "tongchuan-town-2022": {None},  # 五、 only “追究相关人员的责任”
-        "wuxi-towns-2021": {"warning_prompt", "interview", "notice"},  # 三(二)
+        "bazhong-econ-2018": {  # 四(一)3., 6.; 五(二), (三); 附表 人事教育科 不得提升或交流任职
+            "sanction": {"veto", "accountability", "assessment_reward_penalty", "assessment_for_appointment",
+                         "no_promotion", "interview", "referral", "public_exposure", "rectification_notice"},
+            "reward": {"model_selection"}},  # 四(一)3. 考评结果作为…评先评优的重要参考
+        "benxi-hitech-2019": {  # 第十三条 … 第二十六条
+            "sanction": {"accountability", "notice", "admonition", "suspension", "reassignment", "ordered_resignation",
+                         "demotion", "dismissal", "disciplinary_action", "supervisory_investigation", "veto",
+                         "disqualification", "no_promotion", "heavier_accountability", "departure_no_exemption",
+                         "assessment_published", "assessment_inclusion", "assessment_for_appointment", "duty_report"},
+            "reward": {"reward"},  # 第十八条 推荐、评选…作为奖励人选
+            "mitigation": {"lighter_accountability", "exemption"}},  # 第二十四条 从轻、减轻, 第二十五条 不予追究
+        "mianyang-union-2020": {  # 第八条(三), (六); 第十七条–第十九条
+            "sanction": {"accountability", "assessment_reward_penalty", "assessment_inclusion", "duty_report",
+                         "criticism", "rectification_order", "disciplinary_action", "record_in_file"},
+            "reward": {"praise"}},  # 第十七条 对发现隐患及时报告的，给予表扬
+        "tongchuan-town-2022": {  # 五、 追究相关人员的责任; 四(六)1. 一把手责任追究制; 三(三)6., 7.; 三(五)5.
+            "sanction": {"accountability", "top_leader_accountability", "investigate_responsible_unit",
+                         "assessment_reward_penalty", "closure", "penalty"},
+            "reward": {"model_selection"}},  # 三(三)7. 组织研究安全生产先进单位、先进个人
+        "wuxi-towns-2021": {  # 二、(二), (九); 三、(二) 警示提示、约谈、通报, (三)
+            "sanction": {"warning_prompt", "interview", "notice", "duty_report", "assessment_reward_penalty",
+                         "assessment_inclusion", "accountability"},
+            "reward": {"reward", "model_selection"}},  # 二、(九) 履职考核奖励制度; 三、(三) 评先评优
     }
     assert all(r["sanctionZh"] and r["sanctionEn"] for r in rows if r["sanction"])
+    one = run(store, "sanctions-per-document", document="id:benxi-hitech-2019")
+    assert {r["sanctionZh"] for r in one if r["kind"] == "mitigation"} == {"从轻、减轻追究", "尽职免责"}
+
+
+def test_sanction_scheme_is_as_shallow_as_the_queries_assume(store):
+    # sanctions-per-document and document-statistics find a concept's kind (its top concept) by
+    # following at most two skos:broader steps, one broader concept each
+    scheme = f"<{SKOS}inScheme> <{CONCEPT}sanction>"
+    deep = store.query(f"ASK {{ ?c {scheme} ; <{SKOS}broader>/<{SKOS}broader>/<{SKOS}broader> ?top }}")
+    forked = store.query(f"ASK {{ ?c {scheme} ; <{SKOS}broader> ?a, ?b FILTER(?a != ?b) }}")
+    assert not deep.boolean and not forked.boolean
 
 
 def test_legal_basis_per_document(store):
@@ -471,9 +592,12 @@ def test_leading_group_members(store):
     assert by_role == {"leading_group_leader": 1, "leading_group_executive_deputy": 1, "leading_group_deputy": 10,
                        "leading_group_member": 12}
     leader = next(r for r in rows if r["postLabel"] == "组长")
-    assert leader["personName"] == "刘世文" and "铜川镇党委书记" in leader["otherPosts"].split(" | ")
+    assert leader["personName"] == "刘世文" and leader["otherPosts"].split(" | ") == ["铜川镇党委书记"]
+    # “闫旻 党委副书记、镇长”: one office, labelled as 三(二) heads its duties
     yan = next(r for r in rows if r["personName"] == "闫旻")
-    assert "镇长" in yan["otherPosts"].split(" | ")
+    assert yan["otherPosts"].split(" | ") == ["铜川镇镇长"]
+    ban = next(r for r in rows if r["personName"] == "班卫平")  # 武装部长、副镇长: two offices
+    assert set(ban["otherPosts"].split(" | ")) == {"武装部长", "副镇长"}
     assert len({r["person"] for r in rows}) == 24
 
 
@@ -505,30 +629,36 @@ def test_duties_mentioning_keyword(store):
 
 
 def test_post_provenance(store):
-    post = "id:wuxi-towns-2021/post/d175bd34.government_head"
+    post = "id:wuxi-towns-2021/post/main.government_head"
     rows = run(store, "post-provenance", post=post)
     # 二、职责内容 and its twelve items (一)–(十二), in document order
+    assert {r["postLabel"] for r in rows} == {"镇(街道、园区)行政主要负责人"}
     assert rows[0]["heading"] == "职责内容" and rows[0]["marker"] == "二、"
     assert [r["marker"] for r in rows[1:]] == ["(一)", "(二)", "(三)", "(四)", "(五)", "(六)", "(七)", "(八)",
                                                "(九)", "(十)", "(十一)", "(十二)"]
     assert [r["charStart"] for r in rows] == sorted(r["charStart"] for r in rows)
     assert all(r["parent"] == rows[0]["provision"] for r in rows[1:])
     assert all(r["charStart"] < r["charEnd"] and r["provisionText"] for r in rows)
+    # the office's label names the same post
+    assert run(store, "post-provenance", post="镇(街道、园区)行政主要负责人") == rows
 
 
 def test_responsibility_levels_per_post(store):
     rows = run(store, "responsibility-levels-per-post")
     got = {(r["jurisdictionLabel"], r["postLabel"], r["levelZh"]) for r in rows}
     assert got >= {
-        ("铜川镇", "铜川镇党委书记", "负总责"), ("铜川镇", "铜川镇党委书记", "全面领导责任"),
-        ("铜川镇", "镇长", "第一责任人"), ("铜川镇", "镇长", "全面领导责任"),
-        ("铜川镇", "其他副科级以上领导", "直接领导责任"), ("铜川镇", "其他从业人员", "岗位责任"),
-        ("铜川镇", "主抓党委副书记", "牵头领导责任"),
-        ("绵阳市", "分管安全生产工作的负责人", "第二责任人"), ("绵阳市", "其他班子成员", "领导责任"),
-        ("本溪高新区", "党政领导班子其他成员", "领导责任"), ("本溪高新区", "各部门主要负责人", "全面领导责任"),
-        ("本溪高新区", "分管安全生产工作负责人", "直接领导责任"),
-        ("巴中市", "委党组书记、主任", "全面领导责任"), ("巴中市", "分管安全生产负责人", "牵头领导责任"),
+        ("铜川镇", "铜川镇党委书记", "负总责"), ("铜川镇", "铜川镇党委书记", "全面领导责任"),  # 三(一); 四(二)
+        ("铜川镇", "铜川镇镇长", "第一责任人"), ("铜川镇", "铜川镇镇长", "全面领导责任"),  # 三(二); 四(二)
+        ("铜川镇", "其他副科级以上领导", "直接领导责任"), ("铜川镇", "其他从业人员", "岗位责任"),  # 四(四); 四(五)
+        ("铜川镇", "铜川镇分管安全生产领导", "牵头领导责任"),  # 四(三) 组织领导和综合监督管理领导责任
+        # 第四条: 党组书记、副主席 第一责任人, 分管安全生产工作的副主席 第二责任人, 其他班子成员 领导责任
+        ("绵阳市", "主要负责人", "第一责任人"), ("绵阳市", "分管安全生产工作的负责人", "第二责任人"),
+        ("绵阳市", "分管业务工作的负责人", "领导责任"),
+        ("本溪高新区", "高新区党工委、管委会其他领导干部", "领导责任"),  # 第四条 领导班子其他成员; 第十条
+        ("本溪高新区", "各部门主要负责人", "全面领导责任"), ("本溪高新区", "各部门分管安全生产工作负责人", "直接领导责任"),
+        ("巴中市", "委主要负责人", "全面领导责任"), ("巴中市", "分管安全生产负责人", "牵头领导责任"),  # 附表
         ("巴中市", "分管或协助分管产业（业务）负责人", "直接领导责任"),
+        ("巴中市", "经委领导明确，牵头安全生产具体专项工作的委领导", "专项领导责任"),
     }
     assert "无锡市" not in {r["jurisdictionLabel"] for r in rows}  # “直接负责” states no level
     assert {r["broaderLevelZh"] for r in rows if r["levelZh"] == "直接领导责任"} == {"领导责任"}
@@ -541,25 +671,34 @@ def test_posts_per_role_per_jurisdiction(store):
     per = Counter()
     for r in rows:
         per[r["jurisdictionLabel"]] += r["posts"]
+    # a post counts once under each of its roles: 铜川's “党委副书记、镇长” (闫旻) is one office with two
     assert per == {"巴中市": stats["bazhong-econ-2018"]["posts"], "本溪高新区": stats["benxi-hitech-2019"]["posts"],
-                   "绵阳市": stats["mianyang-union-2020"]["posts"], "铜川镇": stats["tongchuan-town-2022"]["posts"],
+                   "绵阳市": stats["mianyang-union-2020"]["posts"], "铜川镇": stats["tongchuan-town-2022"]["posts"] + 1,
                    "无锡市": 1}
     wuxi = [(local(r["role"]), r["posts"], r["postsWithDuties"]) for r in rows if r["jurisdictionLabel"] == "无锡市"]
     assert wuxi == [("government_head", 1, 1)]
-    members = next(r for r in rows if local(r["role"]) == "leading_group_member")
-    assert (members["jurisdictionLabel"], members["namedPersons"]) == ("铜川镇", 12)
+    # 本溪: 第六条 Party heads, 第七条 heads of 管委会 and 街道办事处, 第九条 and 第十一条 safety deputies, 第十条 and
+    # 第十一条 other leaders, 第十一条 and 第十二条 department heads: eight offices, each with its duties
+    benxi = {local(r["role"]): (r["posts"], r["postsWithDuties"]) for r in rows if r["jurisdictionLabel"] == "本溪高新区"}
+    assert benxi == {"party_secretary": (1, 1), "government_head": (1, 1), "safety_deputy": (2, 2),
+                     "business_deputy": (2, 2), "department_head": (2, 2)}
+    named = {local(r["role"]): r["namedPersons"] for r in rows if r["jurisdictionLabel"] == "铜川镇"}
+    assert (named["leading_group_leader"], named["leading_group_deputy"], named["leading_group_member"]) == (1, 10, 12)
     assert all(r["postsWithDuties"] <= r["posts"] for r in rows)
 
 
 def test_duty_type_profile_per_jurisdiction(store):
     rows = run(store, "duty-type-profile-per-jurisdiction")
     total = {r["jurisdictionLabel"]: r["allDuties"] for r in rows}
-    assert total["无锡市"] == 12  # 二、(一)–(十二)
+    stats = {r["jurisdictionLabel"]: r["duties"] for r in run(store, "document-statistics")}
+    assert total == stats and total["无锡市"] >= 12  # 二、(一)–(十二), and what 三、 asks of 各地
     wuxi = {local(r["dutyType"]): r["duties"] for r in rows if r["jurisdictionLabel"] == "无锡市"}
+    # only (一) hears reports (每季度至少1次系统听取…汇报); (三) 安委办力量, (十) 监管人员, (十一) 专项经费;
+    # (十二) 应急预案, 演练
     assert wuxi["hear_report"] == 1 and wuxi["staffing_funding"] >= 2 and wuxi["emergency"] >= 1
     assert all(r["duties"] <= r["allDuties"] and r["dutyTypeZh"] and r["dutyTypeEn"] for r in rows)
     one = run(store, "duty-type-profile-per-jurisdiction", jurisdiction="id:place/wuxi", dutyType="dutytype:hear_report")
-    assert [(r["duties"], r["allDuties"]) for r in one] == [(1, 12)]
+    assert [(r["duties"], r["allDuties"]) for r in one] == [(1, total["无锡市"])]
 
 
 def test_departments_and_leader_in_charge(store):
@@ -574,14 +713,25 @@ def test_departments_and_leader_in_charge(store):
 
 def test_unassigned_duties(store):
     rows = run(store, "unassigned-duties")
-    got = {(r["jurisdictionLabel"], r["dutyText"][:4]) for r in rows}
-    # 绵阳 第十二条 消防安全 names no holder; 本溪 第十三条(二) 巡查 is led by 党工委、管委会 as a whole
-    assert {("绵阳市", "消防安全"), ("本溪高新区", "安全生产")} <= got
-    assert "无锡市" not in {r["jurisdictionLabel"] for r in rows} and "铜川镇" not in {r["jurisdictionLabel"] for r in rows}
+    got = {(r["jurisdictionLabel"], r["dutyText"][:8]) for r in rows}
+    # 绵阳 第十二条 消防安全 names no holder; 本溪 第十三条(二) 巡查 is led by 党工委、管委会 as a whole, and
+    # 第十七条 does not say who holds the yearly assessments
+    assert {("绵阳市", "消防安全。按规定"), ("本溪高新区", "安全生产巡查工作"), ("本溪高新区", "在对各街道、各部")} <= got
+    assert {r["provisionMarker"] for r in rows if r["jurisdictionLabel"] == "本溪高新区"} >= {"（二）", "第十七条"}
 
 
+@pytest.mark.xfail(strict=True, reason="巴中 三、总体要求 4. “每季度至少召开一次防范安全事故的工作会议” is one of the "
+                                       "commission's duties (bazhong-econ-2018/duty/a.s3.i4 has no holder)")
 def test_unassigned_duties_bazhong(store):
     assert run(store, "unassigned-duties", jurisdiction="id:place/bazhong") == []
+
+
+@pytest.mark.xfail(strict=True, reason="铜川 四(一)4. “每月至少召开一次…工作会议” is one of the town government's duties "
+                                       "(tongchuan-town-2022/duty/s4.p1.i4), and 无锡 三、(三) “各地要将…纳入年度安全生产考核"
+                                       "评价重要内容” names 各地 (wuxi-towns-2021/duty/s3.p3): both are read with no holder")
+def test_unassigned_duties_tongchuan_and_wuxi(store):
+    rows = run(store, "unassigned-duties")
+    assert not {r["jurisdictionLabel"] for r in rows} & {"铜川镇", "无锡市"}
 
 
 def test_jurisdiction_hierarchy(store):
@@ -612,23 +762,36 @@ def test_document_statistics(store):
     assert set(rows) == {"bazhong-econ-2018", "benxi-hitech-2019", "mianyang-union-2020", "tongchuan-town-2022",
                          "wuxi-towns-2021"}
     assert rows["tongchuan-town-2022"]["persons"] == 24  # 二、 lists 24 names
-    assert rows["tongchuan-town-2022"]["sanctions"] == 0
-    assert rows["wuxi-towns-2021"]["duties"] == 12 and rows["wuxi-towns-2021"]["posts"] == 1
-    assert rows["wuxi-towns-2021"]["principles"] == 1 and rows["benxi-hitech-2019"]["sanctions"] == 13
-    assert [rows[d]["frequencyRequirements"] for d in sorted(rows)] == [6, 11, 6, 2, 2]
+    # sanctions, rewards and mitigations (sanctions-per-document): 铜川 五、 追究相关人员的责任 and five more, and
+    # 三(三)7. 先进单位、先进个人; 本溪 第二十四条 从轻、减轻追究 and 第二十五条 不予追究 are its mitigations
+    kinds = {slug: (r["sanctions"], r["rewards"], r["mitigations"]) for slug, r in rows.items()}
+    assert kinds == {"bazhong-econ-2018": (9, 1, 0), "benxi-hitech-2019": (19, 1, 2), "mianyang-union-2020": (8, 1, 0),
+                     "tongchuan-town-2022": (6, 1, 0), "wuxi-towns-2021": (7, 2, 0)}
+    provided = Counter(local(r["document"]) for r in run(store, "sanctions-per-document") if r["sanction"])
+    assert provided == {slug: sum(counts) for slug, counts in kinds.items()}
+    assert rows["wuxi-towns-2021"]["posts"] == 1 and rows["wuxi-towns-2021"]["principles"] == 1  # 二、(八) 属地管理
+    # 巴中 6, 绵阳 9 (第八条 ×3, 第九条 ×3, 第十二条, 第十九条 ×2), 铜川 3, 无锡 3 (二、(一), (四); 三、(三) 年度);
+    # 本溪: test_benxi_yearly_assessment_is_one_requirement
+    assert {slug: r["frequencyRequirements"] for slug, r in rows.items() if slug != "benxi-hitech-2019"} == {
+        "bazhong-econ-2018": 6, "mianyang-union-2020": 9, "tongchuan-town-2022": 3, "wuxi-towns-2021": 3}
     assert all(r["provisions"] > 0 and r["bodies"] > 0 for r in rows.values())
     only = run(store, "document-statistics", document="id:wuxi-towns-2021")
-    assert [(r["duties"], r["frequencyRequirements"]) for r in only] == [(12, 2)]
+    assert [(r["posts"], r["frequencyRequirements"], r["sanctions"]) for r in only] == [(1, 3, 7)]
 
 
 def test_duty_counts_per_role_per_jurisdiction(store):
     rows = {(r["jurisdictionLabel"], local(r["role"])): r for r in run(store, "duty-counts-per-role-per-jurisdiction")}
-    wuxi = rows[("无锡市", "government_head")]
-    assert (wuxi["holders"], wuxi["duties"], wuxi["dutiesWithFrequency"]) == (1, 12, 2)
-    party = rows[("绵阳市", "PartyOrganization")]  # 第八条 (一)–(七), (二) with both meeting counts
-    assert (party["holders"], party["duties"], party["dutiesWithFrequency"]) == (1, 7, 1)
-    village = rows[("铜川镇", "VillageCommittee")]
-    assert village["duties"] == 3
+
+    def counts(jurisdiction, role):
+        r = rows[(jurisdiction, role)]
+        return r["holders"], r["duties"], r["dutiesWithFrequency"]
+
+    assert counts("无锡市", "government_head") == (1, 12, 2)  # 二、(一)–(十二); (一) 每季度, (四) 每年
+    assert counts("绵阳市", "PartyOrganization") == (1, 7, 2)  # 第八条 (一)–(七); (二) meetings, (三) 每年…年度述职
+    assert counts("绵阳市", "principal_head") == (1, 6, 1)  # 第九条(一) 1.–6.; 5. 每年不少于2次
+    assert counts("铜川镇", "enterprise_head") == (1, 8, 1)  # 四(七) 1.–8.; 5. 每月不少于一次
+    assert counts("铜川镇", "safety_deputy") == (1, 7, 1)  # 三(三) 1.–7.; 7. 年终目标考核
+    assert counts("铜川镇", "enforcement_officer") == (1, 7, 0)  # 三(六) 1.–7., 定期 and no count
     assert all(r["dutiesWithFrequency"] <= r["duties"] and r["catchAllDuties"] <= r["duties"] for r in rows.values())
     assert {j for j, _ in rows} == {"巴中市", "本溪高新区", "绵阳市", "铜川镇", "无锡市"}
 
@@ -638,8 +801,10 @@ def test_organisation_structure(store):
     roots = Counter(local(r["document"]) for r in rows if r["parent"] is None)
     assert roots == {d: 1 for d in ("bazhong-econ-2018", "benxi-hitech-2019", "mianyang-union-2020",
                                     "tongchuan-town-2022", "wuxi-towns-2021")}
-    group = next(r for r in rows if local(r["class"]) == "LeadingGroup")
+    groups = {local(r["document"]): r for r in rows if local(r["class"]) == "LeadingGroup"}
+    group = groups["tongchuan-town-2022"]
     assert (group["bodyLabel"], group["posts"], group["parentLabel"]) == ("安全生产领导小组", 4, "鄂尔多斯市东胜区铜川镇人民政府")
+    assert groups["benxi-hitech-2019"]["bodyLabel"] == "高新区安全生产委员会"  # 第四条, 第十三条, 第十六条
     union = next(r for r in rows if r["bodyLabel"] == "工会")
     assert union["groupLabel"] == "无直接安全生产监管职责部门"
     party = next(r for r in rows if r["bodyLabel"] == "党组" and local(r["document"]) == "mianyang-union-2020")
@@ -655,8 +820,30 @@ def test_persons_and_their_posts(store):
     for r in rows:
         posts.setdefault(r["personName"], set()).add(r["postLabel"])
     assert posts["刘世文"] == {"组长", "铜川镇党委书记"}
-    assert {"镇长", "主抓党委副书记"} <= posts["闫旻"]
-    assert {"武装部长", "副镇长"} <= posts["班卫平"]  # 班卫平 武装部长、副镇长
+    # “闫旻 党委副书记、镇长”: one office, with both roles
+    assert posts["闫旻"] == {"常务副组长", "铜川镇镇长"}
+    assert {r["roleLabel"] for r in rows if r["postLabel"] == "铜川镇镇长"} == {"政府主要负责人", "党委副书记"}
+    assert posts["班卫平"] == {"副组长", "武装部长", "副镇长"}  # 班卫平 武装部长、副镇长
+    assert {r["personName"] for r in rows if r["postLabel"] == "副镇长"} == {"班卫平", "塔拉", "贺晟", "张鑫"}
+
+
+@pytest.mark.xfail(strict=True, reason="二、 names 刘燕军 综合行政执法局局长 and, among the 成员, seven 综合行政执法局干部 "
+                                       "(菅军建 … 陈雨丝); tongchuan-town-2022/post/60977958.department_head makes all "
+                                       "eight of them the bureau's 局长")
+def test_enforcement_bureau_staff_are_not_its_director(store):
+    rows = run(store, "persons-and-their-posts")
+    assert {r["personName"] for r in rows if r["postLabel"] == "综合行政执法局局长"} == {"刘燕军"}
+
+
+@pytest.mark.xfail(strict=True, reason="二、 “杜昊星 组织委员、常青村党总支书记、主任”: the town's 组织委员, and 常青村's Party "
+                                       "secretary and 主任 (as 贾永飞 is 添尔漫梁村's); the graph makes his 主任 a principal "
+                                       "head of the town government (tongchuan-town-2022/post/main.principal_head) and "
+                                       "puts “组织委员、常青村党总支书记” in the town government as one post")
+def test_changqing_village_secretary_and_director(store):
+    rows = [r for r in run(store, "persons-and-their-posts") if r["personName"] == "杜昊星"]
+    assert {r["bodyLabel"] for r in rows if r["roleLabel"] in ("村委会主任", "村党组织书记")} == {"常青村"}
+    assert {r["roleLabel"] for r in rows} >= {"村委会主任", "村党组织书记"}
+    assert "主要负责人" not in {r["roleLabel"] for r in rows}
 
 
 def test_village_secretaries_keep_their_village(store):
@@ -668,8 +855,38 @@ def test_village_secretaries_keep_their_village(store):
 def test_duties_of_bodies(store):
     rows = run(store, "duties-of-bodies")
     party = [r for r in rows if r["bodyLabel"] == "党组" and r["jurisdictionLabel"] == "绵阳市"]
-    assert len(party) == 7 and [r["position"] for r in party] == sorted(r["position"] for r in party)
+    assert len(party) == 7 and [r["position"] for r in party] == sorted(r["position"] for r in party)  # 第八条
     assert "每年召开会议听取安全生产工作汇报" in party[1]["dutyText"]
     assert "Post" not in {local(r["class"]) for r in rows}
     village = run(store, "duties-of-bodies", **{"class": "wsa:VillageCommittee"})
-    assert len(village) == 3 and {r["bodyLabel"] for r in village} == {"村委员会"}  # 四(六) 1.–3.
+    texts = [r["dutyText"] for r in village]
+    # 四(六) 1., 3. and 4.(1)–(3) are the 村委员会's (2. is 包村领导和中心负责人's), and 六、2. the 村委会's
+    for start in ("各村委员会要组织开展安全生产宣传教育活动", "抓好各项安全生产工作的落实", "发现问题，不留死角",
+                  "及时上报，控制有力", "积极配合，搞好协调工作", "各村委会及企业单位应成立安全生产工作领导小组"):
+        assert any(text.startswith(start) for text in texts), start
+    assert not any("包村领导" in text for text in texts)
+    # one body: 村委员会 and 村委会 are the 村民委员会 the notice is addressed to (各村民委员会)
+    assert {r["jurisdictionLabel"] for r in village} == {"铜川镇"} and len({r["body"] for r in village}) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="绵阳 第十一条 “机关各部（室）、文化宫、职工服务中心安全生产工作的主要职责” gives its "
+                                       "duty to the 部（室） and to the 文化宫 and 职工服务中心 of 第六条 and 第七条; the graph carries "
+                                       "“机关各” over to two new bodies, 机关各文化宫 and 机关各职工服务中心")
+def test_duties_of_bodies_mianyang_article_11(store):
+    rows = run(store, "duties-of-bodies", jurisdiction="id:place/mianyang")
+    holders = {r["bodyLabel"] for r in rows if r["dutyText"].startswith("结合职能职责，做好本业务领域内的安全生产监督管理")}
+    assert holders == {"机关各部（室）", "文化宫", "职工服务中心"}
+
+
+def test_duties_of_the_mianyang_leading_group_office(store):
+    # 第十条 “安全生产工作领导小组办公室主要职责：1.–5.” and 第十七条 “安全生产工作领导小组办公室要组织对…开展经常性的
+    # 监督检查”: the office's (第五条 领导小组下设办公室), not its 主任's
+    rows = run(store, "duties-of-bodies", jurisdiction="id:place/mianyang", **{"class": "wsa:WorkingOffice"})
+    office = [r for r in rows if r["bodyLabel"] == "安全生产工作领导小组办公室"]
+    starts = ("落实安全生产法律法规、有关方针政策", "承担安全生产工作领导小组的日常工作，定期召开安全例会",
+              "组织拟订全市工会系统综合性安全生产工作", "指导、协调和督促各级依法履行", "承办市政府安委会",
+              "安全生产工作领导小组办公室要组织对全市工会系统")
+    found = [next((i for i, start in enumerate(starts) if r["dutyText"].startswith(start)), None) for r in office]
+    assert found == [0, 1, 2, 3, 4, 5]
+
+

@@ -23,7 +23,9 @@ CASES = [
     ("duties-mentioning-keyword", {"keyword": "检查"}),
     ("first-responsible-persons", {"jurisdiction": "铜川镇"}),
     ("minimum-inspections-per-year", {"jurisdiction": "place:bazhong"}),
-    ("post-provenance", {"post": "https://w3id.org/wsa/id/wuxi-towns-2021/post/d175bd34.government_head"}),
+    ("post-provenance", {"post": "https://w3id.org/wsa/id/wuxi-towns-2021/post/main.government_head"}),
+    ("sanctions-per-document", {"document": "https://w3id.org/wsa/id/benxi-hitech-2019"}),
+    ("document-statistics", {"document": "https://w3id.org/wsa/id/benxi-hitech-2019"}),
 ]
 
 

@@ -75,25 +75,27 @@ REAL_GAPS = [
     # The commission leader leading special inspections has no frequency for them.
     # "定期听取安全工作汇报": regularly, with no number.
     ("bazhong-econ-2018", "VagueFrequency", "Info", "定期听取安全工作汇报"),
-    # Tongchuan's other leaders: only "按照“谁主管，谁负责”的原则，抓好分管工作的安全生产工作".
-    ("tongchuan-town-2022", "CatchAllOnly", "Warning", "其他副科级以上领导"),
+    # Only catch-alls. Tongchuan 六、1: staff are told "在抓好业务的同时要抓好业务工作所涉及的安全生产工作";
+    # Mianyang 第四条: "全体干部职工均应…认真履行与本岗位相关的安全职责" and the units' heads "负责本部门单位日常安全工作".
+    ("tongchuan-town-2022", "CatchAllOnly", "Warning", "具体工作人员"),
+    ("mianyang-union-2020", "CatchAllOnly", "Warning", "全体干部职工"),
+    ("mianyang-union-2020", "CatchAllOnly", "Warning", "部门单位主要负责人"),
     # The town head and Party secretary: meetings and inspections "适时" / "经常", never counted.
     ("tongchuan-town-2022", "LeadershipWithoutFrequency", "Warning", "/post/main.government_head"),
     ("tongchuan-town-2022", "LeadershipWithoutFrequency", "Warning", "/post/main.party_secretary"),
     ("tongchuan-town-2022", "VagueFrequency", "Info", "适时主持召开安全生产领导小组成员会议"),
     # The safety leading group is set up with a leader and members but given no duty.
     ("tongchuan-town-2022", "PostWithoutDuty", "Warning", "/post/bc600e7b.leading_group_leader"),
-    # "其他从业人员对安全生产负岗位责任": a level, no duty.
-    ("tongchuan-town-2022", "PostWithoutDuty", "Warning", "其他从业人员"),
-    # Accountability is called for ("一把手责任追究制") but no sanction is named.
-    ("tongchuan-town-2022", "DocumentWithoutSanction", "Info", "id/tongchuan-town-2022"),
+    # "其他从业人员对安全生产负岗位责任": nothing but a level, which stands as the post's one catch-all duty
+    # (every level sits on a post with duties, shapes/integrity.ttl), so the gap shows as catch-all only.
+    ("tongchuan-town-2022", "CatchAllOnly", "Warning", "其他从业人员"),
     # Wuxi's regulation puts the town head in charge of safety but names no first responsible person.
     ("wuxi-towns-2021", "NoFirstResponsible", "Warning", "id/wuxi-towns-2021"),
     # Mianyang art. 12 (fire safety, with a yearly drill) says nothing of who must do it.
     ("mianyang-union-2020", "UnassignedDuty", "Warning", "消防安全。"),
-    # Benxi: the zone's deputies in charge of safety run inspections with no frequency at all.
-    ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "/post/4484bf11.safety_deputy"),
-    ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "/post/638db126.safety_deputy"),
+    # Benxi 第九条: the zone's deputy in charge of safety (one post in the Party working committee and the
+    # management committee) organises inspections, 巡查 and 考核 with no frequency at all.
+    ("benxi-hitech-2019", "LeadershipWithoutFrequency", "Warning", "高新区党工委、管委会分管安全生产的领导干部"),
     ("benxi-hitech-2019", "VagueFrequency", "Info", "组织制定领导干部年度安全生产重点工作责任清单并定期检查考核"),
 ]
 
@@ -116,6 +118,17 @@ def test_no_gap_where_the_text_is_complete(report: Report) -> None:
     assert not fired(report, "LeadershipWithoutFrequency", focus="/post/main.safety_deputy", doc="mianyang-union-2020")
     # Every other document names a first responsible person.
     assert {f.document for f in fired(report, "NoFirstResponsible")} == {str(ID["wuxi-towns-2021"])}
+    # Every document names a concrete sanction; Tongchuan, whose 五、责任追究 only says 追究相关人员的责任, names
+    # them elsewhere: 三（五）5 报区政府实施关闭 and 依法对其处罚, 四（六）1 实行一把手责任追究制.
+    assert not fired(report, "DocumentWithoutSanction")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Wuxi 三（三）names who must do it: 各地要将…工作制度落实情况纳入年度安全生产考核评价重要内容 (各地: the "
+    "cities, counties and districts the notice is addressed to, 各市(县)、区人民政府; gold WX-B08); the "
+    "reader leaves the duty without a holder"))
+def test_wuxi_names_who_assesses_the_towns(report: Report) -> None:
+    assert not fired(report, "UnassignedDuty", doc="wuxi-towns-2021")
 
 
 def test_listed_departments_get_duties_through_their_group(report: Report, data: Graph) -> None:
@@ -158,14 +171,25 @@ def _one(graph: Graph, query: str):
     return rows[0][0]
 
 
-def test_mutation_removing_duties_leaves_a_post_without_duty() -> None:
+@pytest.fixture(scope="module")
+def wuxi() -> Report:
+    """Wuxi's document validated alone: what a mutated copy is compared with."""
+    return check(doc_graph("wuxi-towns-2021"))
+
+
+def unassigned(report: Report) -> set[str]:
+    return {f.focus for f in fired(report, "UnassignedDuty")}
+
+
+def test_mutation_removing_duties_leaves_a_post_without_duty(wuxi: Report) -> None:
     graph = doc_graph("wuxi-towns-2021")
     post = _one(graph, "SELECT ?p WHERE { ?p a wsa:Post ; org:role role:government_head }")
     duties = list(graph.objects(post, WSA.hasDuty))
+    assert len(duties) == 12 and not fired(wuxi, "PostWithoutDuty")
     graph.remove((post, WSA.hasDuty, None))
     after = check(graph)
     assert fired(after, "PostWithoutDuty", focus=str(post))
-    assert {f.focus for f in fired(after, "UnassignedDuty")} == {str(d) for d in duties}
+    assert unassigned(after) - unassigned(wuxi) == {str(d) for d in duties}
 
 
 def test_mutation_dropping_frequencies_leaves_a_leader_without_one(report: Report) -> None:
@@ -177,7 +201,7 @@ def test_mutation_dropping_frequencies_leaves_a_leader_without_one(report: Repor
     assert fired(check(graph), "LeadershipWithoutFrequency", focus=str(post))
 
 
-def test_mutation_an_unassigned_duty_is_found() -> None:
+def test_mutation_an_unassigned_duty_is_found(wuxi: Report) -> None:
     graph = doc_graph("wuxi-towns-2021")
     doc, provision = ID["wuxi-towns-2021"], ID["wuxi-towns-2021/provision/s2.p3"]
     duty = ID["wuxi-towns-2021/duty/planted"]
@@ -187,7 +211,7 @@ def test_mutation_an_unassigned_duty_is_found() -> None:
     graph.add((duty, WSA.definedIn, doc))
     graph.add((duty, PROV.wasDerivedFrom, provision))
     after = check(graph)
-    assert [f.focus for f in fired(after, "UnassignedDuty")] == [str(duty)]
+    assert unassigned(after) == unassigned(wuxi) | {str(duty)}
     assert after.violations == 0
 
 
@@ -226,7 +250,22 @@ def test_mutation_catch_all_and_unsafe_duties() -> None:
     assert fired(check(graph), "NoSafetyDuty", focus=str(post))
 
 
-def test_validate_accepts_a_dataset_of_named_graphs() -> None:
+def test_mutation_naming_no_concrete_sanction() -> None:
+    """Holding to account in general (追究责任) or rewarding (评先评优) is no concrete sanction: a
+    Tongchuan left with only those names none."""
+    graph = doc_graph("tongchuan-town-2022")
+    doc = ID["tongchuan-town-2022"]
+    for sanction in list(graph.objects(doc, WSA.providesSanction)):
+        if sanction not in (concept("sanction", "accountability"), concept("sanction", "model_selection")):
+            graph.remove((doc, WSA.providesSanction, sanction))
+    assert set(graph.objects(doc, WSA.providesSanction)) == {concept("sanction", "accountability"),
+                                                             concept("sanction", "model_selection")}
+    assert fired(check(graph), "DocumentWithoutSanction", focus="id/tongchuan-town-2022")
+    graph.add((doc, WSA.providesSanction, concept("sanction", "assessment_published")))  # 通报 of 考核结果
+    assert not fired(check(graph), "DocumentWithoutSanction")
+
+
+def test_validate_accepts_a_dataset_of_named_graphs(wuxi: Report) -> None:
     """Per-document named graphs are merged first: concepts in the ontology graph still resolve."""
     dataset = rdflib.Dataset()
     dataset.graph(URIRef("https://w3id.org/wsa/graph/wuxi-towns-2021")).parse(
@@ -237,7 +276,8 @@ def test_validate_accepts_a_dataset_of_named_graphs() -> None:
         ontology.parse(path, format="turtle")
     result = validate(dataset, shapes_dir=SHAPES, ontology_dir=None)
     assert result.violations == 0
-    assert [f.focus for f in result.findings] == [str(ID["wuxi-towns-2021"])]
+    assert str(ID["wuxi-towns-2021"]) in {f.focus for f in fired(result, "NoFirstResponsible")}
+    assert {(f.shape, f.focus) for f in result.findings} == {(f.shape, f.focus) for f in wuxi.findings}
 
 
 # ------------------------------------------------------------------------- integrity shapes
@@ -304,6 +344,7 @@ BREAKS = [
     ("Post-role", "post", _swap(ORG.role, None)),
     ("Post-definedIn", "post", _swap(WSA.definedIn, None)),
     ("Post-wasDerivedFrom", "post", _swap(PROV.wasDerivedFrom, EX.nowhere)),
+    ("LevelOnPostWithDuty", "post", _swap(WSA.hasDuty, EX.prov0)),
     ("Duty-text", "duty", _swap(WSA.text, None)),
     ("Duty-dutyType", "duty", _swap(WSA.dutyType, None)),
     ("Duty-definedIn", "duty", _swap(WSA.definedIn, None)),

@@ -171,13 +171,19 @@ def _emit(result, fmt: str) -> None:
     if result.kind == "graph":
         rdf_fmt = {"table": "turtle", "json": "json-ld", "csv": "nt", "tsv": "nt"}.get(fmt, fmt)
         click.echo(render.graph(result.graph, rdf_fmt), nl=False)
+    elif fmt in RDF_FORMATS:
+        from kgtool.errors import QueryError
+
+        raise QueryError(f"{fmt} is an RDF syntax, for CONSTRUCT and DESCRIBE results; a {result.kind.upper()} "
+                         "query answers in table, csv, tsv, json or xml", where="--format")
     else:
         click.echo(render.results(result, fmt), nl=fmt == "table")
     if result.truncated:
         click.echo("kgtool: note: the result was cut at the row limit (KGTOOL_MAX_ROWS)", err=True)
 
 
-FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", "turtle", "nt", "json-ld"])
+RDF_FORMATS = ("turtle", "nt", "json-ld")
+FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", *RDF_FORMATS])
 
 
 @cli.command("queries")

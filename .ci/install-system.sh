@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# System packages the tests need, from Debian; idempotent, non-interactive.
+# System packages the tests need, from Debian; idempotent, non-interactive, as root or via sudo.
 set -euo pipefail
 here="$(dirname "$0")"
 need=()
@@ -7,8 +7,7 @@ command -v java >/dev/null || need+=(default-jre-headless)
 [[ -e /usr/share/java/jena-cmds.jar || -e /usr/share/java/jena-cmds-4.5.0.jar ]] || need+=(libapache-jena-java)
 command -v chromium >/dev/null || need+=(chromium fonts-wqy-microhei)
 if ((${#need[@]})); then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  "$here/as-root" apt-get update -qq
+  "$here/as-root" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 bash "$here/install-virtuoso.sh"

@@ -9,11 +9,7 @@ if command -v virtuoso-t >/dev/null 2>&1; then
     exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-export DEBIAN_FRONTEND=noninteractive
+SUDO="$(dirname "$0")/as-root"  # root directly, else through sudo
 
 # apt-get update once if the package lists do not know the package yet.
 if ! apt-cache show virtuoso-opensource >/dev/null 2>&1; then

@@ -104,8 +104,8 @@ def test_click_from_home_to_the_highlighted_source_passage(web_page, base_url):
     shot(page, "02-document-orgchart")
     page.click("a.chip.post:has-text('行政主要负责人')")
     page.wait_for_url(re.compile(r"/post/"))
-    assert page.inner_text("#resource-label") == "行政主要负责人"
-    assert page.locator("#duties li.duty").count() == 12
+    assert page.inner_text("#resource-label") == "镇(街道、园区)行政主要负责人"  # as the title names it
+    assert page.locator("#duties li.duty").count() == 12  # 二、职责内容 (一)–(十二)
     shot(page, "03-post")
     page.click("#duties li.duty >> nth=0 >> a >> nth=0")
     page.wait_for_url(re.compile(r"/duty/s2\.p1$"))

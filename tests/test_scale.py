@@ -244,7 +244,8 @@ def test_build_store_makes_query_open_the_disk_store_and_later_builds_keep_it_cu
     wuxi = root / "data" / "wuxi-towns-2021.ttl"
     wuxi.write_text(wuxi.read_text(encoding="utf-8").replace("行政主要负责人", "行政一把手"), encoding="utf-8")
     assert not store_is_current(root)
-    changed = kgtool(root, "sparql", 'SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label "行政一把手"@zh }', "--format", "csv")
+    changed = kgtool(root, "sparql", 'SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "行政一把手")) }',
+                     "--format", "csv")
     assert changed.exit_code == 0 and changed.stdout.splitlines()[1] != "0"  # rebuilt before answering
     assert "rebuilding it first" in changed.stderr
     assert store_is_current(root)

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from kgtool.settings import project_root
-from kgtool.vocab import ID, WSA
+from kgtool.vocab import CONCEPT, ID, ORG, WSA
 from kgtool.web import create_app
 from kgtool.web.links import path_for
 
@@ -31,7 +31,8 @@ except ImportError:  # tests/ imported as a package
 
 ROOT = project_root()
 WUXI = ID["wuxi-towns-2021"]
-WUXI_POST = ID["wuxi-towns-2021/post/d175bd34.government_head"]
+#: The one post of the Wuxi document, as its title names it; 二、职责内容 gives it twelve duties.
+WUXI_HEAD = "镇(街道、园区)行政主要负责人"
 WUXI_QUARTERLY = ID["wuxi-towns-2021/duty/s2.p1"]  # 每季度至少1次系统听取安全生产工作情况汇报
 HTML = {"Accept": "text/html"}
 JSON = {"Accept": "application/json"}
@@ -72,6 +73,11 @@ def post_iri(app, document: str, label: str) -> URIRef:
     return rows[0][0]
 
 
+@pytest.fixture(scope="module")
+def wuxi_post(app) -> URIRef:
+    return post_iri(app, "wuxi-towns-2021", WUXI_HEAD)
+
+
 def triple_count(app) -> int:
     store = app.extensions["kgtool"].store
     return int(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows[0][0])
@@ -94,8 +100,10 @@ def test_home_counts_per_jurisdiction(client):
     table = page.split('id="jurisdictions"')[1].split("</table>")[0]
     wuxi = next(r for r in table.split("<tr") if ">无锡市<" in r)
     cells = re.findall(r'<td class="num">([^<]*)<', wuxi)
-    # provisions, bodies, posts, duties, frequencies of the Wuxi document
-    assert [int(c) for c in cells[-5:]][2:4] == [1, 12]
+    # provisions, bodies, posts, duties, frequencies of the Wuxi document: one post; its twelve
+    # duties (二、职责内容 (一)–(十二)) and 三、(三) "各地要将…纳入年度安全生产考核评价"; three
+    # frequencies: the post's quarterly hearing and yearly inspection, and that yearly assessment
+    assert [int(c) for c in cells[-5:]][2:] == [1, 13, 3]
     for link in ("/queries", "/sparql/editor", "/gaps", "/compare", "/search"):
         assert f'href="{link}' in page
 
@@ -105,14 +113,15 @@ def test_wuxi_document_page_shows_post_and_provisions(client):
     assert "锡政办发〔2021〕85号" in page
     assert 'id="p-s2.p1"' in page  # each provision is a block the resource pages link to
     assert "每季度至少1次系统听取安全生产工作情况汇报" in page
-    chip = re.search(r'<a class="chip post" href="(/id/wuxi-towns-2021/post/[^"]+)"[^>]*>[^<]*行政主要负责人</a>', page)
+    chip = re.search(r'<a class="chip post" href="(/id/wuxi-towns-2021/post/[^"]+)"[^>]*>[^<]*'
+                     + re.escape(WUXI_HEAD) + "</a>", page)
     assert chip, "the post extracted from a provision is linked from it"
     assert 'data-src="/orgchart/wuxi-towns-2021.json"' in page
 
 
-def test_wuxi_post_page_highlights_its_source(client):
-    page = html(client.get(path_for(str(WUXI_POST)) + "?lang=zh"))
-    assert "行政主要负责人" in page
+def test_wuxi_post_page_highlights_its_source(client, wuxi_post):
+    page = html(client.get(path_for(str(wuxi_post)) + "?lang=zh"))
+    assert WUXI_HEAD in page
     marks = re.findall(r"<mark>(.*?)</mark>", page, re.S)
     assert any("每季度至少1次系统听取安全生产工作情况汇报" in m for m in marks)
     assert 'href="/id/wuxi-towns-2021#p-s2.p1"' in page
@@ -125,7 +134,7 @@ def test_duty_page_shows_its_passage_in_context(client):
     before, mark = passage.split("<mark>", 1)
     assert mark.split("</mark>")[0].startswith("(一)全面贯彻落实党中央")
     assert "主要履行以下安全生产职责" in before  # the context before the span
-    assert "行政主要负责人" in page.split('id="incoming"')[1]  # held by the post (wsa:hasDuty)
+    assert WUXI_HEAD in page.split('id="incoming"')[1]  # held by the post (wsa:hasDuty)
 
 
 def test_mianyang_safety_deputy_lists_six_duties(app, client):
@@ -154,14 +163,14 @@ def test_unknown_resources_are_404(client):
     assert client.get("/concept/role/no_such_role", headers={"Accept": "text/turtle"}).status_code == 404
 
 
-def test_orgchart_json_links_bodies_posts_duties(client):
+def test_orgchart_json_links_bodies_posts_duties(client, wuxi_post):
     data = client.get("/orgchart/wuxi-towns-2021.json").get_json()
     kinds = {n["data"]["id"]: n["data"]["kind"] for n in data["nodes"]}
-    assert kinds[str(WUXI_POST)] == "post"
+    assert kinds[str(wuxi_post)] == "post"
     assert kinds[str(WUXI_QUARTERLY)] == "duty"
     edges = {(e["data"]["source"], e["data"]["target"]) for e in data["edges"]}
-    assert (str(WUXI_POST), str(WUXI_QUARTERLY)) in edges
-    assert any(kinds.get(s) == "body" and t == str(WUXI_POST) for s, t in edges)
+    assert (str(wuxi_post), str(WUXI_QUARTERLY)) in edges
+    assert any(kinds.get(s) == "body" and t == str(wuxi_post) for s, t in edges)
     assert client.get("/orgchart/no-such-doc.json").status_code == 404
 
 
@@ -248,22 +257,22 @@ def test_every_saved_query_page_renders(client, name):
     ("application/n-triples", None, "nt"), ("text/html", "turtle", "turtle"),
     ("text/html", "json-ld", "json-ld"), ("text/html", "nt", "nt"),
 ])
-def test_resource_content_negotiation(client, accept, fmt, parse_as):
-    url = path_for(str(WUXI_POST)) + (f"?format={fmt}" if fmt else "")
+def test_resource_content_negotiation(client, wuxi_post, accept, fmt, parse_as):
+    url = path_for(str(wuxi_post)) + (f"?format={fmt}" if fmt else "")
     response = client.get(url, headers={"Accept": accept})
     assert response.status_code == 200
     assert "Accept" in response.headers.get("Vary", "")
     graph = Graph().parse(data=response.get_data(as_text=True), format=parse_as)
-    assert (WUXI_POST, RDFS.label, Literal("行政主要负责人", lang="zh")) in graph
-    assert (WUXI_POST, WSA.hasDuty, WUXI_QUARTERLY) in graph
-    assert all(s == WUXI_POST or not isinstance(s, URIRef) for s in graph.subjects())  # a CBD
+    assert (wuxi_post, RDFS.label, Literal(WUXI_HEAD, lang="zh")) in graph
+    assert (wuxi_post, WSA.hasDuty, WUXI_QUARTERLY) in graph
+    assert all(s == wuxi_post or not isinstance(s, URIRef) for s in graph.subjects())  # a CBD
 
 
-def test_content_negotiation_html_on_browsers_and_bad_format(client):
+def test_content_negotiation_html_on_browsers_and_bad_format(client, wuxi_post):
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    assert client.get(path_for(str(WUXI_POST)), headers={"Accept": browser}).mimetype == "text/html"
+    assert client.get(path_for(str(wuxi_post)), headers={"Accept": browser}).mimetype == "text/html"
     assert client.get("/id/wuxi-towns-2021", headers={"Accept": "text/turtle"}).mimetype == "text/turtle"
-    assert client.get(path_for(str(WUXI_POST)) + "?format=yaml", headers=HTML).status_code == 400
+    assert client.get(path_for(str(wuxi_post)) + "?format=yaml", headers=HTML).status_code == 400
 
 
 # --- the SPARQL endpoint ----------------------------------------------------------------
@@ -297,12 +306,12 @@ def test_sparql_select_formats_with_sparqlwrapper(app, server, fmt):
     else:
         lines = body.strip("\n").split("\n")
         assert lines[0] == "?post\t?label" and len(lines) == n_posts + 1
-        assert '"行政主要负责人"@zh' in body
+        assert f'"{WUXI_HEAD}"@zh' in body
 
 
 @pytest.mark.parametrize("fmt, accept, parse_as", [("turtle", None, "turtle"), ("json-ld", None, "json-ld"),
                                                    ("nt", "application/n-triples", "nt")])
-def test_sparql_construct_formats_with_sparqlwrapper(server, fmt, accept, parse_as):
+def test_sparql_construct_formats_with_sparqlwrapper(server, wuxi_post, fmt, accept, parse_as):
     sw = _wrapper(server, fmt if fmt != "nt" else "turtle", CONSTRUCT_POSTS)
     if accept:
         sw.setOnlyConneg(True)
@@ -311,7 +320,7 @@ def test_sparql_construct_formats_with_sparqlwrapper(server, fmt, accept, parse_
     if accept:
         assert response.headers["Content-Type"].startswith(accept)
     graph = Graph().parse(data=response.read().decode("utf-8"), format=parse_as)
-    assert (WUXI_POST, RDFS.label, Literal("行政主要负责人", lang="zh")) in graph
+    assert (wuxi_post, RDFS.label, Literal(WUXI_HEAD, lang="zh")) in graph
 
 
 def test_sparql_get_and_sparql_query_body(client):
@@ -324,9 +333,9 @@ def test_sparql_get_and_sparql_query_body(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_sparql_html_view_links_resources(client):
+def test_sparql_html_view_links_resources(client, wuxi_post):
     page = html(client.get("/sparql", query_string={"query": SELECT_POSTS}, headers=HTML))
-    assert path_for(str(WUXI_POST)) in page
+    assert path_for(str(wuxi_post)) in page
 
 
 UPDATES = [
@@ -470,29 +479,31 @@ PLANTED = '<script>alert(1)</script>"onerror=alert(2) x'
 
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
-    """The app on a copy of the project whose Wuxi post label carries markup."""
+    """The app on a copy of the project whose Wuxi post (its head of government) is labelled with markup."""
     root = tmp_path_factory.mktemp("hostile")
     for folder in ("ontology", "queries", "shapes"):
         if (ROOT / folder).is_dir():
             shutil.copytree(ROOT / folder, root / folder)
     (root / "data").mkdir()
     for path in (ROOT / "data").glob("*.ttl"):
-        text = path.read_text(encoding="utf-8")
         if path.stem == "wuxi-towns-2021":
-            planted = PLANTED.replace('"', '\\"')
-            assert 'rdfs:label "行政主要负责人"@zh' in text
-            text = text.replace('rdfs:label "行政主要负责人"@zh', f'rdfs:label "{planted}"@zh', 1)
-        (root / "data" / path.name).write_text(text, encoding="utf-8")
+            graph = Graph().parse(path)
+            (post,) = graph.subjects(ORG.role, CONCEPT["role/government_head"])
+            graph.set((post, RDFS.label, Literal(PLANTED, lang="zh")))
+            graph.serialize(root / "data" / path.name, format="turtle", encoding="utf-8")
+        else:
+            shutil.copyfile(path, root / "data" / path.name)
     app = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0})
     yield app
     app.extensions["kgtool"].close()
 
 
 @pytest.mark.parametrize("url", [
-    "/", "/id/wuxi-towns-2021", path_for(str(WUXI_POST)), path_for(str(WUXI_QUARTERLY)), "/search?q=alert",
+    "/", "/id/wuxi-towns-2021", "{post}", path_for(str(WUXI_QUARTERLY)), "/search?q=alert",
     "/search?q=%3Cscript%3E", "/queries/duties-of-role?role=role:government_head", "/compare",
     "/sparql?query=SELECT%20%3Fl%20WHERE%20%7B%20%3Fp%20rdfs%3Alabel%20%3Fl%20%7D"])
-def test_planted_markup_is_escaped(hostile_app, url):
+def test_planted_markup_is_escaped(hostile_app, wuxi_post, url):
+    url = url.format(post=path_for(str(wuxi_post)))  # the planted post's own page
     response = hostile_app.test_client().get(url, headers=HTML)
     page = html(response)
     assert "<script>alert(1)" not in page
@@ -621,12 +632,13 @@ def test_pages_on_a_remote_endpoint(remote_app):
     post = post_iri(remote_app, "mianyang-union-2020", "分管安全生产工作的负责人")
     duties = html(client.get(path_for(str(post)))).split('id="duties"')[1].split("</section>")[0]
     assert duties.count('<li class="duty">') == 6
-    page = html(client.get(path_for(str(WUXI_POST)) + "?lang=zh"))
+    wuxi_post = post_iri(remote_app, "wuxi-towns-2021", WUXI_HEAD)
+    page = html(client.get(path_for(str(wuxi_post)) + "?lang=zh"))
     assert any("每季度至少1次系统听取" in m for m in re.findall(r"<mark>(.*?)</mark>", page, re.S))
     assert path_for(str(WUXI_QUARTERLY)) in html(client.get("/search?q=季度"))
-    turtle = client.get(path_for(str(WUXI_POST)), headers={"Accept": "text/turtle"})
+    turtle = client.get(path_for(str(wuxi_post)), headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.data, format="turtle")
-    assert (WUXI_POST, RDFS.label, Literal("行政主要负责人", lang="zh")) in graph
+    assert (wuxi_post, RDFS.label, Literal(WUXI_HEAD, lang="zh")) in graph
     ask = client.get("/sparql", query_string={"query": "ASK { ?p org:role role:safety_deputy }"}, headers=JSON)
     assert ask.get_json()["boolean"] is True
     refused = client.post("/sparql", data={"update": "CLEAR ALL"}, headers=JSON)
@@ -635,10 +647,10 @@ def test_pages_on_a_remote_endpoint(remote_app):
 
 
 # --- response cache and paging -----------------------------------------------------------
-def test_cached_page_keeps_language_and_format_apart():
+def test_cached_page_keeps_language_and_format_apart(wuxi_post):
     app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0})
     client = app.test_client()
-    url = path_for(str(WUXI_POST))
+    url = path_for(str(wuxi_post))
     try:
         for _ in range(2):  # the second round is served from the cache
             zh, en = html(client.get(url + "?lang=zh", headers=HTML)), html(client.get(url + "?lang=en", headers=HTML))
@@ -679,10 +691,10 @@ def test_response_cache_is_bounded_in_entries_and_bytes():
     assert cache.get(("huge",)) is None
 
 
-def test_response_cache_is_off_when_asked_and_errors_are_not_kept():
+def test_response_cache_is_off_when_asked_and_errors_are_not_kept(wuxi_post):
     app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0, "RESPONSE_CACHE_ENTRIES": 0})
     try:
-        assert app.test_client().get(path_for(str(WUXI_POST))).status_code == 200
+        assert app.test_client().get(path_for(str(wuxi_post))).status_code == 200
         assert len(app.extensions["kgtool"].responses) == 0
     finally:
         app.extensions["kgtool"].close()

@@ -615,7 +615,9 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
     if rng.random() < 0.5:  # a post stripped of its duties
         for doc_slug in rng.sample(slugs, len(slugs)):
             doc = docs[doc_slug]
-            candidates = [p for p in doc.typed(POST) if doc.objects(p, HAS_DUTY)]
+            # a post with a level keeps its duties: a level on a post without any is an integrity
+            # violation (shapes/integrity.ttl), not the accountability gap planted here
+            candidates = [p for p in doc.typed(POST) if doc.objects(p, HAS_DUTY) and not doc.objects(p, LEVEL)]
             if candidates:
                 post = rng.choice(candidates)
                 for d in doc.objects(post, HAS_DUTY):

@@ -20,19 +20,8 @@ WSA = Namespace("https://w3id.org/wsa/ontology#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 EXPECTED = yaml.safe_load((STYLES / "expected.yaml").read_text(encoding="utf-8"))
 
-#: (file, post label) the reader does not yet read as expected, and why.
-KNOWN_MISSES = {
-    ("bureau.txt", None): "a duty table laid out with | pipes has no numbered provisions the parser knows",
-    ("prefecture-notice.txt", "副州长"): "deputies with no stated portfolio stay deputy_head (analyst: business_deputy)",
-    ("autonomous-county.txt", "常务副县长"): "the portfolio is stated in prose (协助县长分管…安全生产), not in the designation",
-    ("central-enterprise.txt", "主管生产的负责人"): "levels: 负领导责任 after a portfolio designation is not yet read",
-    ("central-enterprise.txt", "安全总监"): "a post introduced by 设 (集团公司设安全总监) is not yet read",
-    ("web-flattened.txt", "县长"): "duty count, role or level differ from the analyst's reading (not yet diagnosed)",
-    ("web-flattened.txt", "协助分管安全生产工作的副县长"): "duty count, role or level differ from the analyst's reading (not yet diagnosed)",
-    ("traditional-pinyin.txt", "其他副区长"): "duty count, role or level differ from the analyst's reading (not yet diagnosed)",
-    ("township-joint.txt", "村党支部书记"): "read as village_party_secretary (analyst: village_head)",
-    ("province-rules.txt", "分管安全生产工作的副省长"): "duty count, role or level differ from the analyst's reading (not yet diagnosed)",
-}
+#: (file, post label) the reader does not yet read as expected, and why (label None: the whole file).
+KNOWN_MISSES: dict[tuple[str, str | None], str] = {}
 
 
 @lru_cache(maxsize=None)

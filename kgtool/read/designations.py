@@ -256,6 +256,37 @@ def _portfolio_key(field: str, marker: str) -> str:
     return "business" if not rest else field
 
 
+#: Deputies whose title names no field: a portfolio stated elsewhere makes them safety or business deputies.
+FIELDLESS_DEPUTIES = ("deputy_head", "vice_party_secretary")
+
+
+def with_portfolio(office: Office, portfolio: str) -> Office:
+    """A deputy given a portfolio: the safety deputy for safety, else a business deputy."""
+    role = "safety_deputy" if portfolio == "safety" else "business_deputy"
+    return Office(office.label, role, office.body, portfolio, title=office.title)
+
+
+def prose_portfolio(rest: str) -> str | None:
+    """The portfolio that the words after a designation give it, when the designation has none:
+    a deputy's field is often stated in prose, not in the title (rules/designations.yaml
+    prose_portfolio).
+
+    >>> prose_portfolio("协助县长分管全县安全生产工作，负直接领导责任")
+    'safety'
+    >>> prose_portfolio("按照“一岗双责”要求，对分管行业领域和联系部门的安全生产工作负领导责任")
+    'business'
+    >>> prose_portfolio("负直接领导责任，分管安全生产的副县长协助") is None, prose_portfolio("对分管部门进行督查") is None
+    (True, True)
+    """
+    patterns = {k: re.compile(v) for k, v in rules()["prose_portfolio"].items()}
+    for k, clause in enumerate(re.split(r"[，,]", rest)):
+        clause = clause.strip()
+        m = patterns["charge"].match(clause)
+        if m and (k == 0 or m.group("lead")) or (m := patterns["object"].match(clause)):
+            return _portfolio_key(m.group("field"), m.group("marker"))
+    return None
+
+
 def read(phrase: str, lexicon: Lexicon) -> list[Office]:
     """Every office a designation names: coordinated designations distribute, a portfolio
     marker before the first conjunct carries over to the titles joined to it, and a compound
@@ -284,21 +315,26 @@ def read(phrase: str, lexicon: Lexicon) -> list[Office]:
             office = Office(office.label, office.role, out[-1].body, office.portfolio, title=office.title)
         if office.portfolio is not None and carried is None and office is offices[0]:
             carried = office.portfolio
-        elif carried is not None and office.portfolio is None and office.role in ("deputy_head", "vice_party_secretary"):
-            office = Office(office.label, "safety_deputy" if carried == "safety" else "business_deputy",
-                            office.body, carried, title=office.title)
+        elif carried is not None and office.portfolio is None and office.role in FIELDLESS_DEPUTIES:
+            office = with_portfolio(office, carried)
         out.append(office)
-    return _compound(out)
+    return _compound(out, phrase)
 
 
-def _compound(offices: list[Office]) -> list[Office]:
-    """Titles joined by 、 that one person holds become one office."""
+def _compound(offices: list[Office], phrase: str) -> list[Office]:
+    """Titles joined by 、 that one person holds become one office; joined by 与, 和, 及 they are
+    two people's ("党组书记与局长共同为本局安全生产第一责任人").
+
+    >>> lex = project_lexicon()
+    >>> [o.role for o in read("党组书记、局长", lex)], [o.role for o in read("党组书记与局长", lex)]
+    (['principal_head'], ['party_secretary', 'department_head'])
+    """
     first_words = rules()["one_person_first"]
     out: list[Office] = []
     for office in offices:
         prev = out[-1] if out else None
         joined = prev is not None and prev.label + "、" + office.label
-        if prev is not None and not office.body and prev.title in first_words:
+        if prev is not None and not office.body and prev.title in first_words and joined in phrase:
             if prev.title.endswith("副书记"):  # the deputy secretary who is also the head: that head
                 out[-1] = Office(joined, office.role, prev.body, office.portfolio,
                                  (prev.role,), office.title)

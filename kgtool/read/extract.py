@@ -90,6 +90,7 @@ class _Extractor:
         self.collective_duties: dict[tuple[URIRef, ...], list[tuple[Holder, URIRef, Provision]]] = {}
         self.level_remainders: dict[URIRef, tuple[Holder, Provision, str]] = {}
         self.jurisdiction_label: str | None = None
+        self.prose_portfolios: dict[tuple[str, str], str | None] = {}  # (body, title) -> portfolio
 
     # ---- minting -------------------------------------------------------------------------
     def prov(self, provision: Provision) -> URIRef:
@@ -129,15 +130,17 @@ class _Extractor:
         jurisdiction's own leadership (党委, 政府, the issuing organisation) or named bodies. A
         plain principal head (主要负责人) of a named body takes its class's head role
         (wsa:headRole): the 主要负责人 of a 管委会 heads its government. In an organisation that
-        is not a territory (a commission, a trade union), its party-group secretary and its
-        administrative head are its principal head.
+        is not a territory (a commission, a trade union, a bureau), its administrative head is its
+        principal head (see issuer_head_roles); its party-group secretary is too where one person
+        holds both (党组书记、局长, read by the designation grammar), and stays the party secretary
+        where the text names the two apart (党组书记与局长共同为…第一责任人, a row for each).
         """
         bodies = holder.bodies or (holder.body,)
         role = holder.role
         if role == PRINCIPAL_HEAD and bodies != (self.principal,):
             role = self.lex.head_role(self.g.value(bodies[0], RDF.type)) or role
         scope = self.scope_of(bodies)
-        if scope == "main" and not self.territorial and local_name(role) in TOP_ROLES:
+        if scope == "main" and not self.territorial and local_name(role) in self.issuer_head_roles():
             role = PRINCIPAL_HEAD
         portfolio = holder.portfolio if holder.portfolio not in (None, "safety", "business") else None
         key = (scope, role, portfolio)
@@ -165,6 +168,13 @@ class _Extractor:
             self.g.add((node, SKOS.altLabel, wording))
         self.g.add((node, PROV.wasDerivedFrom, self.prov(provision)))
         return node
+
+    def issuer_head_roles(self) -> set[str]:
+        """The roles that, in the issuer's own leadership, name the head of an issuer that is not a
+        territory: a government head (主任 of a commission, 主席 of a trade union) and the head role
+        of its class (局长 of a 局: wsa:headRole department_head)."""
+        head = self.lex.head_role(self.g.value(self.principal, RDF.type))
+        return {"principal_head", "government_head"} | ({local_name(head)} if head else set())
 
     def scope_of(self, bodies: tuple[URIRef, ...]) -> str:
         """Where an office sits: "main" for the jurisdiction's own leadership, else its bodies."""
@@ -248,9 +258,10 @@ class _Extractor:
         followers = tuple(predicates or rules()["subject_predicates"]) + (() if subject else tuple(rules()["heading_followers"]))
         for end in sorted(self._designation_ends(text[:clause_end]), reverse=True):
             rest = re.sub(r"^[（(][^（()）]{1,12}[)）]", "", text[end:])  # "主要负责人（董事长）是…"
-            if rest and not opens_statement(rest, followers):
+            introduced = self.introduced_post(text[:end])
+            if rest and not opens_statement(rest, followers) and not (introduced and rest[0] in "，,"):
                 continue
-            phrase = text[:end]
+            phrase = introduced or text[:end]
             for verb in rules()["name_prefix_verbs"]:
                 phrase = phrase.removeprefix(verb)
             if re.search(r"\s", phrase):
@@ -260,6 +271,16 @@ class _Extractor:
                                not designations.is_clause_like(o.body) for o in offices):
                 return phrase, offices
         return None
+
+    def introduced_post(self, phrase: str) -> str | None:
+        """A post that a clause sets up ("集团公司设安全总监，在主要负责人领导下…"): the designation
+        without the verb ("集团公司安全总监"), which is then the subject of what follows the comma;
+        None when no introducing verb (rules/extract.yaml post_introducers) stands between the body
+        that sets it up and the title."""
+        title = designations.title_at_end(phrase, self.lex)
+        verb = next((v for v in rules()["post_introducers"] if title and phrase[:title.start].endswith(v)
+                     and title.start > len(v)), None)
+        return phrase[:title.start - len(verb)] + phrase[title.start:] if verb else None
 
     def _designation_ends(self, text: str) -> set[int]:
         """Where a title (role label, composed title, leader noun) or a body word ends."""
@@ -280,6 +301,7 @@ class _Extractor:
                 bodies = self.bodies_named(office.body, provision, default)
                 out.extend(Holder(b, None, office.label) for b in bodies or [])
                 continue
+            office = self.with_prose_portfolio(office)
             bodies = self.office_bodies(office, provision, default)
             role = concept("role", office.role) if office.role else None
             extra = tuple(concept("role", r) for r in office.extra_roles)
@@ -290,6 +312,28 @@ class _Extractor:
             out.append(Holder(bodies[0], role, office.label, tuple(bodies), office.portfolio, extra,
                               collective=office.role is None, known=office.known))
         return out
+
+    def read_prose_portfolios(self) -> None:
+        """Portfolios stated in prose of deputies whose designation names none ("常务副县长协助县长
+        分管全县安全生产工作", "各副州长…对分管行业领域…负领导责任"), read before any duty so that
+        every mention of that deputy, in a heading or a list, is the same safety or business
+        deputy. Two different portfolios for one designation cancel out (it names several posts)."""
+        tails = [tail for p in self.tree.walk() for sentence in SENTENCE.findall(p.lead)
+                 for tail in re.findall(r"(?:^|(?<=[，,]))(?=(.+))", sentence)]  # from each clause to the sentence's end
+        for clause in tails:
+            found = self.designation_at_start(clause, subject=True)
+            if found is not None:
+                portfolio = designations.prose_portfolio(clause.strip()[len(found[0]):])
+                for office in found[1]:
+                    if portfolio and office.role in designations.FIELDLESS_DEPUTIES and office.portfolio is None:
+                        key = (office.body, office.title)
+                        self.prose_portfolios[key] = portfolio if self.prose_portfolios.get(key, portfolio) == portfolio else None
+
+    def with_prose_portfolio(self, office: Office) -> Office:
+        """The office with the portfolio the text states for it in prose, if any."""
+        portfolio = self.prose_portfolios.get((office.body, office.title)) \
+            if office.role in designations.FIELDLESS_DEPUTIES and office.portfolio is None else None
+        return designations.with_portfolio(office, portfolio) if portfolio else office
 
     def office_bodies(self, office: Office, provision: Provision, default: URIRef | None) -> list[URIRef]:
         """The bodies an office sits in: those it names, else the passage's default, else the issuer's."""
@@ -377,6 +421,7 @@ class _Extractor:
             principal_name == self.jurisdiction_label or self.g.value(self.principal, RDF.type) == WSA.LeadingGroup
         self.principles_and_sanctions()
         self.legal_basis()
+        self.read_prose_portfolios()
         self.duties(self.tree, None)
         self.levels()
         self.body_lists()
@@ -519,6 +564,11 @@ class _Extractor:
                 # a table row's duty cell is one duty; an item's sentences are one duty each
                 self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=p.kind != "row", in_list=True)
             return
+        if not holders and p.heading and any(c in p.heading for c in rules()["holderless_list_cues"]) \
+                and p.children and all(c.kind in ITEM_KINDS and c.kind != "row" for c in p.children):
+            for child in p.children:  # "（一）安全生产责任 1.… 2.…": duties nobody is named for
+                self.duties_under(child, [])
+            return
         for child in p.children:
             self.duties(child, holders)
         if not p.children and p.kind != "document":
@@ -554,7 +604,7 @@ class _Extractor:
             if self.is_reference(sentence):
                 skipped.append((sentence, "a cross-reference"))
                 continue
-            if not in_list and self.stated_levels(sentence):
+            if not in_list and self.lex.find(sentence, "level"):
                 skipped.append((sentence, "states a level"))
                 continue  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
             subject = self.subject(sentence, p, holders[0].body if holders else None,
@@ -579,9 +629,9 @@ class _Extractor:
         return any(re.search(cue, sentence) for cue in rules()["reference_cues"])
 
     def stated_levels(self, sentence: str) -> list:
-        """The level wordings of a sentence that state someone's level ("X负直接领导责任"), not
-        those that are the object of a duty ("落实分管行业领域安全生产监管责任": carrying out the
-        responsibility is what is asked; rules/extract.yaml level_as_object)."""
+        """The level wordings of a sentence that only state a level ("X负直接领导责任"), not those
+        that a duty asks to carry out ("落实分管行业领域安全生产监管责任": an item that is a duty
+        whatever level it also implies; rules/extract.yaml level_as_object)."""
         as_object = re.compile(rules()["level_as_object"])
         return [m for m in self.lex.find(sentence, "level") if not as_object.search(sentence[:m.start])]
 
@@ -657,12 +707,12 @@ class _Extractor:
         """"X是…第一责任人", "X对…负全面领导责任": a level lands on the offices its sentence's
         subject names (distributed over 和, 党政), or on the holder of the list it stands in."""
         gloss = re.compile(rules()["definition_gloss"])
-        for p in self.tree.walk():
+        for p in map(self.heading_sentence_in_lead, self.tree.walk()):
             lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
             for found in SENTENCE.finditer(lead):
                 sentence, last, previous = found.group(), 0, None
                 original = p.lead[found.start():found.end()]
-                levels = self.stated_levels(sentence)
+                levels = self.lex.find(sentence, "level")
                 for n, level in enumerate(levels):
                     remainder = self.after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) \
                         or self.level_clause(original, last, level.end)
@@ -698,6 +748,15 @@ class _Extractor:
         cut = max(sentence.rfind("，", start, level_end), sentence.rfind(",", start, level_end))
         clause = sentence[max(cut + 1, start):level_end].strip("，,。；; ")
         return clause if len(clause) >= 6 else ""
+
+    @staticmethod
+    def heading_sentence_in_lead(p: Provision) -> Provision:
+        """The provision with a heading that is a sentence put back before its lead: a lead-in
+        short enough to pass for a heading ("第四条 主管生产的负责人对生产系统安全生产工作负领导责任，
+        主要职责：") states its level as a longer one would."""
+        if p.heading and re.search(r"[，,；;]", p.heading):
+            return replace(p, lead=f"{p.heading}：{p.lead}")
+        return p
 
     def level_duties(self) -> None:
         """A post whose only statement is its level sentence holds what that sentence asks beyond

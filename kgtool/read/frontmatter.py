@@ -27,9 +27,9 @@ def front_matter(lead: str) -> Metadata:
     meta: dict[str, str] = {}
     keys = load("extract")["metadata_keys"]
     for line in lead.splitlines():
-        cells = [c.strip() for c in line.split("|") if c.strip()]
-        if len(cells) >= 2 and cells[0] in keys:
-            meta.setdefault(keys[cells[0]], cells[1])
+        for key, value in _metadata_pairs(line):
+            if key in keys:
+                meta.setdefault(keys[key], value)
     number = meta.get("documentNumber")
     if not number:
         m = re.search(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号", lead)
@@ -48,7 +48,7 @@ def front_matter(lead: str) -> Metadata:
             if title:
                 break
     issued = meta.get("issued", "")
-    d = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", issued)
+    d = re.match(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})", issued)
     creator = meta.get("creator")
     for i, line in enumerate(lines):
         dm = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", line)
@@ -61,6 +61,20 @@ def front_matter(lead: str) -> Metadata:
         title = title[len(creator):].strip()
     date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None
     return Metadata(number, title, date, creator)
+
+
+def _metadata_pairs(line: str) -> list[tuple[str, str]]:
+    """The key-value pairs of a metadata line: a table row "文号 | X |", or cells written
+    "key:value" alone or side by side, as a flattened web page has them ("发文机关:某县人民政府办公室 | 成文日期:…").
+
+    >>> _metadata_pairs("文号 | 某政办发〔2020〕3号 |"), _metadata_pairs("索引号:1-2 | 发文机关：某办公室")
+    ([('文号', '某政办发〔2020〕3号')], [('索引号', '1-2'), ('发文机关', '某办公室')])
+    """
+    cells = [c.strip() for c in line.split("|") if c.strip()]
+    if len(cells) >= 2 and not re.search(r"[:：]", cells[0]):
+        return [(cells[0], cells[1])]
+    pairs = [re.fullmatch(r"([^:：\s]{2,8})\s*[:：]\s*(\S.*)", c) for c in cells]
+    return [(m.group(1), m.group(2).strip()) for m in pairs if m]
 
 
 def _join_cjk(left: str, right: str) -> str:

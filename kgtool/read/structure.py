@@ -206,6 +206,9 @@ def parse(text: str) -> Provision:
         if line.text.startswith("\t"):
             i = _table(text, lines, i, stack)
             continue
+        if _is_pipe_row(line.text):
+            i = _pipe_table(text, lines, i, stack)
+            continue
         found = _match_marker(line.text)
         depth = _accept(stack, found[0], found[2]) if found else None
         if found and depth is not None:
@@ -387,6 +390,48 @@ def _table(text: str, lines: list[_Line], i: int, stack: list[_Node]) -> int:
     return i
 
 
+def _is_pipe_row(line: str) -> bool:
+    """Whether a line is a row of a table written with | separators ("| 1 | 党组书记 | 第一责任人 | 1.…；2.… |"),
+    as web pages and Markdown copies of a document give its tables; at least two cells."""
+    return bool(re.fullmatch(r"[ \t]*\|(?:[^|\n]*\|){2,}[ \t]*", line))
+
+
+def _pipe_cells(line: _Line) -> list[tuple[int, int]]:
+    """The spans of a pipe row's cells, without the spaces around each."""
+    bars = [line.start + k for k, ch in enumerate(line.text) if ch == "|"]
+    spans = []
+    for left, right in zip(bars, bars[1:]):
+        cell = line.text[left + 1 - line.start:right - line.start]
+        lead = len(cell) - len(cell.lstrip())
+        spans.append((left + 1 + lead, left + 1 + max(lead, len(cell.rstrip()))))  # an empty cell: an empty span
+    return spans
+
+
+def _pipe_table(text: str, lines: list[_Line], i: int, stack: list[_Node]) -> int:
+    """Read a run of pipe-table lines: the first is the header, each later one a row. A cell is one
+    line, so the numbered items of its duties cell ("1.…；2.…") run on: they are split as in a
+    flattened text, whatever `run_on_in_table_cells` says of one-cell-per-line tables."""
+    table = _Node("table", "t", None, None, lines[i].start, body_start=lines[i].start)
+    header = [text[s:e] for s, e in _pipe_cells(lines[i])]
+    table.end = lines[i].end
+    i += 1
+    while i < len(lines) and _is_pipe_row(lines[i].text):
+        cells = _pipe_cells(lines[i])
+        if all(re.fullmatch(r":?-+:?", text[s:e]) for s, e in cells):  # a Markdown separator left in
+            i += 1
+            continue
+        row = _Node("row", "r", len(table.children) + 1, None, lines[i].start, end=lines[i].end,
+                    body_start=lines[i].start)
+        row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", text[s:e], s, e)
+                     for k, (s, e) in enumerate(cells)]
+        _cell_items(text, row, list(cells[-1]), run_on=True)
+        table.children.append(row)
+        table.end = lines[i].end
+        i += 1
+    _close_table(text, stack, table)
+    return i
+
+
 def _close_table(text: str, stack: list[_Node], table: _Node) -> None:
     if not table.children:
         return
@@ -398,8 +443,9 @@ def _close_table(text: str, stack: list[_Node], table: _Node) -> None:
     parent.children.append(table)
 
 
-def _cell_items(text: str, row: _Node, span: list[int]) -> None:
-    """Numbered items inside the last (duties) cell of a row become the row's children."""
+def _cell_items(text: str, row: _Node, span: list[int], *, run_on: bool = False) -> None:
+    """Numbered items inside the last (duties) cell of a row become the row's children; run_on also
+    splits items that run on inside a line."""
     stack = [row]
     seen: dict[str, int] = {}
     for line in _lines(text, span[0], span[1]):
@@ -415,7 +461,7 @@ def _cell_items(text: str, row: _Node, span: list[int]) -> None:
                          body_start=line.start + offset + length - offset)
             stack[-1].children.append(node)
             stack.append(node)
-        if rules()["run_on_in_table_cells"]:
+        if run_on or rules()["run_on_in_table_cells"]:
             _split_run_on(text, line.start, line.end, stack, seen)
     for node in stack[1:]:
         node.end = _trim_end(text, span[1])

@@ -161,3 +161,14 @@ def test_party_secretary_and_head_of_a_bureau_named_apart(tmp_path):
     assert posts["党组书记"]["roles"] == {"party_secretary"} and posts["党组书记"]["duties"] == 2
     assert posts["局长"]["roles"] == {"principal_head"} and posts["局长"]["duties"] == 3
     assert "first_responsible" in posts["党组书记"]["levels"] and "first_responsible" in posts["局长"]["levels"]
+
+
+# ---- a level named as the one helped is not the helper's ---------------------------------------
+
+def test_assisting_the_first_responsible_is_no_first_responsibility(tmp_path):
+    """巴中 四（三）: "协助第一责任人和主要负责人履行安全生产监管职责" gives the deputy duties, not the level."""
+    posts = read(tmp_path, "一、职责\n（一）局长是本局安全生产第一责任人，全面负责安全生产工作。\n"
+                           "（二）分管业务副局长职责\n协助第一责任人和主要负责人履行安全生产监管职责；督促分管科室落实安全生产制度。\n")
+    deputy = next(facts for label, facts in posts.items() if label.endswith("副局长"))
+    assert "first_responsible" not in deputy["levels"] and deputy["duties"] == 2
+    assert "first_responsible" in posts["局长"]["levels"]

@@ -631,8 +631,9 @@ class _Extractor:
     def stated_levels(self, sentence: str) -> list:
         """The level wordings of a sentence that only state a level ("X负直接领导责任"), not those
         that a duty asks to carry out ("落实分管行业领域安全生产监管责任": an item that is a duty
-        whatever level it also implies; rules/extract.yaml level_as_object)."""
-        as_object = re.compile(rules()["level_as_object"])
+        whatever level it also implies; rules/extract.yaml level_as_object) or that name the one
+        helped ("协助第一责任人…履行…职责"; level_of_another)."""
+        as_object = re.compile(rules()["level_as_object"] + "|" + rules()["level_of_another"])
         return [m for m in self.lex.find(sentence, "level") if not as_object.search(sentence[:m.start])]
 
     def beyond_level(self, sentence: str) -> str:
@@ -712,7 +713,8 @@ class _Extractor:
             for found in SENTENCE.finditer(lead):
                 sentence, last, previous = found.group(), 0, None
                 original = p.lead[found.start():found.end()]
-                levels = self.lex.find(sentence, "level")
+                another = re.compile(rules()["level_of_another"])
+                levels = [m for m in self.lex.find(sentence, "level") if not another.search(sentence[:m.start])]
                 for n, level in enumerate(levels):
                     remainder = self.after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) \
                         or self.level_clause(original, last, level.end)

@@ -19,6 +19,7 @@ from kgtool.read.explain import DutyNote, Explanation
 from kgtool.read.frequencies import frequencies, times_per_year
 from kgtool.read.frontmatter import front_matter
 from kgtool.read.lexicon import Lexicon
+from kgtool.read.places import place_units
 from kgtool.read.sanctions import sanctions
 from kgtool.read.structure import Provision
 from kgtool.read.triples import DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, WSA, XSD, Triples
@@ -452,10 +453,33 @@ class _Extractor:
                 if best is None or depth > best[0]:
                     best = (depth, place, str(label))
         if best is None:
-            self.summary.unplaced.append(f"jurisdiction: no place of data/places.ttl named in {name!r}")
-            return None
+            return self.jurisdiction_from_name(name)
         self.jurisdiction_label = best[2]
         return best[1]
+
+    def jurisdiction_from_name(self, name: str) -> URIRef | None:
+        """A jurisdiction the gazetteer lacks, made from the places the issuer's name opens with
+        ("石桥县人民政府办公室": 石桥县, a county), each within the one before; reported, so that an
+        analyst can add it to data/places.ttl with the province it lies in."""
+        units = place_units(name)
+        if not units:
+            self.summary.unplaced.append(f"jurisdiction: no place of data/places.ttl, and none named, in {name!r}")
+            return None
+        parent = None
+        for label, level in units:
+            node = iri_for("place", local_id=f"new-{short_hash(label)}")
+            self.g.add((node, RDF.type, WSA.Jurisdiction))
+            self.g.add((node, RDFS.label, Literal(label, lang="zh")))
+            self.g.add((node, WSA.adminLevel, concept("adminlevel", level)))
+            self.g.add((node, PROV.wasDerivedFrom, self.prov(self.tree)))
+            if parent is not None:
+                self.g.add((node, WSA.within, parent))
+            parent = node
+        self.jurisdiction_label = units[-1][0]
+        self.summary.unplaced.append(
+            f"jurisdiction: {' > '.join(label for label, _ in units)} is not in data/places.ttl: made from the "
+            f"issuer's name ({units[-1][1]}); add it there with the place it lies in to compare it by province")
+        return parent
 
     def provisions(self, node: Provision, parent: URIRef) -> None:
         """Each provision as RDF; the root stands for the text before the first one (front matter, preamble)."""
@@ -681,8 +705,9 @@ class _Extractor:
             per_year = times_per_year(f.period, f.minimum).quantize(Decimal("0.0001")).normalize()
             g.add((fnode, WSA.timesPerYear, Literal(per_year, datatype=XSD.decimal)))
             g.add((fnode, WSA.text, Literal(f.wording, lang="zh")))
-            if f.action:
-                g.add((fnode, WSA.action, concept("dutytype", f.action)))
+            # the action counted: the one the wording names, else what the duty asks (每月至少调度1次…)
+            action = f.action or (decided[0].concept if decided else "other")
+            g.add((fnode, WSA.action, concept("dutytype", action)))
             self._defined(fnode, p)
 
     def collective_key(self, holder: Holder) -> tuple[URIRef, ...]:

@@ -172,3 +172,25 @@ def test_assisting_the_first_responsible_is_no_first_responsibility(tmp_path):
     deputy = next(facts for label, facts in posts.items() if label.endswith("副局长"))
     assert "first_responsible" not in deputy["levels"] and deputy["duties"] == 2
     assert "first_responsible" in posts["局长"]["levels"]
+
+
+# ---- cadres are members, not heads; an assignment tells offices apart -----------------------------
+
+def test_cadres_of_a_bureau_are_its_staff(tmp_path):
+    """铜川's roster: "综合行政执法局干部" are the bureau's staff, not its director (局长)."""
+    posts = read(tmp_path, "一、职责\n（一）综合行政执法局局长职责\n1.每月至少组织1次安全检查。\n"
+                           "（二）综合行政执法局干部职责\n1.配合开展安全检查。\n（三）驻村干部职责\n1.每月至少到所驻村检查1次。\n")
+    assert posts["综合行政执法局局长"]["roles"] == {"department_head"}
+    assert posts["综合行政执法局干部"]["roles"] == {"staff"}
+    assert posts["驻村干部"]["roles"] == {"staff"} and posts["驻村干部"] is not posts["综合行政执法局干部"]
+
+
+def test_a_documents_closing_words_are_no_duty(tmp_path):
+    """"本职责自印发之日起施行" closes the text: no duty, though it stands in a list of tasks."""
+    path = tmp_path / "doc.txt"
+    path.write_text("一、县长职责\n（一）每季度至少召开1次安全生产会议。\n二、主要任务\n（一）各乡镇要开展隐患排查。\n"
+                    "（二）本职责自印发之日起施行。\n", encoding="utf-8")
+    graph = build_one(path, ROOT, *_context()).graph
+    duties = {str(graph.value(d, WSA.text)) for d in graph.subjects(RDF.type, WSA.Duty)}
+    assert "各乡镇要开展隐患排查。" in duties
+    assert not [t for t in duties if "施行" in t]

@@ -218,7 +218,9 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
     elif title.kind == "collective":
         role = None
     elif title.kind == "leader":
-        role = "principal_head" if body else "other"
+        role = r["leader_noun_roles"].get(title.surface) or ("principal_head" if body else "other")
+    if portfolio is None and residue.startswith(tuple(r["assignment_prefixes"])):
+        portfolio = residue  # 驻村干部, 包村领导: the assignment tells the office apart
     return Office(label, role, body, portfolio, title=title.surface, known=role != "other", residue=residue)
 
 

@@ -589,6 +589,7 @@ class _Extractor:
                 self.duty_texts(p, self.duty_cell(p) if p.kind == "row" else p.lead, own, split=p.kind != "row", in_list=True)
             return
         if not holders and p.heading and any(c in p.heading for c in rules()["holderless_list_cues"]) \
+                and not any(c in p.heading for c in rules()["not_duty_list_cues"]) \
                 and p.children and all(c.kind in ITEM_KINDS and c.kind != "row" for c in p.children):
             for child in p.children:  # "（一）安全生产责任 1.… 2.…": duties nobody is named for
                 self.duties_under(child, [])
@@ -627,6 +628,9 @@ class _Extractor:
                 continue
             if self.is_reference(sentence):
                 skipped.append((sentence, "a cross-reference"))
+                continue
+            if re.match(rules()["self_reference"], sentence):
+                skipped.append((sentence, "about the document itself"))
                 continue
             if not in_list and self.lex.find(sentence, "level"):
                 skipped.append((sentence, "states a level"))

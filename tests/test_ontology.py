@@ -59,7 +59,7 @@ SCHEMES: dict[str, set[str]] = {
         "enterprise_head", "village_head", "leading_group_leader", "leading_group_executive_deputy", "leading_group_deputy",
         "leading_group_member", "office_director",
         "deputy_head", "other_leader", "discipline_secretary", "people_congress_chair",
-        "village_party_secretary", "vice_party_secretary",
+        "village_party_secretary", "vice_party_secretary", "party_committee_member",
         "other",  # a post given duties whose designation fits no other role (包村领导), flagged for review
     },
     "level": {

@@ -831,15 +831,14 @@ def test_enforcement_bureau_staff_are_not_its_director(store):
     assert {r["personName"] for r in rows if r["postLabel"] == "综合行政执法局局长"} == {"刘燕军"}
 
 
-@pytest.mark.xfail(strict=True, reason="二、 “杜昊星 组织委员、常青村党总支书记、主任”: the town's 组织委员, and 常青村's Party "
-                                       "secretary and 主任 (as 贾永飞 is 添尔漫梁村's); the graph makes his 主任 a principal "
-                                       "head of the town government (tongchuan-town-2022/post/main.principal_head) and "
-                                       "puts “组织委员、常青村党总支书记” in the town government as one post")
+# 二、 "杜昊星 组织委员、常青村党总支书记、主任": the town's 组织委员, and 常青村's Party secretary and 主任
+# (as 贾永飞 is 添尔漫梁村's)
 def test_changqing_village_secretary_and_director(store):
     rows = [r for r in run(store, "persons-and-their-posts") if r["personName"] == "杜昊星"]
     assert {r["bodyLabel"] for r in rows if r["roleLabel"] in ("村委会主任", "村党组织书记")} == {"常青村"}
     assert {r["roleLabel"] for r in rows} >= {"村委会主任", "村党组织书记"}
     assert "主要负责人" not in {r["roleLabel"] for r in rows}
+    assert "党委委员" in {r["roleLabel"] for r in rows}
 
 
 def test_village_secretaries_keep_their_village(store):

@@ -218,6 +218,8 @@ class _Extractor:
         if len(names) > 1 and set(names) <= set(rules()["generic_unit_words"]):
             return [self.body(phrase, provision, cls=self.lex.suffix_class(names[-1]))]  # 各办、中心、所: the units, together
         qualifier = self._qualifier(names[0]) if names else ""
+        if not (place_units(qualifier) or self.lex.suffix_class(qualifier)):
+            qualifier = ""  # 高新区 (党工委、管委会) is shared; 机关各 (部（室）、文化宫) is not a place or body
         for name in names:
             if qualifier and name != names[0] and self.lex.is_class_label(name):
                 name = qualifier + name  # the first name's qualifier is shared: 高新区党工委、管委会

@@ -6,14 +6,22 @@ too slow; 130 interrupted (Ctrl-C).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from kgtool.errors import KgtoolError
 from kgtool.settings import project_root
+
+if TYPE_CHECKING:
+    from rdflib.term import Identifier
+
+    from kgtool.saved_queries import SavedQuery
+    from kgtool.store import Result, Store
 
 
 class Group(click.Group):
@@ -107,10 +115,16 @@ def _write_store(root: Path) -> None:
                    "(--explain=json for JSON).")
 def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None, force: bool,
            explain: str | None) -> None:
-    """Read a new document of the same kind and write its RDF; report what was recognised."""
+    """Read a new document of the same kind and write its RDF; report what was recognised.
+
+    Without --out the document joins the project: FILE is copied (as UTF-8) to
+    data/sources/<slug>.txt and its RDF written to data/<slug>.ttl, so `kgtool build` keeps it.
+    With --out only the RDF is written, there, and the project is left as it was.
+    """
     import json
 
     from kgtool.build import ingest as run_ingest
+    from kgtool.counts import of_document
 
     built, target = run_ingest(file, project_root(), out=out, slug=slug, encoding=encoding, force=force)
     report = explain == "json"  # JSON alone on stdout, the report on stderr
@@ -119,28 +133,12 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
     elif explain == "text":
         click.echo(built.summary.explanation.render())
     click.echo(f"wrote {target} ({len(built.graph)} triples)", err=report)
-    for key, value in built.summary.counts.items():
+    for key, value in of_document(project_root(), built.turtle).items():
         click.echo(f"  {key:12} {value}", err=report)
     if built.summary.unplaced:
         click.echo("could not place:", err=report)
         for line in built.summary.unplaced:
             click.echo(f"  {line}", err=report)
-
-
-@cli.command()
-def stats() -> None:
-    """Counts per document: provisions, bodies, posts, duties, frequencies, principles."""
-    from kgtool.build import build_one, context, sources
-
-    root = project_root()
-    lexicon, places = context(root)
-    keys = None
-    for path in sources(root):
-        built = build_one(path, root, lexicon, places)
-        if keys is None:
-            keys = list(built.summary.counts)
-            click.echo("document".ljust(24) + "".join(k[:11].rjust(12) for k in keys))
-        click.echo(built.slug.ljust(24) + "".join(str(built.summary.counts[k]).rjust(12) for k in keys))
 
 
 def endpoint_option(f):
@@ -165,7 +163,7 @@ def _note_stale_store(root: Path) -> None:
         click.echo("kgtool: ontology/ or data/ changed since data/.store was built: rebuilding it first", err=True)
 
 
-def _emit(result, fmt: str) -> None:
+def _emit(result: Result, fmt: str, store: Store | None = None) -> None:
     from kgtool import render
 
     if result.kind == "graph":
@@ -176,23 +174,66 @@ def _emit(result, fmt: str) -> None:
 
         raise QueryError(f"{fmt} is an RDF syntax, for CONSTRUCT and DESCRIBE results; a {result.kind.upper()} "
                          "query answers in table, csv, tsv, json or xml", where="--format")
+    elif fmt == "table":
+        from kgtool.labels import in_store
+
+        labels = in_store(store, render.unnamed_iris(result)) if store is not None else None
+        click.echo(render.table(result, columns=_terminal_columns(), labels=labels))
     else:
-        click.echo(render.results(result, fmt), nl=fmt == "table")
+        click.echo(render.results(result, fmt), nl=False)
     if result.truncated:
         click.echo("kgtool: note: the result was cut at the row limit (KGTOOL_MAX_ROWS)", err=True)
+
+
+def _terminal_columns() -> int | None:
+    """How wide a table may be: $COLUMNS, else the terminal's width; None (no wrapping) when
+    stdout is a file or a pipe, so that what is saved keeps one line per row."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def _answer(store: Store, saved: SavedQuery, bindings: dict[str, Identifier] | None) -> Result:
+    """A saved query's answer, kept in the on-disk store for next time (`kgtool.answers`)."""
+    from kgtool.answers import answer
+    from kgtool.query import run_query
+    from kgtool.settings import setting
+
+    limit = int(setting("max_rows"))
+    return answer(store, saved.sparql, bindings, limit,
+                  run=lambda: run_query(store, saved.sparql, bindings=bindings, max_rows=limit))
 
 
 RDF_FORMATS = ("turtle", "nt", "json-ld")
 FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", *RDF_FORMATS])
 
 
+@cli.command()
+@endpoint_option
+def stats(endpoint: str | None) -> None:
+    """Counts per document: provisions, bodies, posts, duties, frequencies, persons, principles,
+    sanctions, rewards, mitigations (defined in queries/document-statistics.rq, as everywhere)."""
+    from rdflib import Literal
+
+    from kgtool.counts import KINDS, by_document, counts_query
+    from kgtool.store import Result
+    from kgtool.vocab import local_name
+
+    store = _store(endpoint)
+    counted = by_document(_answer(store, counts_query(project_root()), None))
+    if not counted:
+        click.echo("kgtool: note: no documents to count: the graph has no wsa:PolicyDocument", err=True)
+    rows = tuple((Literal(local_name(doc)), *(Literal(n[k]) for k in KINDS)) for doc, n in counted.items())
+    _emit(Result(kind="select", variables=("document", *KINDS), rows=rows), "table")
+
+
 @cli.command("queries")
 def list_queries() -> None:
-    """List the saved-query library (queries/*.rq)."""
-    from kgtool.saved_queries import library
+    """List the saved-query library (queries/*.rq): name=value is a parameter's default, [name] optional."""
+    from kgtool.saved_queries import library, synopsis
 
     for q in library(project_root() / "queries").values():
-        params = " ".join(f"[{p.name}]" if p.optional else p.name for p in q.params)
+        params = " ".join(map(synopsis, q.params))
         click.echo(f"{q.name}  {q.title_zh} / {q.title_en}" + (f"  ({params})" if params else ""))
 
 
@@ -202,12 +243,13 @@ def list_queries() -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @endpoint_option
 def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) -> None:
-    """Run the saved query NAME."""
-    from kgtool.answers import answer
+    """Run the saved query NAME (`kgtool queries` lists them and their parameters).
+
+    A parameter left out takes its default, if it has one (shown by `kgtool queries`, and said
+    on stderr when used); an optional one left out means "all".
+    """
     from kgtool.errors import QueryError
-    from kgtool.query import run_query
-    from kgtool.saved_queries import bind, library
-    from kgtool.settings import setting
+    from kgtool.saved_queries import bind, defaults_taken, library
 
     queries = library(project_root() / "queries")
     if name not in queries:
@@ -221,9 +263,9 @@ def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) ->
     store = _store(endpoint)
     saved = queries[name]
     bindings = bind(store, saved, values)
-    limit = int(setting("max_rows"))
-    _emit(answer(store, saved.sparql, bindings, limit,
-                 run=lambda: run_query(store, saved.sparql, bindings=bindings, max_rows=limit)), fmt)
+    for param in defaults_taken(saved, values):
+        click.echo(f"kgtool: note: --param {param.name} not given: using its default {param.default}", err=True)
+    _emit(_answer(store, saved, bindings), fmt, store)
 
 
 @cli.command()
@@ -247,7 +289,8 @@ def sparql(query_or_file: str, fmt: str, endpoint: str | None) -> None:
             raise QueryError(f"cannot read query file: {e.strerror}", where=query_or_file) from None
     else:
         text = query_or_file
-    _emit(run_query(_store(endpoint), text), fmt)
+    store = _store(endpoint)
+    _emit(run_query(store, text), fmt, store)
 
 
 @cli.command()
@@ -276,11 +319,14 @@ def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | 
 @click.option("--document", "documents", multiple=True, metavar="SLUG", help="Reason over these documents only (repeatable).")
 @click.option("--limit", default=10, show_default=True, help="Members listed per inferred class.")
 def reason(documents: tuple[str, ...], limit: int) -> None:
-    """Check consistency with HermiT (owlready2) and list what it inferred; exit 1 if inconsistent."""
-    from rdflib import Graph
+    """Check consistency with HermiT (owlready2) and list what it inferred, each class and member
+    by its label, then its IRI; exit 1 if inconsistent."""
+    from rdflib import Graph, URIRef
 
     from kgtool.errors import SourceError
+    from kgtool.labels import in_graphs
     from kgtool.reason import reason as run_reason
+    from kgtool.render import named
 
     root = project_root()
     files = sorted((root / "ontology").glob("*.ttl")) + sorted((root / "data").glob("*.ttl"))
@@ -296,10 +342,12 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
         click.echo(f"INCONSISTENT: {result.explanation}")
         sys.exit(1)
     click.echo("consistent")
-    for cls, members in result.inferred.items():
-        click.echo(f"{cls}: {len(members)} inferred")
-        for m in members[:limit]:
-            click.echo(f"  {m}")
+    shown = {URIRef(cls): [URIRef(m) for m in members[:limit]] for cls, members in result.inferred.items()}
+    names = in_graphs(graphs, [*shown, *(m for members in shown.values() for m in members)])
+    for (cls, members), total in zip(shown.items(), result.inferred.values()):
+        click.echo(f"{named([cls], names)[0]}: {len(total)} inferred")
+        for line in named(members, names):
+            click.echo(f"  {line}")
 
 
 @cli.command()
@@ -308,8 +356,9 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
               help="Show only these severities (repeatable; default all).")
 @click.option("--out", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
 @click.option("--engine", type=click.Choice(["auto", "jena", "pyshacl", "single"]), default="auto", show_default=True,
-              help="jena: Apache Jena's SHACL engine (fastest; needs Java); pyshacl: pySHACL per document "
-                   "in parallel; single: one pySHACL run; auto: jena if installed, else pyshacl. Same findings.")
+              help="jena: Apache Jena's SHACL engine (fastest on large corpora; needs Java); pyshacl: pySHACL per "
+                   "document in parallel; single: one pySHACL run; auto: single for a small graph (under 1.5 MB "
+                   "of Turtle), else jena if installed (pyshacl if Java fails), else pyshacl. Same findings.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
               help="With --engine pyshacl: processes (default: one per CPU; 0: in this process).")
 def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None) -> None:
@@ -329,7 +378,7 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: st
         click.echo(text, nl=not text.endswith("\n"))
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("Violation", "Warning", "Info")}
     click.echo(", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
-               + f" in {report.seconds:.1f} s", err=True)
+               + f" in {report.seconds:.2f} s", err=True)
     if report.violations:
         sys.exit(1)
 

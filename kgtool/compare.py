@@ -1742,6 +1742,14 @@ def _view(by: str) -> str:
     return name
 
 
+def _check_wording(by: str, fmt: str, diff: bool) -> None:
+    """--wording only changes the frequency table and HTML: refused where it would be ignored."""
+    if diff or _view(by) != "frequency" or fmt == "svg":
+        where = "a diff" if diff else "an SVG chart" if fmt == "svg" else f"the {_view(by)} comparison"
+        raise QueryError(f"has no effect on {where}", where="--wording",
+                         hint="use it with --by frequency, as table or html; csv and json always carry the wording")
+
+
 def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by: str = "roles",
                            fmt: str = "table", diff: bool = False, *, wording: bool = False,
                            include_bodies: bool = True) -> str | bytes:
@@ -1759,7 +1767,8 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
         fmt: "table" (aligned, CJK-aware), "csv" (one long table), "json" (the full data),
             "html" (an escaped fragment), "svg" (a chart) or "graphml" (structure only).
         diff: compare two jurisdictions role by role instead (formats table, csv, json, html).
-        wording: for "frequency" as table or HTML, one line per requirement with its wording.
+        wording: for "frequency" as table or HTML, one line per requirement with its wording
+            (refused elsewhere, where it would change nothing).
         include_bodies: compare bodies that hold duties themselves, by body class.
 
     Returns:
@@ -1773,6 +1782,8 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
     fmt = fmt.strip().lower()
     if fmt not in FORMATS:
         raise QueryError(f"unknown format {fmt!r}", where="--format", hint="one of: " + ", ".join(FORMATS))
+    if wording:
+        _check_wording(by, fmt, diff)
     selectors = list(jurisdictions or [])
     if diff:
         if fmt not in ("table", "csv", "json", "html"):

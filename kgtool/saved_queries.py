@@ -131,6 +131,21 @@ def _resource(store: Store, value: str, name: str, kind: str | None = None) -> U
     return found[0]
 
 
+def defaults_taken(query: SavedQuery, values: dict[str, str]) -> list[Param]:
+    """The parameters left out that take their default: worth saying, since the user gave no value."""
+    return [p for p in query.params if p.name not in values and p.default not in (None, "")]
+
+
+def synopsis(param: Param) -> str:
+    """How `kgtool queries` shows a parameter: ``[name]`` optional, ``name=default`` defaulted.
+
+    >>> synopsis(Param("keyword", default="演练")), synopsis(Param("jurisdiction", optional=True))
+    ('keyword=演练', '[jurisdiction]')
+    """
+    shown = f"{param.name}={param.default}" if param.default not in (None, "") else param.name
+    return f"[{shown}]" if param.optional else shown
+
+
 def bind(store: Store, query: SavedQuery, values: dict[str, str]) -> dict[str, Identifier]:
     """Turn user-supplied strings into RDF terms for the query's parameters.
 

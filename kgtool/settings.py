@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from kgtool.errors import SourceError
+
 
 @dataclass(frozen=True, slots=True)
 class Setting:
@@ -32,9 +34,19 @@ def setting(name: str) -> float | int:
 
 
 def project_root() -> Path:
-    """The folder holding ontology/ and data/: $KGTOOL_HOME, else the checkout kgtool runs from."""
+    """The folder holding ontology/ and data/: $KGTOOL_HOME, else the checkout kgtool runs from.
+
+    Raises:
+        SourceError: if $KGTOOL_HOME names no project folder (a typo would otherwise read as an
+            empty project: no documents, no findings, exit 0).
+    """
     env = os.environ.get("KGTOOL_HOME")
     if env:
-        return Path(env).resolve()
+        root = Path(env).resolve()
+        if not (root / "ontology").is_dir() and not (root / "data").is_dir():
+            what = "has no ontology/ or data/ folder" if root.is_dir() else "is not a folder"
+            raise SourceError(f"{env} {what}", where="KGTOOL_HOME",
+                              hint="point it at a kgtool project folder, or unset it to use this checkout")
+        return root
     here = Path(__file__).resolve().parent.parent
     return here if (here / "ontology").is_dir() else Path.cwd()

@@ -372,13 +372,13 @@ def render_report(report: Report, fmt: str, *, severities: Iterable[str] | None 
     wanted = _severities(severities)
     findings = [f for f in report.findings if f.severity in wanted]
     if fmt == "text":
-        return _render_text(report, findings)
+        return _render_text(report, findings, wanted)
     if fmt == "json":
         return json.dumps([asdict(f) for f in findings], ensure_ascii=False, indent=2) + "\n"
     if fmt == "ttl":
         return _report_subgraph(report.report_graph, wanted).serialize(format="turtle")
     if fmt == "html":
-        return _render_html(report, findings)
+        return _render_html(report, findings, wanted)
     raise KgtoolError(f"unknown report format {fmt!r}", hint="use one of: " + ", ".join(FORMATS))
 
 
@@ -425,14 +425,17 @@ def _shown_value(f: Finding) -> str | None:
     return f.value if f.value and f.value != f.focus else None
 
 
-def _counts_line(findings: list[Finding]) -> str:
-    return ", ".join(f"{sum(1 for f in findings if f.severity == s)} {s}" for s in SEVERITIES)
+def _counts_line(report: Report, wanted: set[str]) -> str:
+    """Counts of the whole report, so a filtered view agrees with validate's own summary line,
+    then which severities are shown when not all are."""
+    counts = ", ".join(f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in SEVERITIES)
+    shown = "" if wanted >= set(SEVERITIES) else "; shown: " + ", ".join(s for s in SEVERITIES if s in wanted)
+    return f"{counts} ({report.seconds:.2f} s){shown}"
 
 
-def _render_text(report: Report, findings: list[Finding]) -> str:
+def _render_text(report: Report, findings: list[Finding], wanted: set[str]) -> str:
     lines = [
-        f"SHACL report: {'conforms' if report.conforms else 'does not conform'}; "
-        f"{_counts_line(findings)} ({report.seconds:.2f} s)",
+        f"SHACL report: {'conforms' if report.conforms else 'does not conform'}; {_counts_line(report, wanted)}",
     ]
     for jurisdiction, groups in _grouped(findings):
         lines += ["", f"== {jurisdiction} =="]
@@ -460,7 +463,7 @@ blockquote { margin: 0.3em 0 0 1em; padding-left: 0.8em; border-left: 3px solid 
 """
 
 
-def _render_html(report: Report, findings: list[Finding]) -> str:
+def _render_html(report: Report, findings: list[Finding], wanted: set[str]) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -469,7 +472,7 @@ def _render_html(report: Report, findings: list[Finding]) -> str:
         f"<style>{_HTML_STYLE}</style></head><body>",
         "<h1>安全生产责任缺口报告 <small>Work-safety accountability gap report</small></h1>",
         f"<p>{e('符合' if report.conforms else '不符合')} / {e('conforms' if report.conforms else 'does not conform')}: "
-        f"{e(_counts_line(findings))} ({report.seconds:.2f} s)</p>",
+        f"{e(_counts_line(report, wanted))}</p>",
     ]
     for jurisdiction, groups in _grouped(findings):
         parts.append(f"<section><h2>{e(jurisdiction)}</h2>")

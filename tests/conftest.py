@@ -53,6 +53,18 @@ def remote_store(tmp_path_factory, project_root):
         s.close()
 
 
+# --- The web app on the project's own graph --------------------------------------------------
+@pytest.fixture(scope="session")
+def web_client(project_root):
+    """Flask's test client of the web app over the five documents (embedded store, in-process queries)."""
+    from kgtool.web import create_app
+
+    app = create_app({"ROOT": project_root, "ENDPOINT": "", "SPARQL_WORKERS": 0})
+    app.config["TESTING"] = True
+    yield app.test_client()
+    app.extensions["kgtool"].close()
+
+
 # --- Pins awaiting the new reading (issue 12) ------------------------------------------------
 #: Tests that pin facts of the previous reader's graph (its post labels, its duty counts, its
 #: role names) which the new reader reads differently, listed in tests/repin.txt. They run and

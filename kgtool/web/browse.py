@@ -6,6 +6,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from werkzeug.exceptions import NotFound
 
+from kgtool.counts import KINDS
 from kgtool.errors import KgtoolError
 from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
@@ -146,7 +147,7 @@ def _document(doc: URIRef):
     facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
     response = current_app.make_response(render_template(
         "browse/document.html", d=desc, view=view, facts=facts, slug=slug, counts=counts, formats=_format_links(doc),
-        kinds=lookup.COUNT_KINDS))
+        kinds=KINDS))
     response.vary.add("Accept")
     return response
 

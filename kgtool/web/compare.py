@@ -1,9 +1,9 @@
 """Comparison of jurisdictions at /compare: the tables and charts of kgtool.compare.
 
-The user picks jurisdictions with checkboxes (``?j=<document id>``, repeated). Each view
-of `kgtool.compare.VIEWS` is shown as a table (its CSV form read back as rows of dicts)
-and, where it has one, an SVG chart served separately as an image, so no markup from the
-module is ever inserted into the page. If kgtool.compare is not importable the page says so.
+The user picks jurisdictions with checkboxes (``?j=<document id>``, repeated); any name the CLI
+takes works too (``?j=mianyang``, ``?j=四川省``). Each view of `kgtool.compare.VIEWS` is shown
+as a table (its CSV form read back as rows of dicts) and, where it has one, an SVG chart served
+separately as an image, so no markup from the module is ever inserted into the page. If kgtool.compare is not importable the page says so.
 """
 from __future__ import annotations
 
@@ -42,13 +42,17 @@ def _module():
 
 
 def _selection(module) -> tuple[list, list[str]]:
+    """Every jurisdiction, and the document ids chosen by ?j=: the names `kgtool compare` takes
+    (document id, place id, place name such as 无锡市 or Mianyang, a province for all within it)."""
     options = module.jurisdictions(site().store)
-    slugs = [j.slug for j in options]
-    chosen = [v for v in request.args.getlist("j") if v in slugs]
-    if request.args.getlist("j") and not chosen:
-        raise QueryError("none of the chosen jurisdictions is known", where="?j",
-                         hint="one of: " + ", ".join(slugs))
-    return options, chosen or slugs
+    wanted = [v for v in request.args.getlist("j") if v.strip()]
+    if not wanted:
+        return options, [j.slug for j in options]
+    try:
+        chosen = module.jurisdictions(site().store, wanted)
+    except QueryError as e:
+        raise QueryError(e.message, where="?j", hint=e.hint) from None
+    return options, [j.slug for j in chosen]
 
 
 def _views(module) -> list[str]:

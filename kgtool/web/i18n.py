@@ -40,6 +40,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "frequencies": ("频次要求", "Frequencies"),
     "principles": ("原则", "Principles"),
     "sanctions": ("追责方式", "Sanctions"),
+    "rewards": ("奖励", "Rewards"),
+    "mitigations": ("从轻减免", "Mitigations"),
+    "persons": ("人员", "Persons"),
     "legal_basis": ("依据", "Legal basis"),
     "home_intro": ("从公开文件中读出的安全生产“党政同责、一岗双责”：谁负责什么、多久一次、依据哪条原文。",
                    "Work-safety accountability read from published documents: who must do what, how "

@@ -16,6 +16,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 from kgtool import textindex
+from kgtool.counts import KINDS, by_document, counts_query
 from kgtool.errors import EngineError
 from kgtool.vocab import PREFIXES, WSA
 from kgtool.web.site import Site
@@ -27,6 +28,7 @@ MAX_INCOMING = 300
 #: Outgoing statements listed on a resource page.
 MAX_OUTGOING = 2000
 
+#: The counts (`kgtool.counts`) the home page's tables have room for; a document's page shows them all.
 COUNT_KINDS = ("provisions", "bodies", "posts", "duties", "frequencies")
 
 #: An RDF term from a result row (rows may hold None for unbound cells).
@@ -60,35 +62,14 @@ def documents(site: Site) -> list[dict]:
 
 
 def counts_by_document(site: Site) -> dict[Term, dict[str, int]]:
-    """Provisions, bodies, posts, duties and frequency requirements per document."""
-    result = site.query("""
-        SELECT ?doc ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
-          { ?x a wsa:Provision ; dcterms:isPartOf+ ?doc . ?doc a wsa:PolicyDocument . BIND("provisions" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body . BIND("bodies" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a wsa:Post . BIND("posts" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a wsa:Duty . BIND("duties" AS ?kind) }
-          UNION { ?d wsa:definedIn ?doc ; wsa:frequency ?x . BIND("frequencies" AS ?kind) }
-        } GROUP BY ?doc ?kind""", summary=True)
-    out: dict[Term, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_KINDS, 0))
-    for doc, kind, n in result.rows:
-        out[doc][str(kind)] = int(str(n))
-    return out
+    """Every document's counts (`kgtool.counts`: the saved query that defines them for every view)."""
+    return by_document(site.query(counts_query(site.root).sparql, summary=True))
 
 
 def counts_of_document(site: Site, doc: URIRef) -> dict[str, int]:
-    """`counts_by_document` for one document: its own nodes only, not a count over the whole graph."""
-    result = site.query("""
-        SELECT ?doc ?kind (COUNT(DISTINCT ?x) AS ?n) WHERE {
-          { ?x dcterms:isPartOf+ ?doc ; a wsa:Provision . BIND("provisions" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body . BIND("bodies" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a wsa:Post . BIND("posts" AS ?kind) }
-          UNION { ?x wsa:definedIn ?doc ; a wsa:Duty . BIND("duties" AS ?kind) }
-          UNION { ?d wsa:definedIn ?doc ; wsa:frequency ?x . BIND("frequencies" AS ?kind) }
-        } GROUP BY ?doc ?kind""", {"doc": doc})  # ?doc projected: the engine binds it before it evaluates
-    counts = dict.fromkeys(COUNT_KINDS, 0)
-    for _, kind, n in result.rows:
-        counts[str(kind)] = int(str(n))
-    return counts
+    """`counts_by_document` for one document: its own counts only, not a count over the whole graph."""
+    result = site.query(counts_query(site.root).sparql, {"document": doc})
+    return by_document(result).get(doc, dict.fromkeys(KINDS, 0))
 
 
 def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:

@@ -1,0 +1,48 @@
+"""The counts per document, defined once: the saved query queries/document-statistics.rq.
+
+`kgtool stats`, `kgtool ingest`, `kgtool query document-statistics` and the web's home and
+document pages all take their numbers from that query, so a document shows one number per
+count wherever it is shown; what each count counts is written in the query's header (and in
+docs/queries.md), nowhere else. `kgtool compare --by structure` builds its graph from the same
+definitions (tests/test_counts.py holds the views to one another).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.term import Identifier
+
+from kgtool.saved_queries import SavedQuery, parse_file
+from kgtool.store import EmbeddedStore, Result, reading
+from kgtool.vocab import ONTOLOGY_GRAPH
+
+#: The saved query that defines the counts.
+NAME = "document-statistics"
+#: The counts it answers, in its column order.
+KINDS = ("provisions", "bodies", "posts", "duties", "frequencies", "persons", "principles", "sanctions",
+         "rewards", "mitigations")
+
+
+def counts_query(root: Path) -> SavedQuery:
+    """The saved query that defines the counts: the project's own, else the one kgtool came with
+    (a project folder needs no more than ontology/ and data/)."""
+    path = root / "queries" / f"{NAME}.rq"
+    return parse_file(path if path.exists() else Path(__file__).resolve().parent.parent / "queries" / path.name)
+
+
+def by_document(result: Result) -> dict[Identifier, dict[str, int]]:
+    """The query's answer as ``{document: {kind: n}}``, every kind present."""
+    return {row["document"]: {kind: int(str(row[kind])) for kind in KINDS} for row in result.dicts()}
+
+
+def of_document(root: Path, turtle: bytes) -> dict[str, int]:
+    """The counts of one document's Turtle read beside the ontology: `kgtool ingest` shows them
+    before the document is in any store."""
+    store = ox.Store()
+    for path in sorted((root / "ontology").glob("*.ttl")):
+        with reading(path):
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    store.load(turtle, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:kgtool:ingested"))
+    (counted,) = by_document(EmbeddedStore(store).query(counts_query(root).sparql)).values()
+    return counted

@@ -161,3 +161,20 @@ def test_compare_page_names_what_it_does_not_know(web_client):
     response = web_client.get("/compare?j=nowhere&j=wuxi&lang=en")
     assert response.status_code == 400
     assert "nowhere" in response.get_data(as_text=True)
+
+
+# --- item 7: a line added after a source's footer is read, and build --check sees it ---------------
+
+def test_a_line_after_the_footer_is_read_and_makes_the_data_stale(tmp_path, monkeypatch):
+    """无锡's web copy ends with page furniture (责编:司法局); a sentence added after it is text
+    like any other: `build --check` reports the data stale, and `build` reads the sentence."""
+    for part in ("ontology", "data"):
+        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns(".store*"))
+    monkeypatch.setenv("KGTOOL_HOME", str(tmp_path))
+    source = tmp_path / "data" / "sources" / "wuxi-towns-2021.txt"
+    added = "各镇(街道、园区)每月至少组织1次安全生产检查。"
+    source.write_text(source.read_text(encoding="utf-8").rstrip("\n") + "\n" + added + "\n", encoding="utf-8")
+    check = CliRunner().invoke(cli, ["build", "--check"])
+    assert check.exit_code == 1 and "stale: data/wuxi-towns-2021.ttl" in check.output
+    assert CliRunner().invoke(cli, ["build"]).exit_code == 0
+    assert added in (tmp_path / "data" / "wuxi-towns-2021.ttl").read_text(encoding="utf-8")

@@ -7,6 +7,10 @@ SVG (``svg.fonttype = none``): Chinese labels are searchable and selectable, and
 the first CJK font found here, WenQuanYi Micro Hei (``apt-get install fonts-wqy-microhei``)
 or Noto Sans CJK, falling back to DejaVu Sans (the viewer's own fonts then show the Chinese).
 Every label reads "中文 / English".
+
+Takes plain data: the frozen result values of `kgtool.compare` (a role × duty matrix, a
+frequency table, concept matrices, similarity matrices, structure measures), read by attribute
+only. It imports nothing from `kgtool.compare`, which calls it, so no import circle arises.
 """
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from kgtool.compare import ConceptMatrix, FrequencyTable, RoleDutyMatrix, Similarity, StructureMeasures, Term
 from kgtool.errors import KgtoolError
 from kgtool.render import width
 
@@ -104,7 +107,7 @@ def _svg(fig: Any) -> str:
     return buffer.getvalue()
 
 
-def _label(term: Term, limit: int = 44) -> str:
+def _label(term: Any, limit: int = 44) -> str:
     text = term.text
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -113,7 +116,7 @@ def _juris_label(j: Any) -> str:
     return j.text
 
 
-def role_duty_svg(matrix: RoleDutyMatrix) -> str:
+def role_duty_svg(matrix: Any) -> str:
     """Heatmap per jurisdiction: holders present there × duty types, distinct duties in the cells."""
     with _style():
         from matplotlib.colors import PowerNorm
@@ -157,7 +160,7 @@ def role_duty_svg(matrix: RoleDutyMatrix) -> str:
         return _svg(fig)
 
 
-def frequency_svg(table: FrequencyTable) -> str:
+def frequency_svg(table: Any) -> str:
     """Horizontal grouped bars: minimum times per year of each (holder, action), one colour per jurisdiction."""
     with _style():
         rows = list(table.rows)
@@ -188,7 +191,7 @@ def frequency_svg(table: FrequencyTable) -> str:
         return _svg(fig)
 
 
-def principles_svg(principles: ConceptMatrix, sanctions: ConceptMatrix) -> str:
+def principles_svg(principles: Any, sanctions: Any) -> str:
     """Two presence heatmaps: principles and sanctions (rows) × jurisdictions (columns)."""
     with _style():
         juris = list(principles.jurisdictions)
@@ -215,7 +218,7 @@ def principles_svg(principles: ConceptMatrix, sanctions: ConceptMatrix) -> str:
         return _svg(fig)
 
 
-def similarity_svg(result: Similarity) -> str:
+def similarity_svg(result: Any) -> str:
     """Two heatmaps side by side: Jaccard over (role, duty type) pairs, and the WL graph kernel."""
     with _style():
         juris = list(result.jurisdictions)
@@ -258,7 +261,7 @@ _MEASURES = (
 )
 
 
-def structure_svg(measures: Sequence[StructureMeasures]) -> str:
+def structure_svg(measures: Sequence[Any]) -> str:
     """Small multiples: one bar chart per structure measure, one bar per jurisdiction."""
     with _style():
         fig = _figure(13, 6.2, left=0.5, right=0.2, top=0.8, bottom=0.8, hspace=0.55, wspace=0.3)

@@ -15,7 +15,7 @@ Beside the quads the folder holds the full-text index of labels and texts
 (``text.sqlite``, `kgtool.textindex`), built with the store, and saved-query answers
 (``answers/``, `kgtool.answers`), written as they are asked; both go when the store is rebuilt.
 
-The graph layout is `kgtool.store.load_files`' (ontology/ -> graph ``ontology``,
+The graph layout is `kgtool.embedded.load_files`' (ontology/ -> graph ``ontology``,
 ``data/<stem>.ttl`` -> graph ``<stem>``), so queries give the same answers either way.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgtool.errors import EngineError, KgtoolError
-from kgtool.store import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files, parse_turtle
+from kgtool.embedded import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files, parse_turtle
 from kgtool.textindex import build_index
 
 __all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "store_path",

@@ -35,8 +35,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from kgtool.embedded import _from_ox, _to_ox
 from kgtool.errors import KgtoolError, ShapesError
-from kgtool.store import _from_ox, _to_ox, graph_files, parse_turtle
+from kgtool.store import graph_files, parse_turtle
 from kgtool.validate import Report, _findings, _sort_key, load_shapes
 from kgtool.vocab import SH
 

@@ -457,3 +457,16 @@ def test_virtuoso_gives_the_same_comparison(store, remote_store):
     assert compare.principle_matrix(remote_store).present == compare.principle_matrix(store).present
     assert compare.similarity(remote_store).jaccard == compare.similarity(store).jaccard
     assert [j.slug for j in compare.jurisdictions(remote_store, ["无锡市"])] == [WUXI]
+
+
+@pytest.mark.parametrize("args", [["--by", "roles"], ["mianyang", "wuxi", "--diff"]])
+def test_json_is_the_same_on_every_run(args):
+    """Python's hash seed must not reorder the JSON (the counts were filled from sets)."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {subprocess.run([sys.executable, "-m", "kgtool", "compare", *args, "--format", "json"], check=True,
+                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(outs) == 1

@@ -16,17 +16,18 @@ from __future__ import annotations
 import atexit
 import logging
 from pathlib import Path
-from urllib.parse import urlencode
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from kgtool.errors import EngineError, KgtoolError
 from kgtool.settings import project_root, setting
 from kgtool.web import i18n
 from kgtool.web.links import compact_name, href, label_for
+from kgtool.web.responses import allow_inline_styles, app_response, error_response, lang_url, url_with, wants_json
 
-__all__ = ["create_app", "CSP"]
+__all__ = ["create_app", "CSP", "allow_inline_styles", "app_response", "error_response", "lang_url", "url_with",
+           "wants_json"]
 
 #: No inline script anywhere: every script is a static file of ours.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -109,31 +110,6 @@ def _register_helpers(app: Flask) -> None:
     app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
 
 
-def url_with(**changes) -> str:
-    """This page's URL with some query arguments changed (None removes one; a list repeats it)."""
-    args = request.args.to_dict(flat=False)
-    for key, value in changes.items():
-        if value is None:
-            args.pop(key, None)
-        elif isinstance(value, (list, tuple)):
-            args[key] = [str(v) for v in value]
-        else:
-            args[key] = [str(value)]
-    query = urlencode([(k, v) for k, vs in args.items() for v in vs])
-    return request.path + ("?" + query if query else "")
-
-
-def lang_url() -> str:
-    """The same page in the other language."""
-    other = "en" if i18n.current() == "zh" else "zh"
-    return url_with(lang=other)
-
-
-def allow_inline_styles() -> None:
-    """Let this response's page use style attributes (for widgets that set them)."""
-    g.inline_styles = True
-
-
 def _after_request(response):
     if getattr(g, "inline_styles", False):
         response.headers.setdefault("Content-Security-Policy", CSP_INLINE_STYLES)
@@ -146,44 +122,6 @@ def _after_request(response):
         response.vary.add("Cookie")
         response.vary.add("Accept-Language")
     return response
-
-
-def wants_json() -> bool:
-    """Whether the client asked for JSON rather than a page."""
-    if request.path.endswith(".json") or request.args.get("format") in ("json", "json-ld"):
-        return True
-    best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "application/sparql-results+json", "application/ld+json"])
-    accept = request.accept_mimetypes
-    return best is not None and best != "text/html" and accept[best] > accept["text/html"]
-
-
-def _wants_html() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "text/plain"]) == "text/html"
-
-
-def error_response(status: int, title: str, message: str, *, where: str | None = None, hint: str | None = None):
-    """The same error as JSON, an HTML page or plain text, whichever the client wants."""
-    if wants_json():
-        body = {"error": title, "message": message, "status": status}
-        if where:
-            body["where"] = where
-        if hint:
-            body["hint"] = hint
-        response = jsonify(body)
-    elif _wants_html():
-        response = app_response(render_template("error.html", status=status, title=title, message=message,
-                                                where=where, hint=hint))
-    else:
-        text = message + (f"\nwhere: {where}" if where else "") + (f"\nhint: {hint}" if hint else "") + "\n"
-        response = app_response(text, mimetype="text/plain")
-    response.status_code = status
-    return response
-
-
-def app_response(body, mimetype: str = "text/html"):
-    from flask import current_app
-    return current_app.response_class(body, mimetype=mimetype)
 
 
 def _register_errors(app: Flask) -> None:

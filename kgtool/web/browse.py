@@ -14,7 +14,7 @@ from kgtool.vocab import CONCEPT, ID, WSA
 from kgtool.web import lookup
 from kgtool.web.cache import cached
 from kgtool.web.links import path_for, valid_iri
-from kgtool.web.site import site
+from kgtool.web.site import responses, site
 
 bp = Blueprint("browse", __name__)
 
@@ -91,7 +91,7 @@ def _format_links(iri: URIRef) -> list[tuple[str, str]]:
 
 
 @bp.route("/")
-@cached(lambda: "")
+@cached(lambda: "", responses)
 def home():
     s = site()
     docs = lookup.documents(s)
@@ -101,7 +101,7 @@ def home():
 
 
 @bp.route("/resource")
-@cached(accept_variant)
+@cached(accept_variant, responses)
 def resource():
     value = request.args.get("iri", "").strip()
     if not value:
@@ -113,19 +113,19 @@ def resource():
 
 
 @bp.route("/id/<path:path>")
-@cached(accept_variant)
+@cached(accept_variant, responses)
 def id_page(path: str):
     return _resource(_checked(str(ID) + path))
 
 
 @bp.route("/concept/<scheme>/<ident>")
-@cached(accept_variant)
+@cached(accept_variant, responses)
 def concept(scheme: str, ident: str):
     return _resource(_checked(f"{CONCEPT}{scheme}/{ident}"))
 
 
 @bp.route("/ontology/<name>")
-@cached(accept_variant)
+@cached(accept_variant, responses)
 def ontology(name: str):
     return _resource(_checked(str(WSA) + name))
 
@@ -142,7 +142,7 @@ def _document(doc: URIRef):
     view = lookup.document_view(s, doc)
     slug = str(doc)[len(str(ID)):]
     counts = lookup.counts_of_document(s, doc)
-    from kgtool.web import allow_inline_styles
+    from kgtool.web.responses import allow_inline_styles
     allow_inline_styles()  # Cytoscape.js sets a style attribute on its canvas
     facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
     response = current_app.make_response(render_template(
@@ -153,7 +153,7 @@ def _document(doc: URIRef):
 
 
 @bp.route("/orgchart/<slug>.json")
-@cached(lambda: "")
+@cached(lambda: "", responses)
 def orgchart(slug: str):
     doc = _checked(str(ID) + slug)
     if "/" in slug or not lookup.is_document(site(), doc):

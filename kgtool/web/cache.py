@@ -105,7 +105,7 @@ def _entry(response) -> Entry:
 
 
 def _response(entry: Entry):
-    from kgtool.web import allow_inline_styles
+    from kgtool.web.responses import allow_inline_styles
 
     if entry.inline_styles:
         allow_inline_styles()
@@ -114,20 +114,21 @@ def _response(entry: Entry):
     return response.make_conditional(request)
 
 
-def cached(variant: Callable[[], str]) -> Callable:
+def cached(variant: Callable[[], str], responses: Callable[[], ResponseCache]) -> Callable:
     """Serve a view's 200 responses from the app's response cache.
 
     Args:
         variant: what else the response depends on besides the URL and the language (the
             negotiated format); called before the view, so it may raise as the view would.
+        responses: the current app's cache (`kgtool.web.site.responses`), passed in so this
+            module stays below the `Site` that holds the cache.
     """
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             from kgtool.web import i18n
-            from kgtool.web.site import site
 
-            cache = site().responses
+            cache = responses()
             if not cache.enabled:
                 return view(*args, **kwargs)
             key = (request.path, request.query_string, variant(), i18n.current())

@@ -18,7 +18,7 @@ from kgtool.render import graph as serialize_graph
 from kgtool.render import results as serialize_results
 from kgtool.saved_queries import SavedQuery, bind, parse_file
 from kgtool.web.cache import cached
-from kgtool.web.site import site
+from kgtool.web.site import responses, site
 
 bp = Blueprint("library", __name__)
 
@@ -93,7 +93,7 @@ def _query_version() -> str:
 
 
 @bp.route("/queries/<name>")
-@cached(_query_version)
+@cached(_query_version, responses)
 def query(name: str):
     queries, _ = load_library()
     q = queries.get(name)
@@ -124,7 +124,7 @@ def query(name: str):
 
 def _page(result) -> dict:
     """The rows of ``?page=`` (from 1) and where the neighbouring pages are: a page of HTML, not 10,000 rows."""
-    from kgtool.web import url_with
+    from kgtool.web.responses import url_with
 
     total = len(result.rows)
     pages = max(1, -(-total // PAGE_ROWS))

@@ -200,3 +200,8 @@ def site() -> Site:
     """The current app's Site."""
     return current_app.extensions["kgtool"]
 
+
+def responses() -> ResponseCache:
+    """The current app's cache of finished pages (for `kgtool.web.cache.cached`)."""
+    return site().responses
+

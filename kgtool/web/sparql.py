@@ -145,7 +145,7 @@ def endpoint():
 
 
 def _error(status: int, exc: KgtoolError):
-    from kgtool.web import error_response
+    from kgtool.web.responses import error_response
     from kgtool.web.i18n import t
     response = error_response(status, t("bad_request") if status == 400 else "Forbidden", exc.message,
                               where=exc.where, hint=exc.hint)
@@ -159,6 +159,6 @@ def editor():
         "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in ("id", "sh", "eli", "odrl", "oa"))
         + "\nSELECT ?post ?label ?role WHERE {\n  ?post a wsa:Post ;\n        rdfs:label ?label ;\n"
           "        org:role ?role .\n}\nLIMIT 20\n")
-    from kgtool.web import allow_inline_styles
+    from kgtool.web.responses import allow_inline_styles
     allow_inline_styles()
     return render_template("sparql/editor.html", initial=initial, endpoint=url_for("sparql.endpoint"))

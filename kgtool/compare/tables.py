@@ -1,0 +1,128 @@
+"""Rendering primitives: a `Section` of rows as an aligned text table, CSV or HTML; any result as JSON.
+
+Takes plain data only (sections of rows, or the frozen dataclasses of the package); knows
+nothing of the store or of which comparison it shows. Text tables are CJK-aware (display
+width); HTML is an escaped fragment.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from decimal import Decimal
+from typing import Any
+
+from rdflib import Literal
+
+from kgtool.compare.model import Jurisdiction, Term, num
+from kgtool.render import width
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""
+    max_cell: int = 60
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (Decimal, float)):
+        return num(value)
+    if isinstance(value, Term):
+        return value.text
+    return str(value)
+
+
+def clip(text: str, limit: int) -> str:
+    text = text.replace("\n", " ")
+    if width(text) <= limit:
+        return text
+    while text and width(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def text_table(section: Section) -> str:
+    cells = [[clip(cell(v), section.max_cell) for v in row] for row in section.rows]
+    heads = [clip(h, section.max_cell) for h in section.headers]
+    widths = [max([width(h)] + [width(r[i]) for r in cells]) for i, h in enumerate(heads)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [section.title, "=" * min(width(section.title), 100)] if section.title else []
+    out += [line(heads), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    if section.note:
+        out.append(section.note)
+    return "\n".join(out)
+
+
+def csv_text(section: Section) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(section.headers)
+    writer.writerows([["" if v is None else cell(v) for v in row] for row in section.rows])
+    return buffer.getvalue()
+
+
+def html_fragment(sections: Sequence[Section]) -> str:
+    parts = ['<div class="kg-compare">']
+    for s in sections:
+        parts.append("<section>")
+        if s.title:
+            parts.append(f"<h3>{html.escape(s.title)}</h3>")
+        parts.append("<table>")
+        parts.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in s.headers)
+                     + "</tr></thead>")
+        parts.append("<tbody>")
+        for row in s.rows:
+            cells = []
+            for i, v in enumerate(row):
+                text = html.escape(cell(v))
+                tag = "th" if i == 0 else "td"
+                extra = ' scope="row"' if i == 0 else (' class="num"' if isinstance(v, (int, float, Decimal)) else "")
+                cells.append(f"<{tag}{extra}>{text}</{tag}>")
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</tbody></table>")
+        if s.note:
+            parts.append(f"<p>{html.escape(s.note)}</p>")
+        parts.append("</section>")
+    parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+def legend(juris: Sequence[Jurisdiction]) -> str:
+    return "Jurisdictions 辖区: " + "; ".join(f"{j.short} = {j.en or j.slug} ({j.slug})" for j in juris)
+
+
+def jsonable(obj: Any) -> Any:
+    if isinstance(obj, Term):
+        return {"id": obj.id, "iri": obj.iri, "zh": obj.zh, "en": obj.en, "kind": obj.kind}
+    if isinstance(obj, Jurisdiction):
+        return {f.name: getattr(obj, f.name) for f in fields(obj)} | {"label": obj.text}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        out = {f.name: jsonable(getattr(obj, f.name)) for f in fields(obj)}
+        for extra in ("reason", "stricter", "shared_by_all", "unique"):
+            if hasattr(type(obj), extra):
+                out[extra] = jsonable(getattr(obj, extra))
+        return out
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, Decimal):
+        return int(obj) if obj == obj.to_integral_value() else float(obj)
+    if isinstance(obj, Literal):
+        return obj.toPython()
+    return obj
+
+
+def to_json(obj: Any) -> str:
+    """Any result of this module as JSON (Chinese kept readable, Decimals as numbers)."""
+    return json.dumps(jsonable(obj), ensure_ascii=False, indent=2) + "\n"

@@ -47,7 +47,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kgtool.vocab import PREFIXES
+from kgtool.vocab import PREFIXES  # noqa: E402 (after sys.path)
 
 ID = "https://w3id.org/wsa/id/"
 PLACE = ID + "place/"
@@ -84,8 +84,9 @@ TIMED_ACTIONS = (ox.NamedNode(DUTYTYPE + "inspection"), ox.NamedNode(DUTYTYPE + 
 
 #: Syllables for new place names, with their pinyin (for slugs and English labels).
 SYLLABLES = tuple(zip("青河安平阳山江宁华兴新长永丰泰清源云石龙凤金玉宝德广林溪湖海乐康嘉瑞祥盛福春秋",
-                      ("qing he an ping yang shan jiang ning hua xing xin chang yong feng tai qing yuan yun shi "
-                       "long feng jin yu bao de guang lin xi hu hai le kang jia rui xiang sheng fu chun qiu").split()))
+                      ["qing", "he", "an", "ping", "yang", "shan", "jiang", "ning", "hua", "xing", "xin", "chang", "yong",
+                       "feng", "tai", "qing", "yuan", "yun", "shi", "long", "feng", "jin", "yu", "bao", "de", "guang", "lin",
+                       "xi", "hu", "hai", "le", "kang", "jia", "rui", "xiang", "sheng", "fu", "chun", "qiu"]))
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海波宁东辉鹏飞凯琳雪梅"
 #: Same-meaning wordings a document may use instead of its model's (swapped both ways).
@@ -342,7 +343,7 @@ def _rewrite(t: Template, new_doc: str, rewriter: Rewriter, place_map: dict[str,
              source_note: str) -> list[tuple]:
     """The template's triples under new IRIs, with its texts rewritten and offsets kept true."""
     shift = None
-    for s, p, o in t.triples:
+    for _s, p, o in t.triples:
         if p == SOURCE_TEXT:
             _, shift = rewriter.sub_with_offsets(o.value)
             break

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_latency import percentile, start_server, targets  # noqa: E402
+from web_latency import percentile, start_server, targets
 
 SEARCHES = ("季度", "主要负责人", "检查", "应急演练", "第一责任人", "安全生产")
 HEAVY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }",)
@@ -115,7 +115,7 @@ def main() -> None:
         proc.terminate()
         try:
             proc.wait(timeout=20)
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever stops the wait, the server must go
             proc.kill()
 
 

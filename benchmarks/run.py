@@ -316,27 +316,25 @@ def phase_gaps_plain(root: Path, o: dict) -> dict:
 def phase_virtuoso(root: Path, o: dict) -> dict:
     """The saved-query benchmark through RemoteStore against a scratch Virtuoso (tests/virtuoso_server.py)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from virtuoso_server import virtuoso_server
-
     from rdflib import URIRef
 
     from kgtool.saved_queries import bind
     from kgtool.store import RemoteStore, push
+    from virtuoso_server import virtuoso_server
 
-    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp:
-        with virtuoso_server(Path(tmp)) as server:
-            # one named graph per document (kgtool load), or everything in one graph (kgtool load
-            # --graph): Virtuoso plans a query over a dataset of hundreds of graphs far worse
-            one = "https://w3id.org/wsa/graph/all" if o.get("one_graph") else None
-            started = time.perf_counter()
-            sent = push(root, server.endpoint, user=server.user, password=server.password,
-                        graph=URIRef(one) if one else None)
-            pushed = time.perf_counter() - started
-            store = RemoteStore(server.endpoint, timeout=o["query_timeout"], graphs=[one] if one else None)
-            times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
-                                 o["repeat"], o["budget"], o["query_timeout"])
-            return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times,
-                    "start_s": server.start_seconds, **peak_mb()}
+    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp, virtuoso_server(Path(tmp)) as server:
+        # one named graph per document (kgtool load), or everything in one graph (kgtool load
+        # --graph): Virtuoso plans a query over a dataset of hundreds of graphs far worse
+        one = "https://w3id.org/wsa/graph/all" if o.get("one_graph") else None
+        started = time.perf_counter()
+        sent = push(root, server.endpoint, user=server.user, password=server.password,
+                    graph=URIRef(one) if one else None)
+        pushed = time.perf_counter() - started
+        store = RemoteStore(server.endpoint, timeout=o["query_timeout"], graphs=[one] if one else None)
+        times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
+                             o["repeat"], o["budget"], o["query_timeout"])
+        return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times,
+                "start_s": server.start_seconds, **peak_mb()}
 
 
 PHASES = {"virtuoso": phase_virtuoso, "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,

@@ -20,8 +20,8 @@ from kgtool.errors import SourceError
 from kgtool.read.extract import Summary, Triples, extract
 from kgtool.read.lexicon import Lexicon
 from kgtool.read.normalise import decode, normalise
-from kgtool.settings import setting
 from kgtool.read.structure import parse
+from kgtool.settings import setting
 
 #: Structure every document must show, or it is not a text of the kind kgtool reads.
 MIN_PROVISIONS = 2

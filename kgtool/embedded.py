@@ -14,9 +14,9 @@ import functools
 import re
 import threading
 import time
-from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -388,12 +388,10 @@ def _graph_result(triples: Iterable[Any], max_rows: int | None) -> Result:
     def blank(engine_id: str) -> BNode:
         return blanks.setdefault(engine_id, BNode())
 
-    taken = 0
-    for triple in triples:
+    for taken, triple in enumerate(triples):
         if max_rows is not None and taken >= max_rows:
             truncated = True
             break
-        taken += 1
         graph.add((_from_ox(triple.subject, blank), _from_ox(triple.predicate, blank),
                    _from_ox(triple.object, blank)))
     return Result(kind="graph", graph=graph, truncated=truncated)
@@ -413,7 +411,7 @@ def _within(limit: float | None, work: Callable[[], Result], on_timeout: Callabl
     def run() -> None:
         try:
             box["result"] = work()
-        except BaseException as exc:  # handed to the waiting thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
             box["error"] = exc
 
     worker = threading.Thread(target=run, name="kgtool-query", daemon=True)
@@ -573,10 +571,8 @@ class EmbeddedStore:
 
     def close(self) -> None:
         if self._store is not None and self.path is not None:
-            try:
+            with contextlib.suppress(OSError, AttributeError):
                 self._store.flush()
-            except (OSError, AttributeError):
-                pass
         self._store = None
 
     def _run(self, sparql: str, substitutions: dict | None) -> Any:

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgtool.errors import EngineError, KgtoolError
 from kgtool.embedded import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files, parse_turtle
+from kgtool.errors import EngineError, KgtoolError
 from kgtool.textindex import build_index
 
 __all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "store_path",
@@ -84,10 +84,8 @@ def _manifest(root: Path, previous: dict | None = None) -> dict:
     for rel, graph, path in _inputs(root):
         stat = path.stat()
         old = known.get(rel)
-        if old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns:
-            sha = old["sha256"]
-        else:
-            sha = _sha256(path)
+        unchanged = old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns
+        sha = old["sha256"] if unchanged else _sha256(path)
         files[rel] = {"graph": graph, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
     return {"layout": LAYOUT, "pyoxigraph": ox.__version__, "files": files}
 

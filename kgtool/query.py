@@ -6,8 +6,8 @@ refuse the same things with the same messages.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Mapping
+from functools import lru_cache
 
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql import prepareQuery
@@ -54,7 +54,7 @@ def check(sparql: str) -> str:
         if keyword:
             raise QueryError(f"SPARQL Update ({keyword}) is not allowed: kgtool only reads the graph") from None
         raise QueryError(f"syntax error at line {e.lineno - added}, column {e.col}: {e.msg}") from None
-    except Exception as e:  # rdflib raises a bare Exception for an undeclared prefix
+    except Exception as e:  # noqa: BLE001 - rdflib raises a bare Exception for an undeclared prefix
         text = str(e)
         m = re.match(r"Unknown namespace prefix : (\S+)", text)
         if m:
@@ -77,7 +77,7 @@ def _update_keyword(sparql: str) -> str | None:
     try:
         with PARSE_LOCK:
             parseUpdate(sparql)
-    except Exception:
+    except Exception:  # noqa: BLE001 - not an update, whatever the parser's complaint
         return None
     body = re.sub(r"#[^\n]*|<[^>]*>|\"[^\"]*\"|'[^']*'|\w+:\w*", " ", sparql).upper()
     found = [(m.start(), w) for w in UPDATE_WORDS for m in re.finditer(rf"\b{w}\b", body)]

@@ -19,9 +19,9 @@ from typing import Any
 
 import rdflib
 from rdflib import OWL, RDF, RDFS, BNode, URIRef
-from rdflib.term import Node
 from rdflib.collection import Collection
 from rdflib.graph import ConjunctiveGraph
+from rdflib.term import Node
 
 from kgtool.errors import EngineError
 

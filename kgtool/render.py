@@ -181,7 +181,7 @@ def _wrap(text: str, limit: int) -> list[str]:
             continue
         line += char
         used += size
-    return lines + [line.rstrip()]
+    return [*lines, line.rstrip()]
 
 
 def named(iris: Sequence[URIRef], names: Mapping[URIRef, str]) -> list[str]:

@@ -33,12 +33,12 @@ store, `kgtool.persist`, builds on them) and are re-exported here.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.client
 import json
 import os
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -77,7 +77,6 @@ from kgtool.embedded import (  # the embedded engine and what both engines share
 from kgtool.errors import EngineError, KgtoolError, QueryError
 from kgtool.persist import open_persistent
 from kgtool.settings import project_root, setting
-
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -334,13 +333,11 @@ def _read_before(response: requests.Response, deadline: float) -> bytes:
             raise requests.exceptions.ReadTimeout("deadline passed while reading the answer")
         sock = getattr(getattr(raw, "connection", None), "sock", None)
         if sock is not None:  # each wait for bytes ends at the deadline, not a full timeout later
-            try:
+            with contextlib.suppress(OSError):
                 sock.settimeout(max(remaining, 0.01))
-            except OSError:
-                pass
         try:
             chunk = read1(1 << 16, decode_content=True) if read1 else raw.read(1 << 16, decode_content=True)
-        except (urllib3.exceptions.ReadTimeoutError, TimeoutError, socket.timeout) as exc:
+        except (urllib3.exceptions.ReadTimeoutError, TimeoutError) as exc:
             raise requests.exceptions.ReadTimeout(str(exc)) from exc
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise requests.exceptions.ConnectionError(str(exc)) from exc

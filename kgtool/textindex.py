@@ -96,10 +96,7 @@ def _lookup_terms(folded_q: str) -> list[str]:
     One character: itself. Longer: its adjacent pairs. Only pieces made wholly of token
     characters are used: FTS5 would drop the others' punctuation and spaces anyway.
     """
-    if len(folded_q) == 1:
-        pieces = [folded_q]
-    else:
-        pieces = [folded_q[i:i + 2] for i in range(len(folded_q) - 1)]
+    pieces = [folded_q] if len(folded_q) == 1 else [folded_q[i:i + 2] for i in range(len(folded_q) - 1)]
     usable = sorted({p for p in pieces if all(_is_token_char(c) for c in p)})
     if len(usable) > MAX_LOOKUP_TERMS:  # spread the kept ones over the query
         step = len(usable) / MAX_LOOKUP_TERMS

@@ -351,7 +351,7 @@ def _path_text(report: Graph, path) -> str:
 def _qname(graph: Graph, iri) -> str:
     try:
         return graph.namespace_manager.normalizeUri(iri)
-    except Exception:
+    except Exception:  # noqa: BLE001 - rdflib's failures here vary; the full IRI always serves
         return f"<{iri}>"
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from rdflib import Graph, Namespace
 
 from kgtool.read.duty_types import FILL, TypeDecision, duty_types, masked

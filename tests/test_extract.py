@@ -85,7 +85,8 @@ def duties_of(kg, slug: str, label: str) -> int:
     ("bazhong-econ-2018", "委主要负责人", "principal_head", 7),
 ])
 def test_post_duty_counts(kg, slug, label, role, count):
-    got = one(kg, f"""SELECT ?role WHERE {{ ?p a wsa:Post ; wsa:definedIn {doc(slug)} ; rdfs:label|skos:altLabel "{label}"@zh ; org:role ?role }}""")
+    got = one(kg, f"""SELECT ?role WHERE {{ ?p a wsa:Post ; wsa:definedIn {doc(slug)} ;
+                                           rdfs:label|skos:altLabel "{label}"@zh ; org:role ?role }}""")
     assert got[0].endswith(f"/role/{role}")
     assert duties_of(kg, slug, label) == count
 

@@ -21,7 +21,7 @@ def free_port() -> int:
 class Garbage(BaseHTTPRequestHandler):
     mode = "garbage"
 
-    def do_POST(self):  # noqa: N802 (http.server's naming)
+    def do_POST(self):  # http.server's naming
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.mode == "slow":
             time.sleep(5)

@@ -10,9 +10,11 @@ import pytest
 from kgtool.read.frequencies import Frequency, frequencies, rules, times_per_year
 
 try:
-    from sources import GOLD_FILE as GOLD, ROOT, SEED_OF, normalised_text
+    from sources import GOLD_FILE as GOLD
+    from sources import ROOT, SEED_OF, normalised_text
 except ImportError:  # tests/ imported as a package
-    from tests.sources import GOLD_FILE as GOLD, ROOT, SEED_OF, normalised_text
+    from tests.sources import GOLD_FILE as GOLD
+    from tests.sources import ROOT, SEED_OF, normalised_text
 
 #: data/sources file -> its key in gold.json (the seed file it is a copy of).
 GOLD_KEYS = {f"{slug}.txt": seed for slug, seed in SEED_OF.items()}

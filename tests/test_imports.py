@@ -21,6 +21,7 @@ and line of each import on it.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections import deque
 from pathlib import Path
 
@@ -156,7 +157,7 @@ def _cycle(graph: dict[str, dict[str, int]], component: set[str]) -> list[str]:
                 path = [node]
                 while path[-1] != start:
                     path.append(previous[path[-1]])
-                return [start] + path[::-1][1:] + [start] if len(path) > 1 else [start, start]
+                return [start, *path[::-1][1:], start] if len(path) > 1 else [start, start]
             if child not in previous:
                 previous[child] = node
                 queue.append(child)
@@ -166,7 +167,7 @@ def _cycle(graph: dict[str, dict[str, int]], component: set[str]) -> list[str]:
 def _describe(graph: dict[str, dict[str, int]], cycle: list[str]) -> str:
     modules = _module_names()
     steps = []
-    for a, b in zip(cycle, cycle[1:]):
+    for a, b in itertools.pairwise(cycle):
         where = modules[a].relative_to(PACKAGE.parent)
         steps.append(f"  {a} -> {b}   ({where}:{graph[a][b]})")
     return " -> ".join(cycle) + "\n" + "\n".join(steps)

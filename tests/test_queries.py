@@ -22,13 +22,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Literal
+from rdflib.plugins.sparql import prepareQuery
 
 from kgtool.query import run_query
 from kgtool.saved_queries import bind, library
 from kgtool.store import EmbeddedStore
-import yaml
-from rdflib.plugins.sparql import prepareQuery
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_DIR = ROOT / "queries"

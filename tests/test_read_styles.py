@@ -4,7 +4,7 @@ a central enterprise, a bureau, a flattened web copy and a Traditional copy with
 read with no code change; what the reader still misreads is marked xfail with the reason."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ EXPECTED = yaml.safe_load((STYLES / "expected.yaml").read_text(encoding="utf-8")
 KNOWN_MISSES: dict[tuple[str, str | None], str] = {}
 
 
-@lru_cache(maxsize=None)
+@cache
 def read(name: str):
     lexicon, places = context(ROOT)
     return build_one(STYLES / name, ROOT, lexicon, places).graph

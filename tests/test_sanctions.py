@@ -124,7 +124,7 @@ def concepts_on(text: str, mentions: list[SanctionMention], wording: str, articl
     """Concepts of the mentions that overlap some occurrence of the wording (inside the article)."""
     lo, hi = article_span(text, article)
     spans, at = [], text.find(wording, lo)
-    while 0 <= at and at + len(wording) <= hi:
+    while at >= 0 and at + len(wording) <= hi:
         spans.append((at, at + len(wording)))
         at = text.find(wording, at + 1)
     assert spans, f"gold wording not in the text: {wording}"
@@ -167,7 +167,7 @@ def test_praise_is_a_reward(found):
 
 
 def test_lighter_and_no_accountability_are_mitigations(found):
-    text, mentions = found["benxi-hitech-2019"]
+    _text, mentions = found["benxi-hitech-2019"]
     by_surface = {m.surface: m for m in mentions}
     assert by_surface["从轻、减轻追究"].kind == "mitigation"
     assert local(by_surface["从轻、减轻追究"]) == "lighter_accountability"

@@ -19,11 +19,11 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not installed with the package
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import write  # noqa: E402
+from kgtool.answers import answers_dir  # noqa: E402
+from kgtool.errors import ShapesError  # noqa: E402
 from kgtool.fastgaps import fast_validate  # noqa: E402
 from kgtool.persist import ensure_store, open_persistent, store_is_current  # noqa: E402
-from kgtool.answers import answers_dir  # noqa: E402
 from kgtool.store import open_store  # noqa: E402
-from kgtool.errors import ShapesError  # noqa: E402
 from kgtool.validate import Report, load_data, validate  # noqa: E402
 
 SHAPES = ROOT / "shapes"
@@ -334,7 +334,7 @@ def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path
         bindings = bind(disk, saved, values)
         calls = []
 
-        def run(saved=saved, bindings=bindings):
+        def run(saved=saved, bindings=bindings, calls=calls):
             calls.append(1)
             return disk.query(saved.sparql, bindings=bindings)
 
@@ -357,8 +357,8 @@ def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path
 def test_virtuoso_answers_a_corpus_of_over_a_hundred_graphs(tmp_path: Path) -> None:
     """Virtuoso sends a response header per graph of the dataset; past 100 Python's HTTP client
     used to refuse every answer."""
-    from tests.virtuoso_server import virtuoso_server
     from kgtool.store import RemoteStore, push
+    from tests.virtuoso_server import virtuoso_server
 
     generated = tmp_path / "generated"
     summary = write(ROOT, 25, 5, generated)

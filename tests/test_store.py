@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import http.server
-from decimal import Decimal
 import shutil
 import socket
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from kgtool.read.normalise import normalise
 from kgtool.read.structure import cn_number, parse
 
-MARKERS = ["第一章 ", "第二条 ", "第十二条 ", "第十6条 ", "第2十条 ", "一、", "二、", "（一）", "(二)", "1.", "2、", "（1）", "\t", "总 则", "附件"]
+MARKERS = ["第一章 ", "第二条 ", "第十二条 ", "第十6条 ", "第2十条 ", "一、", "二、", "（一）", "(二)", "1.", "2、", "（1）", "\t",
+           "总 则", "附件"]
 PIECES = st.lists(st.one_of(st.sampled_from(MARKERS), st.text(max_size=12), st.just("\n"), st.just("\n\n"),
                             st.sampled_from(["安全生产职责：", "每季度至少1次。", "主要负责人", "；", "。"])), max_size=60)
 

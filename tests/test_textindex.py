@@ -207,9 +207,8 @@ def test_open_is_read_only_and_checks_the_file(store, tmp_path):
     path = tmp_path / "text.sqlite"
     build_index(store.ox, path).close()
     idx = TextIndex.open(path)
-    with pytest.raises(sqlite3.OperationalError):
-        with idx._cursor() as conn:
-            conn.execute("DELETE FROM lit")
+    with pytest.raises(sqlite3.OperationalError), idx._cursor() as conn:
+        conn.execute("DELETE FROM lit")
     idx.close()
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not sqlite at all" * 100)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import rdflib
 from pyshacl import validate as pyshacl_validate
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kgtool.errors import KgtoolError, ShapesError
 from kgtool.validate import Finding, Report, load_data, load_shapes, render_report, validate

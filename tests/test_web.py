@@ -5,6 +5,7 @@ Most tests use Flask's test client; the SPARQL Protocol tests talk to a real HTT
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -780,7 +781,5 @@ def test_sparql_requests_beyond_the_waiting_slots_are_refused_at_once():
 def _quietly(fn, *args, **kwargs) -> None:
     from kgtool.errors import KgtoolError
 
-    try:
+    with contextlib.suppress(KgtoolError):
         fn(*args, **kwargs)
-    except KgtoolError:
-        pass

@@ -187,7 +187,7 @@ def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
         run_dir = directory / f"run{attempt}"
         ini = write_ini(run_dir, sql_port, http_port)
         log_file = run_dir / "virtuoso.log"
-        console = open(run_dir / "console.log", "wb")
+        console = open(run_dir / "console.log", "wb")  # noqa: SIM115 - the server writes to it until it stops
         started = time.monotonic()
         process = subprocess.Popen(
             [binary, "+foreground", "+configfile", ini.name],

@@ -413,7 +413,7 @@ class Facts:
         """The labels a document writes for a post or body: its label, then its other wordings."""
         if iri in self.posts:
             post = self.posts[iri]
-            return [post.label] + sorted(post.alts - {post.label}) if post.label else sorted(post.alts)
+            return [post.label, *sorted(post.alts - {post.label})] if post.label else sorted(post.alts)
         if iri in self.bodies:
             return [self.bodies[iri].label] if self.bodies[iri].label else []
         return []

@@ -13,10 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from kgtool.compare.facts import Facts, facts_for
-from kgtool.compare.model import (DUTY_ORDER, NONE_HOLDER, Jurisdiction, Term, decimal_or_none, order_holders,
-                                  order_terms)
+from kgtool.compare.model import DUTY_ORDER, NONE_HOLDER, Jurisdiction, Term, decimal_or_none, order_holders, order_terms
 from kgtool.read.extract import times_per_year
 from kgtool.store import Store
+
 
 @dataclass(frozen=True)
 class Requirement:

@@ -14,9 +14,22 @@ from kgtool.compare.frequencies import frequency_table_from
 from kgtool.compare.graphs import measure_graph, structure_graphml, structure_graphs_from
 from kgtool.compare.matrices import concept_matrices_from, role_duty_matrix_from
 from kgtool.compare.pairdiff import diff as pair_diff
-from kgtool.compare.sections import (diff_csv, diff_sections, frequency_csv, frequency_sections, labels_csv,
-                                     labels_sections, principle_csv, principle_sections, roles_csv, roles_sections,
-                                     similarity_csv, similarity_sections, structure_csv, structure_sections)
+from kgtool.compare.sections import (
+    diff_csv,
+    diff_sections,
+    frequency_csv,
+    frequency_sections,
+    labels_csv,
+    labels_sections,
+    principle_csv,
+    principle_sections,
+    roles_csv,
+    roles_sections,
+    similarity_csv,
+    similarity_sections,
+    structure_csv,
+    structure_sections,
+)
 from kgtool.compare.similarities import similarity_from
 from kgtool.compare.tables import Section, csv_text, html_fragment, text_table, to_json
 from kgtool.errors import QueryError

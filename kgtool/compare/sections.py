@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from kgtool.compare.frequencies import FrequencyTable
-from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix
 from kgtool.compare.graphs import StructureMeasures
+from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix
 from kgtool.compare.model import Term, num
 from kgtool.compare.pairdiff import PairDiff
 from kgtool.compare.similarities import Similarity, grouped
 from kgtool.compare.tables import Section, legend
+
 
 def roles_sections(m: RoleDutyMatrix) -> list[Section]:
     heads = ("holder 责任主体", "duty type 职责类型") + tuple(j.short for j in m.jurisdictions)
@@ -167,7 +168,7 @@ def structure_csv(measures: Sequence[StructureMeasures]) -> Section:
 def similarity_sections(s: Similarity) -> list[Section]:
     short = {j.slug: j.short for j in s.jurisdictions}
     out = []
-    for name, title, matrix in (("jaccard", "Jaccard over (role, duty type) pairs 岗位-职责对的Jaccard", s.jaccard),
+    for _name, title, matrix in (("jaccard", "Jaccard over (role, duty type) pairs 岗位-职责对的Jaccard", s.jaccard),
                                 ("wl", f"Weisfeiler-Lehman graph kernel ({s.iterations} rounds, cosine) 图核相似度",
                                  s.wl)):
         heads = ("",) + tuple(j.short for j in s.jurisdictions)
@@ -230,7 +231,7 @@ def diff_sections(d: PairDiff) -> list[Section]:
 def diff_csv(d: PairDiff) -> Section:
     rows: list[tuple[Any, ...]] = []
     for r in d.roles:
-        for side, slug, types, written, levels in (("a", d.a.slug, r.only_a, r.written_a, r.levels_a),
+        for side, slug, types, _written, _levels in (("a", d.a.slug, r.only_a, r.written_a, r.levels_a),
                                                    ("b", d.b.slug, r.only_b, r.written_b, r.levels_b)):
             for t in types:
                 rows.append((r.holder.id, "duty_type_only_here", slug, t.id, t.zh, t.en,

@@ -20,6 +20,7 @@ from kgtool.compare.matrices import role_duty_matrix_from
 from kgtool.compare.model import Jurisdiction, Term, order_holders
 from kgtool.store import Store
 
+
 @dataclass(frozen=True)
 class PairSimilarity:
     """Why two jurisdictions are close or far: their shared and distinct (holder, duty type) pairs."""

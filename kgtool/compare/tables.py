@@ -20,6 +20,7 @@ from rdflib import Literal
 from kgtool.compare.model import Jurisdiction, Term, num
 from kgtool.render import width
 
+
 @dataclass(frozen=True)
 class Section:
     title: str

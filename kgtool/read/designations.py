@@ -94,8 +94,12 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
     and the leader nouns.
 
     >>> lex = project_lexicon()
-    >>> [(t.surface, t.role, t.kind) for t in map(lambda p: title_at_end(p, lex), ["自治县常务副县长", "副州长", "县委书记", "中心负责人"])]
-    [('常务副县长', 'deputy_head', 'admin'), ('副州长', 'deputy_head', 'admin'), ('县委书记', 'party_secretary', 'admin'), ('负责人', None, 'leader')]
+    >>> for t in map(lambda p: title_at_end(p, lex), ["自治县常务副县长", "副州长", "县委书记", "中心负责人"]):
+    ...     print(t.surface, t.role, t.kind)
+    常务副县长 deputy_head admin
+    副州长 deputy_head admin
+    县委书记 party_secretary admin
+    负责人 None leader
     """
     found: list[Title] = []
     admin, party, unit = composed_patterns()
@@ -146,7 +150,7 @@ def split_conjuncts(phrase: str, lexicon: Lexicon) -> list[str]:
     pieces.append((phrase[start:], sep))
     out: list[str] = []
     pending = ""
-    for k, (text, before) in enumerate(pieces):
+    for k, (text, _before) in enumerate(pieces):
         after = pieces[k + 1][1] if k + 1 < len(pieces) else ""
         text = pending + text
         pending = ""
@@ -227,7 +231,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
 def is_body_phrase(phrase: str, lexicon: Lexicon) -> bool:
     """Whether a designation's prefix names bodies: each 、-part ends in a body-class word
     (高新区党工委、管委会; 镇(街道、园区)), or it is one of the party/government shorthands (党政)."""
-    if not phrase or any(phrase.startswith(v) for v in rules()["assignment_prefixes"]) and len(phrase) <= 3:
+    if not phrase or (any(phrase.startswith(v) for v in rules()["assignment_prefixes"]) and len(phrase) <= 3):
         return False
     if phrase in rules()["party_government_shorthands"]:
         return True
@@ -241,7 +245,7 @@ def _first_marker(prefix: str) -> tuple[int, str] | None:
     best = None
     for word in rules()["portfolio_markers"]:
         at = prefix.find(word)
-        if at >= 0 and (best is None or at < best[0] or at == best[0] and len(word) > len(best[1])):
+        if at >= 0 and (best is None or at < best[0] or (at == best[0] and len(word) > len(best[1]))):
             best = (at, word)
     return best
 
@@ -284,7 +288,7 @@ def prose_portfolio(rest: str) -> str | None:
     for k, clause in enumerate(re.split(r"[，,]", rest)):
         clause = clause.strip()
         m = patterns["charge"].match(clause)
-        if m and (k == 0 or m.group("lead")) or (m := patterns["object"].match(clause)):
+        if (m and (k == 0 or m.group("lead"))) or (m := patterns["object"].match(clause)):
             return _portfolio_key(m.group("field"), m.group("marker"))
     return None
 

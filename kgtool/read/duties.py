@@ -14,8 +14,7 @@ from rdflib import URIRef
 from kgtool.read import designations
 from kgtool.read.frequencies import frequencies
 from kgtool.read.holders import bodies_named, holders_at_start, holders_of_offices, sentence_subject
-from kgtool.read.minting import (SENTENCE, Extraction, Holder, holder_node, mint_duty, mint_post, rules,
-                                 scope_of)
+from kgtool.read.minting import SENTENCE, Extraction, Holder, holder_node, mint_duty, mint_post, rules, scope_of
 from kgtool.read.structure import Provision
 from kgtool.read.triples import WSA
 from kgtool.vocab import concept, local_name
@@ -31,7 +30,7 @@ def holder_of(ex: Extraction, p: Provision, default: URIRef | None = None) -> tu
     with the holder of the passage they are in, or unassigned at the top (never the issuer).
     """
     cues = rules()["duty_list_cues"]
-    if p.kind == "table" or p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"]):
+    if p.kind == "table" or (p.heading and any(c in p.heading for c in rules()["not_duty_list_cues"])):
         return [], ""  # a table's rows name their own holders
     if p.heading:
         found = holders_at_start(ex, p.heading, p, default)

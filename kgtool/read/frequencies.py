@@ -34,7 +34,6 @@ from functools import lru_cache
 
 from kgtool.read.wordings import load
 
-
 SENTENCE_ENDS = "。！？!?\n"
 CLAUSE = re.compile(r"[^，,；;：:。！？!?\n]+")
 NUMBER = r"\d+|[零〇一二两三四五六七八九十]+"

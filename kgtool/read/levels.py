@@ -100,7 +100,7 @@ def level_subject(ex: Extraction, span: str, p: Provision, previous: URIRef | No
             (k < len(clauses) - 1 and designation_at_start(ex, clauses[k]))
         if found:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
             topic = previous if previous is not None else topic_body(ex, clauses[:k], p)
-            return [h for o in found[1] for h in holders_of_offices(ex, 
+            return [h for o in found[1] for h in holders_of_offices(ex,
                 [o], p, topic if topic is not None and o.role in inherit and not o.body else default)]
         if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
             break

@@ -196,7 +196,7 @@ def at_jurisdiction_level(ex: Extraction, body: URIRef) -> bool:
     name = str(ex.g.value(body, RDFS.label) or "")
     qualifier = name_qualifier(ex, name)
     place = ex.jurisdiction_label or ""
-    return qualifier.removeprefix("本") == "" or bool(place) and (place.endswith(qualifier) or place in qualifier)
+    return qualifier.removeprefix("本") == "" or (bool(place) and (place.endswith(qualifier) or place in qualifier))
 
 
 def holder_node(ex: Extraction, holder: Holder, provision: Provision) -> URIRef:

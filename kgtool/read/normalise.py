@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-
 from kgtool.errors import SourceError
 from kgtool.read.wordings import load
 

@@ -95,7 +95,7 @@ def roster_line(ex: Extraction, p: Provision, group: URIRef, role_label: str, li
     """"刘世文  党委书记": the person holds the group post and each office named after the name."""
     tokens = line.split()
     name = ""
-    while tokens and (len(name) < 2 and len(tokens[0]) <= 2 or not name):
+    while tokens and ((len(name) < 2 and len(tokens[0]) <= 2) or not name):
         name += tokens.pop(0)
         if len(name) >= 2:
             break

@@ -21,8 +21,8 @@ from typing import Literal
 from rdflib import URIRef
 
 from kgtool.read.lexicon import Lexicon
-from kgtool.vocab import concept
 from kgtool.read.wordings import load
+from kgtool.vocab import concept
 
 #: A sentence: up to 。；; or a line break (the same cut as the extractor's).
 SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")

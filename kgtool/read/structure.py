@@ -5,12 +5,11 @@ extracted from it can point back to the exact passage.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
 from kgtool.read.wordings import load
-
-
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -188,8 +187,13 @@ def parse(text: str) -> Provision:
     """Parse a normalised text into its provision tree, rooted at a "document" provision.
 
     >>> doc = parse("通知\\n第一章 总则\\n第一条 为了安全。\\n第二条 职责如下：\\n（一）检查。\\n（二）报告。")
-    >>> [(p.id, p.kind, p.heading) for p in doc.walk()][1:]  # the root, "front", is the text before 第一章
-    [('c1', 'chapter', '总则'), ('c1.a1', 'article', None), ('c1.a2', 'article', '职责如下'), ('c1.a2.p1', 'clause', None), ('c1.a2.p2', 'clause', None)]
+    >>> for p in list(doc.walk())[1:]:  # the root, "front", is the text before 第一章
+    ...     print(p.id, p.kind, p.heading)
+    c1 chapter 总则
+    c1.a1 article None
+    c1.a2 article 职责如下
+    c1.a2.p1 clause None
+    c1.a2.p2 clause None
 
     Markers that run on inside a line count when they are real ones (see `_split_run_on`):
 
@@ -400,7 +404,7 @@ def _pipe_cells(line: _Line) -> list[tuple[int, int]]:
     """The spans of a pipe row's cells, without the spaces around each."""
     bars = [line.start + k for k, ch in enumerate(line.text) if ch == "|"]
     spans = []
-    for left, right in zip(bars, bars[1:]):
+    for left, right in itertools.pairwise(bars):
         cell = line.text[left + 1 - line.start:right - line.start]
         lead = len(cell) - len(cell.lstrip())
         spans.append((left + 1 + lead, left + 1 + max(lead, len(cell.rstrip()))))  # an empty cell: an empty span

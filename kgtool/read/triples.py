@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from kgtool.vocab import ORG, PREFIXES, WSA
 
+
 class _Terms:
     """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
     WSA.x, a sizeable share of extraction's time."""

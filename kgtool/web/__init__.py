@@ -26,8 +26,16 @@ from kgtool.web import i18n
 from kgtool.web.links import compact_name, href, label_for
 from kgtool.web.responses import allow_inline_styles, app_response, error_response, lang_url, url_with, wants_json
 
-__all__ = ["create_app", "CSP", "allow_inline_styles", "app_response", "error_response", "lang_url", "url_with",
-           "wants_json"]
+__all__ = [
+    "CSP",
+    "allow_inline_styles",
+    "app_response",
+    "create_app",
+    "error_response",
+    "lang_url",
+    "url_with",
+    "wants_json",
+]
 
 #: No inline script anywhere: every script is a static file of ours.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

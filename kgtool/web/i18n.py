@@ -108,7 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "endpoint": ("端点", "Endpoint"),
     "sparql_form_hint": ("SPARQL 1.1 协议端点（只读）。", "A read-only SPARQL 1.1 Protocol endpoint."),
     "gaps_intro": ("SHACL 形状发现的问题：结构错误（Violation）与责任缺口（Warning），每条指向其原文。",
-                   "What the SHACL shapes found: structural errors (Violation) and accountability gaps (Warning), each with its source passage."),
+                   "What the SHACL shapes found: structural errors (Violation) and accountability gaps (Warning), "
+                   "each with its source passage."),
     "severity": ("严重程度", "Severity"),
     "all": ("全部", "all"),
     "findings": ("发现", "Findings"),
@@ -122,7 +123,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "not_available_body": ("此功能所需的模块尚未就绪（{module}）。其他页面不受影响。",
                            "The module this page needs is not ready yet ({module}). Every other page works."),
     "compare_intro": ("选择要比较的辖区，查看职责矩阵、频次表、原则与追责矩阵、结构指标和相似度。",
-                      "Choose jurisdictions to compare: duty matrices, frequencies, principles and sanctions, structure measures and similarity."),
+                      "Choose jurisdictions to compare: duty matrices, frequencies, principles and sanctions, "
+                      "structure measures and similarity."),
     "choose_jurisdictions": ("选择辖区", "Choose jurisdictions"),
     "compare_button": ("比较", "Compare"),
     "charts": ("图表", "Charts"),
@@ -145,7 +147,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "derived_from": ("出处条款", "Derived from"),
     "in_context": ("上下文", "in context"),
     "resource": ("资源", "Resource"),
-    "footer": ("数据与工具：kgtool。每条陈述都可追溯到原文段落。", "Data and tools: kgtool. Every statement points back to its source passage."),
+    "footer": ("数据与工具：kgtool。每条陈述都可追溯到原文段落。",
+               "Data and tools: kgtool. Every statement points back to its source passage."),
 }
 
 

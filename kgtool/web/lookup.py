@@ -5,11 +5,10 @@ the read-only guard with the app's limits.
 """
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-
-import time
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-
 import queue
 import socket
 import subprocess
@@ -127,10 +126,8 @@ class _Worker:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a killed process always ends
                 self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover - a killed process always ends
-                pass
 
 
 class QueryRunner:

@@ -5,14 +5,15 @@ per request; labels and the gap report are computed once and reused.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pyoxigraph as ox
-
 from flask import current_app
 from rdflib.term import Identifier
 
@@ -59,10 +60,8 @@ def checked(sparql: str, *, cache: bool = False) -> str:
 def warm_parser() -> None:
     """Run the SPARQL parser over a tour of its grammar once (see _GRAMMAR_TOUR)."""
     for sparql in _GRAMMAR_TOUR:
-        try:
+        with contextlib.suppress(Exception):  # refusals (SERVICE, FROM) are expected; the parse ran
             checked(sparql)
-        except Exception:  # noqa: BLE001 - refusals (SERVICE, FROM) are expected; the parse ran
-            pass
 
 #: Label-like properties, best first; duty and provision texts stand in when nothing else does.
 LABEL_PROPERTIES = (

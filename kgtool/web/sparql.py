@@ -117,9 +117,9 @@ def _run(sparql: str) -> Result:
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
-    if request.method == "GET" and not request.args.get("query") and "update" not in request.args:
-        if request.accept_mimetypes.best_match(["text/html", "application/sparql-results+json"]) == "text/html":
-            return redirect(url_for("sparql.editor"))
+    if (request.method == "GET" and not request.args.get("query") and "update" not in request.args
+            and request.accept_mimetypes.best_match(["text/html", "application/sparql-results+json"]) == "text/html"):
+        return redirect(url_for("sparql.editor"))
     try:
         sparql = _query_text()
     except _Forbidden as exc:
@@ -145,8 +145,8 @@ def endpoint():
 
 
 def _error(status: int, exc: KgtoolError):
-    from kgtool.web.responses import error_response
     from kgtool.web.i18n import t
+    from kgtool.web.responses import error_response
     response = error_response(status, t("bad_request") if status == 400 else "Forbidden", exc.message,
                               where=exc.where, hint=exc.hint)
     response.headers["Access-Control-Allow-Origin"] = "*"

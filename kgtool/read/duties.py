@@ -14,7 +14,7 @@ from rdflib import URIRef
 from kgtool.read import designations
 from kgtool.read.frequencies import frequencies
 from kgtool.read.holders import bodies_named, holders_at_start, holders_of_offices, sentence_subject
-from kgtool.read.minting import SENTENCE, Extraction, Holder, holder_node, mint_duty, mint_post, rules, scope_of
+from kgtool.read.minting import SENTENCE, Extraction, Holder, holder_node, mint_duty, mint_post, rule_pattern, rules, scope_of
 from kgtool.read.structure import Provision
 from kgtool.read.triples import WSA
 from kgtool.vocab import concept, local_name
@@ -157,7 +157,7 @@ def duty_texts(ex: Extraction, p: Provision, text: str, holders: list[Holder], *
         if is_reference(sentence):
             skipped.append((sentence, "a cross-reference"))
             continue
-        if re.match(rules()["self_reference"], sentence):
+        if rule_pattern("self_reference").match(sentence):
             skipped.append((sentence, "about the document itself"))
             continue
         if not in_list and ex.lex.find(sentence, "level"):
@@ -171,9 +171,11 @@ def duty_texts(ex: Extraction, p: Provision, text: str, holders: list[Holder], *
         elif sentence:
             runs[-1][1].append(sentence)
     if not in_list:
-        if runs[0][1] and not frequencies("".join(runs[0][1])):
-            skipped.extend((s, "no holder named and outside a duty list") for s in runs[0][1])
-        runs = runs[1:] + ([([], runs[0][1])] if frequencies("".join(runs[0][1])) else [])
+        unowned = runs[0][1]
+        timed = bool(unowned) and bool(frequencies("".join(unowned)))
+        if unowned and not timed:
+            skipped.extend((s, "no holder named and outside a duty list") for s in unowned)
+        runs = runs[1:] + ([([], unowned)] if timed else [])
     parts = [(h, [s]) for h, ss in runs for s in ss] if split else [(h, ss) for h, ss in runs if ss]
     parts = [(h, ss) for h, ss in parts if len("".join(ss).strip()) >= 4]
     for k, (owners, sentences) in enumerate(parts):
@@ -191,7 +193,7 @@ def stated_levels(ex: Extraction, sentence: str) -> list:
     that a duty asks to carry out ("落实分管行业领域安全生产监管责任": an item that is a duty
     whatever level it also implies; rules/extract.yaml level_as_object) or that name the one
     helped ("协助第一责任人…履行…职责"; level_of_another)."""
-    as_object = re.compile(rules()["level_as_object"] + "|" + rules()["level_of_another"])
+    as_object = rule_pattern("level_as_object", "level_of_another")
     return [m for m in ex.lex.find(sentence, "level") if not as_object.search(sentence[:m.start])]
 
 

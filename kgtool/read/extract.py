@@ -25,7 +25,7 @@ from kgtool.read.places import place_units
 from kgtool.read.rosters import read_appointments, read_body_lists, read_rosters
 from kgtool.read.sanctions import sanctions
 from kgtool.read.structure import Provision
-from kgtool.read.triples import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, WSA, XSD, Triples
+from kgtool.read.triples import DCTERMS, PROV, RDF, RDFS, SKOS, WSA, XSD, Triples
 from kgtool.vocab import concept, iri_for, short_hash
 
 __all__ = ["Summary", "Triples", "extract", "times_per_year"]
@@ -80,17 +80,6 @@ def run(ex: Extraction, source_path: str) -> Triples:
     distribute_collectives(ex)
     level_duties(ex)
     accountable_posts(ex)
-    ex.summary.counts.update({
-        "provisions": sum(1 for _ in ex.tree.walk()) - 1,
-        "bodies": sum(1 for s in g.subjects(WSA.definedIn, doc)
-                      if any(o not in (WSA.Post, WSA.Duty, FOAF.Person) for o in g.objects(s, RDF.type))),
-        "posts": len(ex.posts),
-        "duties": ex.duty_count,
-        "frequencies": len(g.subjects(RDF.type, WSA.FrequencyRequirement)),
-        "principles": len(g.objects(doc, WSA.invokesPrinciple)),
-        "sanctions": len(g.objects(doc, WSA.providesSanction)),
-        "persons": len(g.subjects(RDF.type, FOAF.Person)),
-    })
     return g
 
 

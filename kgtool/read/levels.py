@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from kgtool.read import designations
 from kgtool.read.holders import bodies_named, designation_at_start, holders_of_offices
-from kgtool.read.minting import SENTENCE, Extraction, Holder, mint_duty, mint_post, rules
+from kgtool.read.minting import SENTENCE, Extraction, Holder, mint_duty, mint_post, rule_pattern, rules
 from kgtool.read.structure import Provision
 from kgtool.read.triples import WSA
 
@@ -20,13 +20,12 @@ from kgtool.read.triples import WSA
 def read_levels(ex: Extraction) -> None:
     """"X是…第一责任人", "X对…负全面领导责任": a level lands on the offices its sentence's
     subject names (distributed over 和, 党政), or on the holder of the list it stands in."""
-    gloss = re.compile(rules()["definition_gloss"])
+    gloss, another = rule_pattern("definition_gloss"), rule_pattern("level_of_another")
     for p in map(heading_sentence_in_lead, ex.tree.walk()):
         lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
         for found in SENTENCE.finditer(lead):
             sentence, last, previous = found.group(), 0, None
             original = p.lead[found.start():found.end()]
-            another = re.compile(rules()["level_of_another"])
             levels = [m for m in ex.lex.find(sentence, "level") if not another.search(sentence[:m.start])]
             for n, level in enumerate(levels):
                 remainder = after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) \
@@ -102,7 +101,7 @@ def level_subject(ex: Extraction, span: str, p: Provision, previous: URIRef | No
             topic = previous if previous is not None else topic_body(ex, clauses[:k], p)
             return [h for o in found[1] for h in holders_of_offices(ex,
                 [o], p, topic if topic is not None and o.role in inherit and not o.body else default)]
-        if k == len(clauses) - 1 and not re.match(rules()["level_clause_opening"], clauses[k]):
+        if k == len(clauses) - 1 and not rule_pattern("level_clause_opening").match(clauses[k]):
             break
     return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
 
@@ -121,7 +120,7 @@ def topic_body(ex: Extraction, clauses: list[str], p: Provision) -> URIRef | Non
 def accountable_posts(ex: Extraction) -> None:
     """"（村委员会）实行一把手责任追究制": a scheme that holds an office of the passage's body to
     account names that office, even where the text gives it no duty of its own."""
-    pattern = re.compile(rules()["accountable_office"])
+    pattern = rule_pattern("accountable_office")
     for p in ex.tree.walk():
         bodies = [h.body for h in ex.context.get(p.id, []) if h.role is None]
         for m in pattern.finditer(p.lead if bodies else ""):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from rdflib import Graph, Literal, URIRef
 
@@ -33,6 +34,12 @@ def rules() -> dict:
     return load("extract")
 
 
+@cache
+def rule_pattern(*names: str) -> re.Pattern[str]:
+    """The regex of rules/extract.yaml entries (several joined by |), compiled once."""
+    return re.compile("|".join(rules()[name] for name in names))
+
+
 @dataclass(frozen=True, slots=True)
 class Holder:
     """Who a passage's duties belong to: an office (role, portfolio, in one or more bodies), a
@@ -50,9 +57,9 @@ class Holder:
 
 @dataclass
 class Summary:
-    """What extraction recognised, and what it could not place, for `kgtool ingest`."""
+    """What extraction could not place, and why it read what it did (`kgtool ingest [--explain]`);
+    the counts are the graph's own (kgtool/counts.py)."""
 
-    counts: dict[str, int] = field(default_factory=dict)
     unplaced: list[str] = field(default_factory=list)
     explanation: Explanation = field(default_factory=Explanation)
 
@@ -73,7 +80,6 @@ class Extraction:
     bodies: dict[str, URIRef] = field(default_factory=dict)
     posts: dict[tuple[str, URIRef, str | None], URIRef] = field(default_factory=dict)  # (scope, role, portfolio) -> post
     provision_iris: dict[str, URIRef] = field(default_factory=dict)
-    duty_count: int = 0
     #: provision id -> the holders of the passage it stands in
     context: dict[str, list[Holder]] = field(default_factory=dict)
     collective_duties: dict[tuple[URIRef, ...], list[tuple[Holder, URIRef, Provision]]] = field(default_factory=dict)
@@ -107,9 +113,9 @@ def mint_body(ex: Extraction, name: str, provision: Provision, cls: URIRef | Non
     per class, whatever the wording."""
     label = key = re.sub(r"\s+", "", name)
     bare = re.sub(r"^(各类|各|全)", "", key)
-    if ex.lex.is_class_label(bare) and \
-            local_name(ex.lex.suffix_class(bare)) in rules()["generic_member_classes"]:
-        key = local_name(ex.lex.suffix_class(bare))
+    kind = local_name(ex.lex.suffix_class(bare)) if ex.lex.is_class_label(bare) else None
+    if kind in rules()["generic_member_classes"]:
+        key = kind
     if key not in ex.bodies:
         node = iri_for("body", ex.doc_id, short_hash(key))
         ex.bodies[key] = node
@@ -218,7 +224,6 @@ def mint_duty(ex: Extraction, p: Provision, local: str, text: str, owners: list[
     posts (see duties.distribute_collectives), every other owner holds it now."""
     g = ex.g
     node = iri_for("duty", ex.doc_id, local)
-    ex.duty_count += 1
     g.add((node, RDF.type, WSA.Duty))
     g.add((node, WSA.text, Literal(text, lang="zh")))
     mark_defined(ex, node, p)

@@ -1,7 +1,9 @@
-"""The five documents as the tests read them: their normalised text, and where the analyst's
-reading of them (../shared/eval/gold.json, keyed by seed file name) lives."""
+"""The five documents as the tests read them: their normalised text, where the analyst's
+reading of them (../shared/eval/gold.json, keyed by seed file name) lives, and a copy of the
+project for tests that change it."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from kgtool.read.normalise import decode, normalise
@@ -22,3 +24,11 @@ SEED_OF = {
 def normalised_text(path: Path) -> str:
     """A source file's normalised text, the one provenance offsets point into."""
     return normalise(decode(path.read_bytes(), where=str(path))).text
+
+
+def copy_project(home: Path, parts: tuple[str, ...] = ("ontology", "data")) -> Path:
+    """The project's folders copied under home (without an on-disk store), for a test to change."""
+    for part in parts:
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, home / part, ignore=shutil.ignore_patterns(".store*"))
+    return home

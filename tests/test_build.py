@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kgtool.cli import cli
+from sources import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_DOC = ROOT / "tests" / "data" / "qingshan-county-2023.txt"
@@ -23,8 +23,7 @@ WSA = "https://w3id.org/wsa/ontology#"
 @pytest.fixture()
 def project(tmp_path, monkeypatch) -> Path:
     """A copy of the project's ontology and data, so tests may change them."""
-    for part in ("ontology", "data"):
-        shutil.copytree(ROOT / part, tmp_path / part)
+    copy_project(tmp_path)
     monkeypatch.setenv("KGTOOL_HOME", str(tmp_path))
     return tmp_path
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ import pytest
 from kgtool.errors import KgtoolError
 from kgtool.query import run_query
 from kgtool.saved_queries import bind, library
+from sources import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -154,11 +154,7 @@ EXAMPLES = _first_of_each([e for path in DOCS for e in examples_in(path)])
 
 
 def _project_copy(tmp_path: Path) -> Path:
-    home = tmp_path / "project"
-    for part in PROJECT_PARTS:
-        if (ROOT / part).is_dir():
-            shutil.copytree(ROOT / part, home / part, ignore=shutil.ignore_patterns(".store*"))
-    return home
+    return copy_project(tmp_path / "project", PROJECT_PARTS)
 
 
 def empty_answer(stdout: str, stderr: str) -> bool:

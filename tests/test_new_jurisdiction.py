@@ -5,7 +5,6 @@ comparison labels it by its place, not by its slug."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from rdflib.namespace import RDF, RDFS
 from kgtool.cli import cli
 from kgtool.read.places import place_units
 from kgtool.vocab import WSA, concept
+from sources import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_DOC = ROOT / "tests" / "data" / "qingshan-county-2023.txt"
@@ -29,9 +29,7 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """The project with the county document ingested into data/."""
-    root = tmp_path_factory.mktemp("project")
-    for part in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns(".store*"))
+    root = copy_project(tmp_path_factory.mktemp("project"), ("ontology", "data", "shapes", "queries"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("KGTOOL_HOME", str(root))
         result = run("ingest", str(NEW_DOC))

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kgtool.cli import cli
+from sources import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -168,8 +169,7 @@ def test_compare_page_names_what_it_does_not_know(web_client):
 def test_a_line_after_the_footer_is_read_and_makes_the_data_stale(tmp_path, monkeypatch):
     """无锡's web copy ends with page furniture (责编:司法局); a sentence added after it is text
     like any other: `build --check` reports the data stale, and `build` reads the sentence."""
-    for part in ("ontology", "data"):
-        shutil.copytree(ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns(".store*"))
+    copy_project(tmp_path)
     monkeypatch.setenv("KGTOOL_HOME", str(tmp_path))
     source = tmp_path / "data" / "sources" / "wuxi-towns-2021.txt"
     added = "各镇(街道、园区)每月至少组织1次安全生产检查。"

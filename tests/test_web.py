@@ -24,6 +24,7 @@ from kgtool.settings import project_root
 from kgtool.vocab import CONCEPT, ID, ORG, WSA
 from kgtool.web import create_app
 from kgtool.web.links import path_for
+from sources import copy_project
 
 try:
     from web_server import running
@@ -708,9 +709,7 @@ def test_response_cache_is_off_when_asked_and_errors_are_not_kept(wuxi_post):
 
 
 def test_edited_saved_query_is_not_answered_from_the_cache(tmp_path):
-    root = tmp_path / "project"
-    for folder in ("ontology", "data", "queries", "shapes"):
-        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".store*"))
+    root = copy_project(tmp_path / "project", ("ontology", "data", "queries", "shapes"))
     app = create_app({"ROOT": root, "ENDPOINT": "", "SPARQL_WORKERS": 0})
     try:
         client = app.test_client()

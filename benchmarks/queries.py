@@ -89,7 +89,7 @@ def p99(xs: list[float]) -> float:
 def main() -> None:
     from rdflib import Variable
 
-    from kgtool.saved_queries import bind, library
+    from kgtool.query.saved import bind, library
     from kgtool.store import with_prefixes
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

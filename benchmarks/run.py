@@ -14,11 +14,11 @@ are skipped above --baseline-max-triples (they take minutes and gigabytes there)
 - build: documents a second through the real pipeline (kgtool.build.build_one on the five
   sources, repeated; independent of size, measured once);
 - load: fresh in-memory load (what open_store does) vs building and then re-opening the
-  on-disk store (kgtool.persist), vs rdflib parsing the same files;
+  on-disk store (kgtool.store.persist), vs rdflib parsing the same files;
 - queries: median and p99 of every saved query (parameters as benchmarks/queries.py
   SAMPLES) on the on-disk store, the in-memory store and rdflib, with ratios;
-- gaps: kgtool.fastgaps.fast_validate (pySHACL per document in parallel) and
-  kgtool.shacl_jena.jena_validate (Apache Jena) vs kgtool.validate.validate (load + validate),
+- gaps: kgtool.gaps.per_document.fast_validate (pySHACL per document in parallel) and
+  kgtool.gaps.jena.jena_validate (Apache Jena) vs kgtool.gaps.single.validate (load + validate),
   and whether their findings are the same;
 - compare: kgtool.compare role_duty_matrix, frequency_table and similarity, on the on-disk
   store and on rdflib (through a small adapter);
@@ -104,7 +104,7 @@ def time_queries(run, repeat: int, budget: float, timeout: float) -> dict:
     """{query name: [ms, …]} for every saved query through run(query, bindings), each in a
     forked child given up after timeout seconds (an engine cannot stop a query mid-way)."""
     from benchmarks.queries import SAMPLES, in_child, timed
-    from kgtool.saved_queries import library
+    from kgtool.query.saved import library
 
     out = {}
     for q in library(ROOT / "queries").values():
@@ -175,7 +175,7 @@ def phase_build(root: Path, o: dict) -> dict:
 
 
 def phase_memory(root: Path, o: dict) -> dict:
-    from kgtool.saved_queries import bind
+    from kgtool.query.saved import bind
     from kgtool.store import open_store
 
     started = time.perf_counter()
@@ -188,7 +188,7 @@ def phase_memory(root: Path, o: dict) -> dict:
 
 
 def phase_persist_build(root: Path, o: dict) -> dict:
-    from kgtool.persist import ensure_store
+    from kgtool.store.persist import ensure_store
 
     shutil.rmtree(root / "data" / ".store", ignore_errors=True)
     started = time.perf_counter()
@@ -197,8 +197,8 @@ def phase_persist_build(root: Path, o: dict) -> dict:
 
 
 def phase_persist_open(root: Path, o: dict) -> dict:
-    from kgtool.persist import ensure_store
-    from kgtool.saved_queries import bind
+    from kgtool.query.saved import bind
+    from kgtool.store.persist import ensure_store
 
     started = time.perf_counter()
     store = ensure_store(root)
@@ -232,7 +232,7 @@ def text_search_times(store, repeat: int) -> dict:
     from rdflib import Literal
 
     from benchmarks.queries import timed
-    from kgtool.textindex import index_for
+    from kgtool.store.textindex import index_for
 
     index = index_for(store)
     scan = ("SELECT ?x ?text WHERE { ?x wsa:text|rdfs:label ?text . "
@@ -250,7 +250,7 @@ def phase_rdflib(root: Path, o: dict) -> dict:
     from rdflib import Variable
 
     from benchmarks.queries import SAMPLES, in_child, timed
-    from kgtool.saved_queries import bind, library
+    from kgtool.query.saved import bind, library
     from kgtool.store import EmbeddedStore, with_prefixes
 
     started = time.perf_counter()
@@ -280,7 +280,7 @@ def _finding_keys(report) -> list:
 
 
 def phase_gaps_fast(root: Path, o: dict) -> dict:
-    from kgtool.fastgaps import fast_validate
+    from kgtool.gaps.per_document import fast_validate
 
     started = time.perf_counter()
     report = fast_validate(root, shapes_dir=root / "shapes")
@@ -291,7 +291,7 @@ def phase_gaps_fast(root: Path, o: dict) -> dict:
 
 
 def phase_gaps_jena(root: Path, o: dict) -> dict:
-    from kgtool.shacl_jena import jena_validate, missing
+    from kgtool.gaps.jena import jena_validate, missing
 
     if missing():
         return {"status": "skipped", "reason": missing()}
@@ -303,7 +303,7 @@ def phase_gaps_jena(root: Path, o: dict) -> dict:
 
 
 def phase_gaps_plain(root: Path, o: dict) -> dict:
-    from kgtool.validate import load_data, validate
+    from kgtool.gaps import load_data, validate
 
     started = time.perf_counter()
     data = load_data(root)
@@ -318,7 +318,7 @@ def phase_virtuoso(root: Path, o: dict) -> dict:
     sys.path.insert(0, str(ROOT / "tests"))
     from rdflib import URIRef
 
-    from kgtool.saved_queries import bind
+    from kgtool.query.saved import bind
     from kgtool.store import RemoteStore, push
     from virtuoso_server import virtuoso_server
 

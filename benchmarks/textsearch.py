@@ -1,4 +1,4 @@
-"""Text search through the FTS5 index (kgtool.textindex) against the SPARQL CONTAINS scan.
+"""Text search through the FTS5 index (kgtool.store.textindex) against the SPARQL CONTAINS scan.
 
 Why: the web search used to scan every label and duty text with
 ``FILTER(CONTAINS(LCASE(STR(?text)), LCASE(?q)))``, about half a second at a million
@@ -68,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rdflib import Literal
 
-    from kgtool import textindex
-    from kgtool.store import open_store
+    from kgtool.store import open_store, textindex
 
     t0 = time.perf_counter()
     store = open_store(endpoint="", root=args.root)

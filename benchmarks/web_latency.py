@@ -75,7 +75,7 @@ def _column(s: requests.Session, base: str, sparql: str) -> list[str]:
 
 def targets(base: str, root: Path) -> dict[str, list[tuple[str, str, dict]]]:
     """(method, url, kwargs) per kind, read from the served project (its graph and queries/)."""
-    from kgtool.saved_queries import parse_file
+    from kgtool.query.saved import parse_file
 
     s = requests.Session()
     rng = random.Random(1)

@@ -17,9 +17,9 @@ _FACADE = {
     "build": ("kgtool.build", "build"),
     "compare": ("kgtool.compare", None),
     "open_store": ("kgtool.store", "open_store"),
-    "reason": ("kgtool.reason", "reason"),
+    "reason": ("kgtool.gaps.reasoning", "reason"),
     "run_query": ("kgtool.query", "run_query"),
-    "validate": ("kgtool.validate", "validate"),
+    "validate": ("kgtool.gaps", "validate"),
 }
 __all__ = ["__version__", *_FACADE]
 

@@ -20,7 +20,7 @@ from kgtool.settings import project_root
 if TYPE_CHECKING:
     from rdflib.term import Identifier
 
-    from kgtool.saved_queries import SavedQuery
+    from kgtool.query.saved import SavedQuery
     from kgtool.store import Result, Store
 
 
@@ -63,7 +63,7 @@ def cli() -> None:
 def build(check: bool, with_store: bool) -> None:
     """Regenerate data/<slug>.ttl from every data/sources/*.txt."""
     from kgtool.build import build as run_build
-    from kgtool.persist import MANIFEST, store_path
+    from kgtool.store.persist import MANIFEST, store_path
 
     root = project_root()
     changed = run_build(root, check=check, progress=_progress("build"))
@@ -80,7 +80,7 @@ def build(check: bool, with_store: bool) -> None:
 
 def _write_store(root: Path) -> None:
     """Bring data/.store/ up to date with ontology/ and data/, with a progress bar."""
-    from kgtool.persist import ensure_store, store_path
+    from kgtool.store.persist import ensure_store, store_path
 
     bar = None
 
@@ -124,7 +124,7 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
     import json
 
     from kgtool.build import ingest as run_ingest
-    from kgtool.counts import of_document
+    from kgtool.query.counts import of_document
 
     built, target = run_ingest(file, project_root(), out=out, slug=slug, encoding=encoding, force=force)
     report = explain == "json"  # JSON alone on stdout, the report on stderr
@@ -157,7 +157,7 @@ def _store(endpoint: str | None):
 
 def _note_stale_store(root: Path) -> None:
     """Say why the next open takes a while: the on-disk store is rebuilt first."""
-    from kgtool.persist import MANIFEST, store_is_current, store_path
+    from kgtool.store.persist import MANIFEST, store_is_current, store_path
 
     if (store_path(root) / MANIFEST).exists() and not store_is_current(root):
         click.echo("kgtool: ontology/ or data/ changed since data/.store was built: rebuilding it first", err=True)
@@ -194,9 +194,9 @@ def _terminal_columns() -> int | None:
 
 
 def _answer(store: Store, saved: SavedQuery, bindings: dict[str, Identifier] | None) -> Result:
-    """A saved query's answer, kept in the on-disk store for next time (`kgtool.answers`)."""
-    from kgtool.answers import answer
+    """A saved query's answer, kept in the on-disk store for next time (`kgtool.query.answers`)."""
     from kgtool.query import run_query
+    from kgtool.query.answers import answer
     from kgtool.settings import setting
 
     limit = int(setting("max_rows"))
@@ -215,7 +215,7 @@ def stats(endpoint: str | None) -> None:
     sanctions, rewards, mitigations (defined in queries/document-statistics.rq, as everywhere)."""
     from rdflib import Literal
 
-    from kgtool.counts import KINDS, by_document, counts_query
+    from kgtool.query.counts import KINDS, by_document, counts_query
     from kgtool.store import Result
     from kgtool.vocab import local_name
 
@@ -230,7 +230,7 @@ def stats(endpoint: str | None) -> None:
 @cli.command("queries")
 def list_queries() -> None:
     """List the saved-query library (queries/*.rq): name=value is a parameter's default, [name] optional."""
-    from kgtool.saved_queries import library, synopsis
+    from kgtool.query.saved import library, synopsis
 
     for q in library(project_root() / "queries").values():
         params = " ".join(map(synopsis, q.params))
@@ -249,7 +249,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, endpoint: str | None) ->
     on stderr when used); an optional one left out means "all".
     """
     from kgtool.errors import QueryError
-    from kgtool.saved_queries import bind, defaults_taken, library
+    from kgtool.query.saved import bind, defaults_taken, library
 
     queries = library(project_root() / "queries")
     if name not in queries:
@@ -324,8 +324,8 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
     from rdflib import Graph, URIRef
 
     from kgtool.errors import SourceError
+    from kgtool.gaps.reasoning import reason as run_reason
     from kgtool.labels import in_graphs
-    from kgtool.reason import reason as run_reason
     from kgtool.render import named
 
     root = project_root()
@@ -364,8 +364,7 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
 def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
     from kgtool.build import write_atomic
-    from kgtool.gaps import gap_report
-    from kgtool.validate import render_report
+    from kgtool.gaps import gap_report, render_report
 
     root = project_root()
     report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers)

@@ -18,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from kgtool.cli import cli
-from kgtool.counts import KINDS, NAME, by_document, counts_query, of_document
+from kgtool.query.counts import KINDS, NAME, by_document, counts_query, of_document
 from kgtool.settings import project_root
 from kgtool.vocab import WSA, local_name
 from kgtool.web.i18n import STRINGS

@@ -44,7 +44,7 @@ import pytest
 
 from kgtool.errors import KgtoolError
 from kgtool.query import run_query
-from kgtool.saved_queries import bind, library
+from kgtool.query.saved import bind, library
 from sources import copy_project
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -175,7 +175,7 @@ def _describe(graph: dict[str, dict[str, int]], cycle: list[str]) -> str:
 
 def test_the_graph_sees_module_and_function_level_imports():
     graph = import_graph()
-    assert "kgtool.errors" in graph["kgtool.store"]  # module level
+    assert "kgtool.errors" in graph["kgtool.store.remote"]  # module level
     assert "kgtool.web.site" in graph["kgtool.web"]  # inside create_app
     assert "kgtool.web.i18n" in graph["kgtool.web.links"]  # `from kgtool.web import i18n`: the submodule
 
@@ -195,3 +195,51 @@ def test_known_circles_are_still_there():
     components = {frozenset(c) for c in _components(import_graph())}
     gone = [sorted(c) for c in KNOWN_CIRCLES if c not in components]
     assert not gone, f"no longer circles, remove from KNOWN_CIRCLES: {gone}"
+
+
+#: The stages of the data flow (docs/architecture.md), lowest first: a module may import its own
+#: stage and the stages below it, never one above, and the three question stages (query, gaps,
+#: compare) not one another.
+STAGES: tuple[tuple[str, ...], ...] = (
+    ("kgtool.errors", "kgtool.settings", "kgtool.vocab"),
+    ("kgtool.read",),
+    ("kgtool.build",),
+    ("kgtool.store",),
+    ("kgtool.render", "kgtool.labels"),
+    ("kgtool.query", "kgtool.gaps", "kgtool.compare"),
+    ("kgtool.web",),
+    ("kgtool.cli", "kgtool.__main__", "kgtool"),
+)
+_QUESTIONS = 5
+
+
+def _stage(module: str) -> tuple[int, str]:
+    """(rank, the stage's package or module) of a module: the longest prefix listed in STAGES."""
+    best: tuple[int, str] | None = None
+    for rank, names in enumerate(STAGES):
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and (best is None or len(name) > len(best[1])):
+                best = (rank, name)
+    assert best is not None, f"{module} is in no stage of STAGES: add it"
+    return best
+
+
+def test_imports_run_down_the_stages():
+    graph = import_graph()
+    modules = _module_names()
+    wrong = []
+    for source, targets in graph.items():
+        rank, stage = _stage(source)
+        for target, line in targets.items():
+            target_rank, target_stage = _stage(target)
+            across = target_rank == rank == _QUESTIONS and target_stage != stage
+            if target_rank > rank or across:
+                where = modules[source].relative_to(PACKAGE.parent)
+                wrong.append(f"  {source} ({stage}) imports {target} ({target_stage})   ({where}:{line})")
+    assert not wrong, "imports that run up the stages or across:\n" + "\n".join(wrong)
+
+
+def test_the_stage_check_sees_an_import_up_the_flow():
+    assert _stage("kgtool.store.persist") == (3, "kgtool.store")
+    assert _stage("kgtool") == (7, "kgtool")
+    assert _stage("kgtool.read.holders")[0] < _stage("kgtool.gaps.jena")[0]

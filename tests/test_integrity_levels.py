@@ -15,8 +15,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF, RDFS
 
 from kgtool.cli import cli
-from kgtool.gaps import gap_report
-from kgtool.validate import Finding, Report
+from kgtool.gaps import Finding, Report, gap_report
 from kgtool.vocab import ID, ORG, SH, WSA, concept
 from sources import SEED_OF
 from test_validate import ROOT, SHAPES, WSASH, check, doc_graph

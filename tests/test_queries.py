@@ -27,7 +27,7 @@ from rdflib import Literal
 from rdflib.plugins.sparql import prepareQuery
 
 from kgtool.query import run_query
-from kgtool.saved_queries import bind, library
+from kgtool.query.saved import bind, library
 from kgtool.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]

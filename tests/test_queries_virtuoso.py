@@ -12,7 +12,7 @@ import pytest
 from rdflib import Literal
 
 from kgtool.query import run_query
-from kgtool.saved_queries import bind, library
+from kgtool.query.saved import bind, library
 
 ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = library(ROOT / "queries")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from kgtool.cli import cli
 from kgtool.errors import QueryError
 from kgtool.query import check, run_query
-from kgtool.saved_queries import SavedQuery, bind, parse_file
+from kgtool.query.saved import SavedQuery, bind, parse_file
 
 
 def run(*args: str, input: str | None = None):

@@ -16,7 +16,7 @@ from rdflib import RDF, XSD, Literal, Namespace
 from rdflib.namespace import DCTERMS, FOAF
 
 from kgtool.errors import EngineError
-from kgtool.reason import Reasoning, _merge, reason
+from kgtool.gaps.reasoning import Reasoning, _merge, reason
 
 ONTOLOGY_FILE = Path(__file__).resolve().parents[1] / "ontology" / "wsa.ttl"
 WSA = Namespace("https://w3id.org/wsa/ontology#")

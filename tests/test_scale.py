@@ -19,12 +19,12 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not installed with the package
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import write  # noqa: E402
-from kgtool.answers import answers_dir  # noqa: E402
 from kgtool.errors import ShapesError  # noqa: E402
-from kgtool.fastgaps import fast_validate  # noqa: E402
-from kgtool.persist import ensure_store, open_persistent, store_is_current  # noqa: E402
+from kgtool.gaps import Report, load_data, validate  # noqa: E402
+from kgtool.gaps.per_document import fast_validate  # noqa: E402
+from kgtool.query.answers import answers_dir  # noqa: E402
 from kgtool.store import open_store  # noqa: E402
-from kgtool.validate import Report, load_data, validate  # noqa: E402
+from kgtool.store.persist import ensure_store, open_persistent, store_is_current  # noqa: E402
 
 SHAPES = ROOT / "shapes"
 
@@ -265,7 +265,7 @@ def test_warm_store_moves_to_memory_with_the_same_answers(tmp_path: Path) -> Non
 
 
 def test_validate_cli_gives_the_same_report_with_every_engine() -> None:
-    from kgtool.shacl_jena import missing
+    from kgtool.gaps.jena import missing
 
     single = kgtool(ROOT, "validate", "--format", "json", "--engine", "single")
     assert single.exit_code == 0 and json.loads(single.stdout)
@@ -292,7 +292,7 @@ def test_validate_with_jena_missing_says_so_in_one_line(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def jena_ready() -> None:
-    from kgtool.shacl_jena import missing
+    from kgtool.gaps.jena import missing
 
     reason = missing()
     if reason:
@@ -302,7 +302,7 @@ def jena_ready() -> None:
 
 
 def test_jena_gives_the_same_findings_on_the_five_documents(jena_ready) -> None:
-    from kgtool.shacl_jena import jena_validate
+    from kgtool.gaps.jena import jena_validate
 
     plain = validate(load_data(ROOT), shapes_dir=SHAPES)
     jena = jena_validate(ROOT, shapes_dir=SHAPES)
@@ -311,7 +311,7 @@ def test_jena_gives_the_same_findings_on_the_five_documents(jena_ready) -> None:
 
 
 def test_jena_gives_the_same_findings_on_generated_jurisdictions(generated, generated_reports, jena_ready) -> None:
-    from kgtool.shacl_jena import jena_validate
+    from kgtool.gaps.jena import jena_validate
 
     root, _ = generated
     plain, _ = generated_reports
@@ -322,8 +322,8 @@ def test_jena_gives_the_same_findings_on_generated_jurisdictions(generated, gene
 
 def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path) -> None:
     from benchmarks.queries import SAMPLES
-    from kgtool.answers import answer
-    from kgtool.saved_queries import bind, library
+    from kgtool.query.answers import answer
+    from kgtool.query.saved import bind, library
 
     root = project(tmp_path)
     memory = open_store(endpoint="", root=root)
@@ -375,7 +375,7 @@ def test_virtuoso_answers_a_corpus_of_over_a_hundred_graphs(tmp_path: Path) -> N
 
 
 def test_the_disk_store_carries_its_text_index(tmp_path: Path) -> None:
-    from kgtool.textindex import build_index, index_for
+    from kgtool.store.textindex import build_index, index_for
 
     root = project(tmp_path)
     disk = ensure_store(root)
@@ -388,7 +388,7 @@ def test_the_disk_store_carries_its_text_index(tmp_path: Path) -> None:
 
 def test_parameters_given_as_labels_resolve_through_the_index_as_through_the_scan(tmp_path: Path) -> None:
     from kgtool.errors import QueryError
-    from kgtool.saved_queries import bind, library
+    from kgtool.query.saved import bind, library
 
     root = project(tmp_path)
     disk = ensure_store(root)  # carries a text index

@@ -3,7 +3,7 @@
 Same data, same shapes, compared as sets of (focus node, source shape, severity): on the five
 real documents, on the broken integrity units of test_validate, and on a Benxi copy whose
 supervisory departments lose their duties (the one gap kind the real texts do not show).
-Jena comes from Debian (libapache-jena-java, see kgtool/shacl_jena.py); without it the tests skip,
+Jena comes from Debian (libapache-jena-java, see kgtool/gaps/jena.py); without it the tests skip,
 except under CI, where a missing Jena is a failure.
 """
 from __future__ import annotations
@@ -16,8 +16,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from kgtool import shacl_jena as jena
-from kgtool.validate import Report, load_data, load_shapes, validate
+from kgtool.gaps import Report, jena, load_data, load_shapes, validate
 from kgtool.vocab import ORG, WSA
 from test_validate import BREAKS, INTEGRITY_TEMPLATE, ONTOLOGY, ROOT, SHAPES, _unit
 

@@ -1,4 +1,4 @@
-"""The FTS5 text index (kgtool.textindex) against the brute-force substring scan, on the five documents.
+"""The FTS5 text index (kgtool.store.textindex) against the brute-force substring scan, on the five documents.
 
 The index only narrows; what it returns must be exactly the literals whose lower-cased text
 contains the lower-cased query, for any query: one character or a phrase, Chinese, Latin,
@@ -17,9 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kgtool import textindex
-from kgtool.store import RemoteStore
-from kgtool.textindex import INDEXED_PREDICATES, Hit, TextIndex, build_index, index_for
+from kgtool.store import RemoteStore, textindex
+from kgtool.store.textindex import INDEXED_PREDICATES, Hit, TextIndex, build_index, index_for
 
 # --- fixtures ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""kgtool.validate and shapes/: the gap report on the five real documents, each gap kind shown
+"""kgtool.gaps and shapes/: the gap report on the five real documents, each gap kind shown
 firing (on the real texts, or on a mutated copy where the texts do not show it), each integrity
 shape shown firing on a small broken graph, the shapes themselves valid SHACL, and the report
 rendered in every format."""
@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from kgtool.errors import KgtoolError, ShapesError
-from kgtool.validate import Finding, Report, load_data, load_shapes, render_report, validate
+from kgtool.gaps import Finding, Report, load_data, load_shapes, render_report, validate
 from kgtool.vocab import ID, ORG, SH, WSA, concept
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Compare jurisdictions: who must do what, how often, under which principle, and how alike they are.
 
 The package takes a `kgtool.store.Store` (embedded or remote) and selectors of documents or
-places, and gives plain frozen dataclasses that the CLI, the web page and `kgtool.charts`
+places, and gives plain frozen dataclasses that the CLI, the web page and `kgtool.compare.charts`
 share, or the text `kgtool compare` prints. Its stages run one way: `facts` (the only SPARQL:
 `jurisdictions` and the `Facts` of the selected documents) → `matrices` (`role_duty_matrix`,
 `principle_matrix`, `sanction_matrix`), `frequencies` (`frequency_table`), `graphs`

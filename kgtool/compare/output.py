@@ -117,7 +117,7 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
     if view in ("roles", "labels"):
         m = role_duty_matrix_from(facts, include_bodies)
         if fmt == "svg":
-            from kgtool import charts
+            from kgtool.compare import charts
             return charts.role_duty_svg(m)
         if view == "roles":
             return _emit(fmt, m, roles_sections(m), roles_csv(m))
@@ -125,14 +125,14 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
     if view == "frequency":
         t = frequency_table_from(facts)
         if fmt == "svg":
-            from kgtool import charts
+            from kgtool.compare import charts
             return charts.frequency_svg(t)
         return _emit(fmt, t, frequency_sections(t, wording), frequency_csv(t))
     if view == "principles":
         inv = concept_matrices_from(facts)
         pair = [inv["principle"], inv["sanction"]]
         if fmt == "svg":
-            from kgtool import charts
+            from kgtool.compare import charts
             return charts.principles_svg(*pair)
         return _emit(fmt, {"principles": pair[0], "sanctions": pair[1]}, principle_sections(pair),
                      principle_csv(pair))
@@ -142,12 +142,12 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
             return structure_graphml(graphs)
         measures = [measure_graph(graphs[j.slug], j) for j in facts.juris]
         if fmt == "svg":
-            from kgtool import charts
+            from kgtool.compare import charts
             return charts.structure_svg(measures)
         return _emit(fmt, measures, structure_sections(measures), structure_csv(measures))
     s = similarity_from(facts, include_bodies=include_bodies)
     if fmt == "svg":
-        from kgtool import charts
+        from kgtool.compare import charts
         return charts.similarity_svg(s)
     return _emit(fmt, s, similarity_sections(s), similarity_csv(s))
 

@@ -6,8 +6,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 from werkzeug.exceptions import NotFound
 
-from kgtool.counts import KINDS
 from kgtool.errors import KgtoolError
+from kgtool.query.counts import KINDS
 from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
 from kgtool.vocab import CONCEPT, ID, WSA

@@ -13,10 +13,10 @@ from flask import Blueprint, abort, current_app, render_template, request
 from rdflib import URIRef
 
 from kgtool.errors import KgtoolError, QueryError
+from kgtool.query.saved import SavedQuery, bind, parse_file
 from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
 from kgtool.render import results as serialize_results
-from kgtool.saved_queries import SavedQuery, bind, parse_file
 from kgtool.web.cache import cached
 from kgtool.web.site import responses, site
 

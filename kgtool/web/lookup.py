@@ -14,9 +14,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
-from kgtool import textindex
-from kgtool.counts import KINDS, by_document, counts_query
 from kgtool.errors import EngineError
+from kgtool.query.counts import KINDS, by_document, counts_query
+from kgtool.store import textindex
 from kgtool.vocab import PREFIXES, WSA
 from kgtool.web.site import Site
 
@@ -27,7 +27,7 @@ MAX_INCOMING = 300
 #: Outgoing statements listed on a resource page.
 MAX_OUTGOING = 2000
 
-#: The counts (`kgtool.counts`) the home page's tables have room for; a document's page shows them all.
+#: The counts (`kgtool.query.counts`) the home page's tables have room for; a document's page shows them all.
 COUNT_KINDS = ("provisions", "bodies", "posts", "duties", "frequencies")
 
 #: An RDF term from a result row (rows may hold None for unbound cells).
@@ -61,7 +61,7 @@ def documents(site: Site) -> list[dict]:
 
 
 def counts_by_document(site: Site) -> dict[Term, dict[str, int]]:
-    """Every document's counts (`kgtool.counts`: the saved query that defines them for every view)."""
+    """Every document's counts (`kgtool.query.counts`: the saved query that defines them for every view)."""
     return by_document(site.query(counts_query(site.root).sparql, summary=True))
 
 
@@ -358,7 +358,7 @@ def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
     """Labels and duty texts containing ``q`` (case-insensitive substring), with facet counts.
 
     ``filters`` maps a facet (jurisdiction, role, dutytype) to IRIs a hit must have. An
-    embedded store is searched through its text index (kgtool.textindex: milliseconds, where
+    embedded store is searched through its text index (kgtool.store.textindex: milliseconds, where
     the SPARQL CONTAINS scan takes half a second at a million triples); a remote engine
     keeps the scan. Both give the same hits.
     """

@@ -1,7 +1,7 @@
 """The gap report at /gaps: SHACL findings, filterable by jurisdiction and severity.
 
 Validation takes seconds, so the report is computed once per app (`Site.report`) from the
-files under ROOT (data/, ontology/, shapes/). If kgtool.validate is not importable the page
+files under ROOT (data/, ontology/, shapes/). If kgtool.gaps is not importable the page
 says so and every other page still works.
 """
 from __future__ import annotations
@@ -47,9 +47,9 @@ def _validate(root: Path):
 
 
 def get_report():
-    """The app's cached report, or None when kgtool.validate is not available."""
+    """The app's cached report, or None when kgtool.gaps is not available."""
     try:
-        import kgtool.validate  # noqa: F401
+        import kgtool.gaps  # noqa: F401
     except ImportError:
         return None
     s = site()
@@ -60,7 +60,7 @@ def get_report():
 def gaps():
     report = get_report()
     if report is None:
-        return render_template("report/gaps.html", report=None, module="kgtool.validate")
+        return render_template("report/gaps.html", report=None, module="kgtool.gaps")
     jurisdiction = request.args.get("jurisdiction") or None
     severity = request.args.get("severity") or None
     findings = [f for f in report.findings
@@ -73,6 +73,6 @@ def gaps():
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return render_template(
         "report/gaps.html", report=report, findings=findings, jurisdiction=jurisdiction, severity=severity,
-        by_jurisdiction=sorted(by_jurisdiction.items()), module="kgtool.validate",
+        by_jurisdiction=sorted(by_jurisdiction.items()), module="kgtool.gaps",
         by_severity=sorted(by_severity.items(), key=lambda kv: order.get(kv[0], 9)),
         iri=lambda value: URIRef(value) if value and valid_iri(value) else None)

@@ -33,7 +33,7 @@ def warm(app) -> threading.Thread:
     """Compute the slow caches (labels, search index, gap report) in the background so first visits are quick."""
     def run() -> None:
         with app.app_context():
-            from kgtool.textindex import index_for
+            from kgtool.store.textindex import index_for
             from kgtool.web import lookup
             from kgtool.web.report import get_report
             from kgtool.web.site import site

@@ -17,8 +17,8 @@ import pyoxigraph as ox
 from flask import current_app
 from rdflib.term import Identifier
 
-from kgtool.answers import answer
 from kgtool.query import check
+from kgtool.query.answers import answer
 from kgtool.store import PARSE_LOCK, EmbeddedStore, Result, Store, open_store
 from kgtool.web.cache import ResponseCache
 
@@ -111,7 +111,7 @@ class Site:
         ``summary`` marks a fixed query over the whole graph (the home page's counts): at a
         million triples it runs longer than a visitor's time limit, so it gets
         `SUMMARY_TIMEOUT_S`, is computed while the server warms up, and its answer is kept
-        in the on-disk store (`kgtool.answers`) for later starts.
+        in the on-disk store (`kgtool.query.answers`) for later starts.
         """
         checked(sparql, cache=True)
         rows = max_rows if max_rows is not None else self.max_rows

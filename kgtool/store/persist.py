@@ -12,10 +12,10 @@ store in ``data/.store/`` (git-ignored) with a manifest of the files it was buil
   replaces the old store by renames, so a reader never sees half a store.
 
 Beside the quads the folder holds the full-text index of labels and texts
-(``text.sqlite``, `kgtool.textindex`), built with the store, and saved-query answers
-(``answers/``, `kgtool.answers`), written as they are asked; both go when the store is rebuilt.
+(``text.sqlite``, `kgtool.store.textindex`), built with the store, and saved-query answers
+(``answers/``, `kgtool.query.answers`), written as they are asked; both go when the store is rebuilt.
 
-The graph layout is `kgtool.embedded.load_files`' (ontology/ -> graph ``ontology``,
+The graph layout is `kgtool.store.files.load_files`' (ontology/ -> graph ``ontology``,
 ``data/<stem>.ttl`` -> graph ``<stem>``), so queries give the same answers either way.
 """
 from __future__ import annotations
@@ -33,9 +33,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgtool.embedded import DEFAULT_TIMEOUT, EmbeddedStore, graph_files, load_files, parse_turtle
 from kgtool.errors import EngineError, KgtoolError
-from kgtool.textindex import build_index
+from kgtool.store.embedded import EmbeddedStore
+from kgtool.store.files import graph_files, load_files, parse_turtle
+from kgtool.store.results import DEFAULT_TIMEOUT
+from kgtool.store.textindex import build_index
 
 __all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "store_path",
            "warm_in_background"]
@@ -44,7 +46,7 @@ __all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "s
 MANIFEST = "kgtool-manifest.json"
 #: Bumped when the store's layout changes, so that older stores are rebuilt.
 LAYOUT = 2
-#: The full-text index of the store's labels and texts (`kgtool.textindex`), built with it.
+#: The full-text index of the store's labels and texts (`kgtool.store.textindex`), built with it.
 TEXT_INDEX = "text.sqlite"
 
 #: progress(path, files done, files in all) while a store is built.
@@ -150,8 +152,8 @@ def _open(store: Path, timeout: float | None) -> EmbeddedStore:
         raise EngineError(f"cannot open the on-disk store: {exc}", where=str(store),
                           hint="delete the folder and run `kgtool build --store` again") from exc
     embedded = EmbeddedStore(opened, timeout=timeout)
-    embedded.answers = store / "answers"  # type: ignore[attr-defined]  # see kgtool.answers
-    embedded.text_index = store / TEXT_INDEX  # type: ignore[attr-defined]  # see kgtool.textindex.index_for
+    embedded.answers = store / "answers"  # type: ignore[attr-defined]  # see kgtool.query.answers
+    embedded.text_index = store / TEXT_INDEX  # type: ignore[attr-defined]  # see kgtool.store.textindex.index_for
     return embedded
 
 

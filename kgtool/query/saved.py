@@ -18,7 +18,7 @@ from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
 from kgtool.store import Store, with_prefixes
-from kgtool.textindex import index_for
+from kgtool.store.textindex import index_for
 from kgtool.vocab import PREFIXES
 
 PARAM_TYPES = ("resource", "string", "integer", "decimal")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.term import Identifier
 
-from kgtool.saved_queries import SavedQuery, parse_file
+from kgtool.query.saved import SavedQuery, parse_file
 from kgtool.store import EmbeddedStore, Result, reading
 from kgtool.vocab import ONTOLOGY_GRAPH
 

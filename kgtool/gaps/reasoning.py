@@ -72,7 +72,7 @@ def reason(graphs: Iterable[rdflib.Graph] | rdflib.Graph, *, infer: bool = True)
         path = Path(tmp) / "input.nt"
         merged.serialize(destination=str(path), format="nt", encoding="utf-8")
         with path.open("a", encoding="utf-8") as out:  # lets _remove_leftovers know our file
-            out.write(f'{marker.n3()} <{RDFS.comment}> "kgtool.reason input" .\n')
+            out.write(f'{marker.n3()} <{RDFS.comment}> "kgtool.gaps.reasoning input" .\n')
         before = _temp_files()
         try:
             return _run_hermit(path, merged, java=java, infer=infer)
@@ -120,7 +120,7 @@ def _run_hermit(path: Path, merged: rdflib.Graph, *, java: str, infer: bool) -> 
                 world.get_ontology(path.as_uri()).load()
             except Exception as exc:  # owlready2 raises several unrelated classes here
                 raise EngineError(
-                    f"owlready2 could not load the graph: {exc}", where="kgtool.reason"
+                    f"owlready2 could not load the graph: {exc}", where="kgtool.gaps.reasoning"
                 ) from exc
             try:
                 owlready2.sync_reasoner_hermit(
@@ -133,11 +133,11 @@ def _run_hermit(path: Path, merged: rdflib.Graph, *, java: str, infer: bool) -> 
                 raise EngineError(f"could not start {java}: {exc}", hint=JAVA_HINT) from exc
             except owlready2.OwlReadyJavaError as exc:
                 raise EngineError(
-                    f"HermiT failed: {_first_lines(str(exc))}", where="kgtool.reason"
+                    f"HermiT failed: {_first_lines(str(exc))}", where="kgtool.gaps.reasoning"
                 ) from exc
             except Exception as exc:
                 raise EngineError(
-                    f"owlready2 failed while reasoning: {exc}", where="kgtool.reason"
+                    f"owlready2 failed while reasoning: {exc}", where="kgtool.gaps.reasoning"
                 ) from exc
             unsatisfiable = sorted(
                 c.iri for c in world.inconsistent_classes() if isinstance(c, owlready2.ThingClass)

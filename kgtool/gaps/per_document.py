@@ -1,4 +1,4 @@
-"""The gap report of `kgtool.validate`, with the same findings, in a fraction of the time.
+"""The gap report of `kgtool.gaps.single`, with the same findings, in a fraction of the time.
 
 pySHACL over the whole graph spends its time in Python, one focus node after another, so
 it gets no faster on a bigger machine. Every shape in shapes/ only looks at a document's own
@@ -9,7 +9,7 @@ nodes plus the ontology and the places, so the work splits by document:
   the *context* (ontology/ and every data file that holds no wsa:PolicyDocument, such as
   places.ttl), and keeps the findings whose focus node is one of its documents' subjects;
 - the context alone is validated once more for the findings about its own nodes;
-- findings are merged, de-duplicated and sorted exactly as `kgtool.validate.validate` does.
+- findings are merged, de-duplicated and sorted exactly as `kgtool.gaps.single.validate` does.
 
 That split gives the whole graph's findings only if no shape can walk from one document
 into another. It is checked, not assumed: shapes with targets other than classes and
@@ -46,14 +46,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kgtool.errors import KgtoolError, ShapesError
-from kgtool.validate import (
-    Finding,
-    Report,
-    _findings,
-    _new_graph,
-    _sort_key,
-    load_shapes,
-)
+from kgtool.gaps.findings import Finding, Report, finding_order, read_findings
+from kgtool.gaps.single import ParsedOnce, load_shapes, new_graph
+from kgtool.store.files import graph_files
 from kgtool.vocab import SH, WSA
 
 __all__ = ["fast_validate", "plan_units"]
@@ -104,8 +99,6 @@ def plan_units(root: Path, *, workers: int) -> tuple[list[Unit], Unit]:
         `_UNIT_BYTES` of Turtle, at least ``3 × workers`` units when there are that many
         documents, so that the pool stays busy to the end.
     """
-    from kgtool.store import graph_files
-
     context: list[str] = []
     documents: list[Path] = []
     for paths in graph_files(Path(root)).values():
@@ -345,8 +338,6 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
     """Validate one unit in this process (the speed-ups must be in force)."""
     from pyshacl import validate as shacl_validate
 
-    from kgtool.validate import _ParsedOnce
-
     shapes = _WORKER["shapes"]
     context = _context(unit.context, inverse)
     if isinstance(context, _Outcome):
@@ -377,18 +368,18 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
             subject = terms(t.subject)
             own.add(subject)
             add((subject, terms(t.predicate), terms(t.object)))
-    _, report, _ = shacl_validate(_ParsedOnce(graph), shacl_graph=shapes, inference="none",
+    _, report, _ = shacl_validate(ParsedOnce(graph), shacl_graph=shapes, inference="none",
                                          abort_on_first=False, allow_infos=False, allow_warnings=False,
                                          advanced=False, meta_shacl=False)
     keep = [result for result in report.objects(None, SH.result)
             if unit.keep == "all" or report.value(result, SH.focusNode) in own]
     triples = _report_triples(report, keep)
-    kept = _new_graph()
+    kept = new_graph()
     for triple in triples:
         kept.add(triple)
     for result in keep:
         kept.add((BNode(), SH.result, result))
-    findings = tuple(_findings(kept, graph))
+    findings = tuple(read_findings(kept, graph))
     return _Outcome(findings, tuple(triples), tuple(keep), ())
 
 
@@ -401,7 +392,7 @@ def _run_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
 
 def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path, ontology_dir: Path | None = None,
                   workers: int | None = None) -> Report:
-    """The gap report of `kgtool.validate.validate`, computed per document in parallel.
+    """The gap report of `kgtool.gaps.single.validate`, computed per document in parallel.
 
     Args:
         source: the project root (its ontology/*.ttl and data/*.ttl, as `kgtool validate`
@@ -440,7 +431,7 @@ def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path
     finally:
         root.cleanup()
     found: dict[tuple, Finding] = {}
-    report = _new_graph()
+    report = new_graph()
     for prefix, namespace in shapes.namespaces():
         report.bind(prefix, namespace, override=False)
     node = BNode()
@@ -454,7 +445,7 @@ def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path
             report.add((node, SH.result, result))
     conforms = not any(o.result_nodes for o in outcomes)
     report.add((node, SH.conforms, Literal(conforms)))
-    findings = tuple(sorted(found.values(), key=_sort_key))
+    findings = tuple(sorted(found.values(), key=finding_order))
     return Report(conforms=conforms, findings=findings, report_graph=report,
                   seconds=time.perf_counter() - started)
 

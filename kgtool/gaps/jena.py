@@ -1,7 +1,7 @@
 """The gap report through Apache Jena's SHACL engine, when Java and Jena are installed.
 
 pySHACL evaluates shapes node by node in Python: about 400 s for a million triples on two
-cores, and splitting the work per document (`kgtool.fastgaps`) gains at most the number of
+cores, and splitting the work per document (`kgtool.gaps.per_document`) gains at most the number of
 cores. Jena's engine (Java) validates the same graph with the same shapes in well under a
 minute and gives the same findings (tests/test_scale.py and tests/test_shapes_jena.py compare
 every field on the real documents and on a generated corpus), so `kgtool validate` uses it
@@ -35,10 +35,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kgtool.embedded import _from_ox, _to_ox
 from kgtool.errors import KgtoolError, ShapesError
-from kgtool.store import graph_files, parse_turtle
-from kgtool.validate import Report, _findings, _sort_key, load_shapes
+from kgtool.gaps.findings import Report, finding_order, read_findings
+from kgtool.gaps.single import load_shapes
+from kgtool.store.files import graph_files, parse_turtle
+from kgtool.store.terms import from_ox, to_ox
 from kgtool.vocab import SH
 
 __all__ = ["jena_validate", "missing", "shacl_validate"]
@@ -134,14 +135,14 @@ class _Lookups:
     def objects(self, subject, predicate) -> Iterator:
         if subject is None:
             return iter(())
-        for quad in self.store.quads_for_pattern(_to_ox(subject), _to_ox(predicate), None, None):
-            yield _from_ox(quad.object)
+        for quad in self.store.quads_for_pattern(to_ox(subject), to_ox(predicate), None, None):
+            yield from_ox(quad.object)
 
     def value(self, subject, predicate):
         return next(iter(self.objects(subject, predicate)), None)
 
     def __contains__(self, triple: tuple) -> bool:
-        s, p, o = (_to_ox(t) for t in triple)
+        s, p, o = (to_ox(t) for t in triple)
         return next(iter(self.store.quads_for_pattern(s, p, o, None)), None) is not None
 
 
@@ -156,7 +157,7 @@ def _write_ntriples(root: Path, out: Path, store: ox.Store) -> None:
 
 
 def jena_validate(root: Path, *, shapes_dir: Path) -> Report:
-    """The gap report of `kgtool.validate.validate` over ontology/ + data/ under root, by Jena.
+    """The gap report of `kgtool.gaps.single.validate` over ontology/ + data/ under root, by Jena.
 
     Raises:
         KgtoolError: if Jena is not installed (`missing` says why).
@@ -177,6 +178,6 @@ def jena_validate(root: Path, *, shapes_dir: Path) -> Report:
         report = shacl_validate(work / "shapes.ttl", work / "data.nt", workdir=work)
     for prefix, namespace in shapes.namespaces():
         report.bind(prefix, namespace, override=False)
-    findings = tuple(sorted(_findings(report, _Lookups(store)), key=_sort_key))
+    findings = tuple(sorted(read_findings(report, _Lookups(store)), key=finding_order))
     conforms = next(iter(report.objects(None, SH.result)), None) is None  # as pySHACL: any result at all
     return Report(conforms=conforms, findings=findings, report_graph=report, seconds=time.perf_counter() - started)

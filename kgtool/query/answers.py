@@ -21,11 +21,12 @@ from pathlib import Path
 from rdflib.term import Identifier
 
 from kgtool import render
-from kgtool.store import Result, Store, _BlankLabels, _from_json
+from kgtool.store import Result, Store
+from kgtool.store.terms import BlankLabels, from_json
 
 __all__ = ["answer", "answers_dir"]
 
-#: Folder inside the on-disk store; `kgtool.persist` sets ``store.answers`` to it on open.
+#: Folder inside the on-disk store; `kgtool.store.persist` sets ``store.answers`` to it on open.
 FOLDER = "answers"
 _LOCK = threading.Lock()
 
@@ -49,8 +50,8 @@ def _read(path: Path) -> Result | None:
     if "boolean" in data:
         return Result(kind="ask", boolean=bool(data["boolean"]))
     variables = tuple(data["head"]["vars"])
-    blanks = _BlankLabels()
-    rows = tuple(tuple(_from_json(b.get(v), blanks) for v in variables) for b in data["results"]["bindings"])
+    blanks = BlankLabels()
+    rows = tuple(tuple(from_json(b.get(v), blanks) for v in variables) for b in data["results"]["bindings"])
     return Result(kind="select", variables=variables, rows=rows)
 
 

@@ -310,7 +310,7 @@ def index_for(store: Any, *, build: bool = True) -> TextIndex | None:
         own = _cached(store, lambda: TextIndex.open(own))
     if own is not None:
         return own
-    from kgtool.embedded import EmbeddedStore  # here: kgtool.embedded is heavy and this module is not
+    from kgtool.store.embedded import EmbeddedStore  # here: the engine is heavy and this module is not
 
     if not isinstance(store, EmbeddedStore) or not (build or hasattr(store, _CACHE_ATTR)):
         return None

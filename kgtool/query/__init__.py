@@ -1,0 +1,13 @@
+"""The query stage: SPARQL asked of a store, safely, and the library of saved queries.
+
+It takes a `kgtool.store.Store` and gives `Result`s: `guard` refuses what a read-only
+service must not run (updates, SERVICE, local files) and bounds time and rows; `saved`
+reads queries/*.rq with their typed parameters; `answers` keeps saved-query answers in the
+on-disk store; `counts` is the one definition of a document's counts
+(queries/document-statistics.rq) that stats, ingest and the web show.
+"""
+from __future__ import annotations
+
+from kgtool.query.guard import check, run_query
+
+__all__ = ["check", "run_query"]

@@ -90,7 +90,7 @@ def main() -> None:
     from rdflib import Variable
 
     from kgtool.query.saved import bind, library
-    from kgtool.store import with_prefixes
+    from kgtool.vocab import PREFIXES
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,100", help="corpus multipliers, comma-separated")
@@ -107,10 +107,10 @@ def main() -> None:
         for q in queries.values():
             values = {p.name: SAMPLES[p.name] for p in q.params if not p.optional and p.name in SAMPLES}
             bindings = bind(embedded, q, values)
-            text = with_prefixes(q.sparql)
+            text = q.sparql
             ox_times = timed(lambda: embedded.query(q.sparql, bindings=bindings, timeout=600, max_rows=10**9), args.repeat, args.budget)
             init = {Variable(k): v for k, v in bindings.items()}
-            status, rl_times = in_child(lambda: timed(lambda: list(ds.query(text, initBindings=init)),
+            status, rl_times = in_child(lambda: timed(lambda: list(ds.query(text, initNs=PREFIXES, initBindings=init)),
                                                       args.repeat, args.budget), args.timeout)
             if status != "ok":  # rdflib fails on some standard queries (unbound GROUP_CONCAT), or is too slow
                 note = f"rdflib fails: {rl_times}" if status == "error" else f"rdflib > {args.timeout:.0f} s"

@@ -16,7 +16,8 @@ from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
 from kgtool.settings import setting
-from kgtool.store import PARSE_LOCK, Result, Store, with_prefixes
+from kgtool.store import PARSE_LOCK, Result, Store
+from kgtool.vocab import PREFIXES
 
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
@@ -44,16 +45,14 @@ def check(sparql: str) -> str:
     ...
     kgtool.errors.QueryError: SPARQL Update (DELETE) is not allowed: kgtool only reads the graph
     """
-    full = with_prefixes(sparql)
-    added = full[: len(full) - len(sparql)].count("\n") if full.endswith(sparql) else 0
     try:
-        with PARSE_LOCK:
-            prepared = prepareQuery(full)
+        with PARSE_LOCK:  # the project's prefixes are predeclared, as both engines do
+            prepared = prepareQuery(sparql, initNs=PREFIXES)
     except ParseBaseException as e:
-        keyword = _update_keyword(full)
+        keyword = _update_keyword(sparql)
         if keyword:
             raise QueryError(f"SPARQL Update ({keyword}) is not allowed: kgtool only reads the graph") from None
-        raise QueryError(f"syntax error at line {e.lineno - added}, column {e.col}: {e.msg}") from None
+        raise QueryError(f"syntax error at line {e.lineno}, column {e.col}: {e.msg}") from None
     except Exception as e:  # noqa: BLE001 - rdflib raises a bare Exception for an undeclared prefix
         text = str(e)
         m = re.match(r"Unknown namespace prefix : (\S+)", text)
@@ -85,7 +84,6 @@ def _update_keyword(sparql: str) -> str | None:
 
 
 def _known() -> list[str]:
-    from kgtool.vocab import PREFIXES
     return list(PREFIXES)
 
 

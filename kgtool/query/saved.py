@@ -17,7 +17,7 @@ from rdflib.namespace import FOAF, RDFS, SKOS, XSD
 from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
-from kgtool.store import Store, with_prefixes
+from kgtool.store import Store
 from kgtool.store.textindex import index_for
 from kgtool.vocab import PREFIXES
 
@@ -115,13 +115,13 @@ def _resource(store: Store, value: str, name: str, kind: str | None = None) -> U
         if not named:
             raise _unnamed(value, name)
         candidates = " ".join(URIRef(iri).n3() for iri in sorted(named))
-        result = store.query(with_prefixes(
-            f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {candidates} }} {typed}}} ORDER BY ?x LIMIT 5"),
+        result = store.query(
+            f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {candidates} }} {typed}}} ORDER BY ?x LIMIT 5",
             bindings={k: v for k, v in bindings.items() if k == "kind"})
     else:
-        result = store.query(with_prefixes(
+        result = store.query(
             "SELECT DISTINCT ?x WHERE { ?x ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel foaf:name } "
-            f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5"), bindings=bindings)
+            f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5", bindings=bindings)
     found = [row[0] for row in result.rows if isinstance(row[0], URIRef)]
     if not found:
         raise _unnamed(value, name)

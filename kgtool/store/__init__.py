@@ -51,7 +51,7 @@ from kgtool.store.persist import open_persistent
 from kgtool.store.push import graph_store_url, push
 from kgtool.store.remote import RemoteStore
 from kgtool.store.results import DEFAULT_TIMEOUT, Result, Store
-from kgtool.store.sparqltext import PARSE_LOCK, with_prefixes
+from kgtool.store.sparqltext import PARSE_LOCK
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -68,7 +68,6 @@ __all__ = [
     "project_root",
     "push",
     "reading",
-    "with_prefixes",
 ]
 
 

@@ -21,7 +21,7 @@ from rdflib.term import Identifier
 from kgtool import vocab
 from kgtool.errors import EngineError, QueryError
 from kgtool.store.results import DEFAULT_TIMEOUT, Result
-from kgtool.store.sparqltext import analyse, check_bindings, insert_values, order_select, prefix_block
+from kgtool.store.sparqltext import analyse, check_bindings, insert_values, order_select
 from kgtool.store.terms import BlankLabels, from_json, graph_result
 
 #: Seconds to wait for a TCP connection to a remote endpoint (capped by the query timeout).
@@ -192,15 +192,16 @@ class RemoteStore:
 
     def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
               timeout: float | None = None, max_rows: int | None = None) -> Result:
-        form, own_dataset = analyse(sparql)
+        analysis = analyse(sparql)
+        form = analysis.form
         binds = check_bindings(bindings)
         limit = timeout if timeout else self.timeout
         text = insert_values(sparql, binds) if binds else sparql
-        head = prefix_block(text)
+        head = analysis.prefix_block()
         if form == "describe" and self._is_virtuoso():
             head = 'DEFINE sql:describe-mode "CBD"\n' + head  # Oxigraph's DESCRIBE, not Virtuoso's
         data = [("query", head + text)]
-        if not own_dataset:
+        if not analysis.own_dataset:
             graphs = self.graphs() or [URIRef(vocab.ONTOLOGY_GRAPH)]  # none yet: an empty dataset
             data += [("default-graph-uri", str(g)) for g in graphs]
             data += [("named-graph-uri", str(g)) for g in graphs]

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kgtool.read.normalise import normalise
-from kgtool.read.structure import cn_number, parse
+from kgtool.read.numerals import cn_number
+from kgtool.read.structure import parse
 
 MARKERS = ["第一章 ", "第二条 ", "第十二条 ", "第十6条 ", "第2十条 ", "一、", "二、", "（一）", "(二)", "1.", "2、", "（1）", "\t",
            "总 则", "附件"]

@@ -290,32 +290,32 @@ def app(project_root):
 
 def scan_search(monkeypatch, site, q, filters):
     """The web search through the SPARQL scan (the branch remote engines take)."""
-    from kgtool.web import lookup
+    from kgtool.web import textsearch
 
     with monkeypatch.context() as m:
-        m.setattr(lookup.textindex, "index_for", lambda store: None)
-        return lookup.search(site, q, filters)
+        m.setattr(textsearch.textindex, "index_for", lambda store: None)
+        return textsearch.search(site, q, filters)
 
 
 @pytest.mark.parametrize("q", ["季度", "安全", "检查", "安", "书记", "Safety", "a", "1", "，", "（一）", "AND",
                                "没有这样的词语xyz"])
 def test_web_search_same_as_the_scan(app, monkeypatch, q):
-    from kgtool.web import lookup
+    from kgtool.web import textsearch
 
     site = app.extensions["kgtool"]
     assert index_for(site.store) is not None
-    assert lookup.search(site, q, {}) == scan_search(monkeypatch, site, q, {})
+    assert textsearch.search(site, q, {}) == scan_search(monkeypatch, site, q, {})
 
 
 def test_web_search_same_with_filters(app, monkeypatch):
-    from kgtool.web import lookup
+    from kgtool.web import textsearch
 
     site = app.extensions["kgtool"]
-    everything = lookup.search(site, "安全", {})
-    for facet in lookup.FACETS:
+    everything = textsearch.search(site, "安全", {})
+    for facet in textsearch.FACETS:
         for value, _ in everything["facets"][facet][:2]:
             filters = {facet: [str(value)]}
-            assert lookup.search(site, "安全", filters) == scan_search(monkeypatch, site, "安全", filters)
+            assert textsearch.search(site, "安全", filters) == scan_search(monkeypatch, site, "安全", filters)
 
 
 def test_web_search_page(app, monkeypatch):
@@ -326,9 +326,9 @@ def test_web_search_page(app, monkeypatch):
         page = client.get("/search", query_string={"q": q})
         assert page.status_code == 200
         with monkeypatch.context() as m:
-            from kgtool.web import lookup
+            from kgtool.web import textsearch
 
-            m.setattr(lookup.textindex, "index_for", lambda store: None)
+            m.setattr(textsearch.textindex, "index_for", lambda store: None)
             old = client.get("/search", query_string={"q": q})
         hits = re.findall(r'class="hit".*?href="([^"]+)"', page.get_data(as_text=True), re.S)
         assert hits == re.findall(r'class="hit".*?href="([^"]+)"', old.get_data(as_text=True), re.S)

@@ -23,21 +23,18 @@ constraints are assumed to read only triples about ``$this`` and its own documen
 
 Each worker builds an rdflib graph of its unit from pyoxigraph's parser (several times
 quicker than rdflib's, same terms: a pyoxigraph *store* would canonicalise literals such as
-"12.0" and "P12M", which changes what sh:in sees), and applies two pure speed-ups to pySHACL
-in its own process (never in the caller's): constraint parameters are looked up in a set
-rather than a list, and the human-readable text of each result, which kgtool never reads
-(it reads the report graph), is not composed. Together about 1.4x on one core; the rest is
-the number of workers. Measured figures: docs/performance.md.
+"12.0" and "P12M", which changes what sh:in sees), and applies the pySHACL speed-ups of
+`kgtool.gaps.tuning` in its own process (never in the caller's). Measured figures:
+docs/performance.md.
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
-import contextlib
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +44,8 @@ from rdflib.namespace import RDF
 
 from kgtool.errors import KgtoolError, ShapesError
 from kgtool.gaps.findings import Finding, Report, finding_order, read_findings
-from kgtool.gaps.single import ParsedOnce, load_shapes, new_graph
+from kgtool.gaps.single import load_shapes, new_graph
+from kgtool.gaps.tuning import ParsedOnce, speedups
 from kgtool.store.files import graph_files
 from kgtool.vocab import SH, WSA
 
@@ -137,47 +135,6 @@ def _shape_limits(shapes: Graph) -> tuple[str | None, frozenset[str]]:
     return None, frozenset(inverse)
 
 
-# ------------------------------------------------------------------------------- pySHACL speed-ups
-
-class _SetList(list):
-    """A list whose membership test is a set lookup (pySHACL tests `p in parameters` a lot)."""
-
-    def __init__(self, items: Sequence):
-        super().__init__(items)
-        self._members = frozenset(items)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._members
-
-
-@contextlib.contextmanager
-def _speedups() -> Iterator[None]:
-    """Apply the two pySHACL speed-ups for the duration (semantics unchanged: see module doc).
-
-    Each is applied only if pySHACL still has the attribute it replaces (pySHACL 0.40), so a
-    newer pySHACL is merely slower, never wrong."""
-    import pyshacl.shape as shape_module
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
-    from pyshacl.constraints.constraint_component import ConstraintComponent
-
-    saved_params = shape_module.__dict__.get("CONSTRAINT_PARAMS", None)
-    saved_describe = ConstraintComponent.__dict__.get("make_v_result_description")
-    if hasattr(shape_module, "module"):  # shape.py reads CONSTRAINT_PARAMS from its own module
-        shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            _SetList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
-    if saved_describe is not None:
-        ConstraintComponent.make_v_result_description = lambda self, *args, **kwargs: ""  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        if saved_params is None:
-            shape_module.__dict__.pop("CONSTRAINT_PARAMS", None)
-        else:
-            shape_module.CONSTRAINT_PARAMS = saved_params  # type: ignore[attr-defined]
-        if saved_describe is not None:
-            ConstraintComponent.make_v_result_description = saved_describe  # type: ignore[method-assign]
-
-
 # ------------------------------------------------------------------------------- one unit
 
 _WORKER: dict = {}
@@ -186,7 +143,7 @@ _WORKER: dict = {}
 def _init_worker(shapes_dir: str) -> None:
     """Pool initializer: read the shapes once and apply the speed-ups for the process's life."""
     _WORKER["shapes"] = load_shapes(Path(shapes_dir))
-    _WORKER["speedups"] = _speedups()
+    _WORKER["speedups"] = speedups()
     _WORKER["speedups"].__enter__()
 
 
@@ -460,7 +417,7 @@ def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, workers: 
         saved = dict(_WORKER)
         try:
             _WORKER["shapes"] = load_shapes(Path(shapes_dir))
-            with _speedups():
+            with speedups():
                 return [_validate_unit(u, inverse) for u in units]
         except ShapesError:
             raise

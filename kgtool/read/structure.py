@@ -9,12 +9,9 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from kgtool.read.numerals import CN_CHARS as _CN
+from kgtool.read.numerals import cn_number
 from kgtool.read.wordings import load
-
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_CN = "零〇一二两三四五六七八九十百千万"
 
 #: (kind, id prefix, regex) — the numbered markers, tried in this order at a line start.
 MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
@@ -30,35 +27,6 @@ MARKERS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 STRONG = {"chapter", "section", "article"}
 #: The strong markers from the outermost in: a chapter holds sections, a section holds articles.
 _RANKS = ("chapter", "section", "article")
-
-
-def cn_number(numeral: str) -> int:
-    """Value of a Chinese or Arabic numeral of any size.
-
-    Arabic digits mixed in, as typed by hand (第十6条), count as the digits they are.
-
-    >>> [cn_number(x) for x in ("七", "十", "十二", "二十一", "一百零五", "三千二百", "42", "十6", "2百零1")]
-    [7, 10, 12, 21, 105, 3200, 42, 16, 201]
-    """
-    if numeral.isdigit():
-        return int(numeral)
-    total, section, digit = 0, 0, 0
-    arabic = False
-    for ch in numeral:
-        if ch.isdigit():
-            digit = digit * 10 + int(ch) if arabic else int(ch)
-            arabic = True
-            continue
-        arabic = False
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch == "万":
-            total += (section + digit) * 10000
-            section, digit = 0, 0
-        else:
-            section += (digit or 1) * CN_UNITS[ch]
-            digit = 0
-    return total + section + digit
 
 
 def rules() -> dict:
@@ -132,7 +100,7 @@ def _lines(text: str, start: int = 0, end: int | None = None) -> list[_Line]:
     return out
 
 
-def _match_marker(line: str) -> tuple[str, str, int, str, int] | None:
+def _match_marker(line: str) -> tuple[str, str, int | None, str, int] | None:
     """(kind, id prefix, ordinal, marker text, marker length) for a line that opens a provision."""
     body = line.lstrip("\t")
     indent = len(line) - len(body)
@@ -263,7 +231,7 @@ def _bracketed(text: str, start: int, end: int) -> list[bool]:
     """
     pairs = rules()["run_on_brackets"]
     closer_of = {pair[1]: pair[0] for pair in pairs}
-    openers = {pair[0]: [] for pair in pairs}
+    openers: dict[str, list[int]] = {pair[0]: [] for pair in pairs}
     inside = [False] * (end - start + 1)
     for i in range(start, end):
         char = text[i]

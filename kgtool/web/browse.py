@@ -11,7 +11,7 @@ from kgtool.query.counts import KINDS
 from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
 from kgtool.vocab import CONCEPT, ID, WSA
-from kgtool.web import lookup
+from kgtool.web import lookup, textsearch
 from kgtool.web.cache import cached
 from kgtool.web.links import path_for, valid_iri
 from kgtool.web.site import responses, site
@@ -164,13 +164,13 @@ def orgchart(slug: str):
 @bp.route("/search")
 def search():
     q = request.args.get("q", "").strip()
-    filters = {f: [v for v in request.args.getlist(f) if valid_iri(v)] for f in lookup.FACETS}
+    filters = {f: [v for v in request.args.getlist(f) if valid_iri(v)] for f in textsearch.FACETS}
     found = None
     if q:
         if len(q) > 200:
             raise KgtoolError("the search text is longer than 200 characters", where="?q")
-        found = lookup.search(site(), q, filters)
-    return render_template("browse/search.html", q=q, found=found, filters=filters, facets=lookup.FACETS)
+        found = textsearch.search(site(), q, filters)
+    return render_template("browse/search.html", q=q, found=found, filters=filters, facets=textsearch.FACETS)
 
 
 @bp.route("/favicon.ico")

@@ -9,6 +9,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -116,12 +117,12 @@ class RemoteStore:
         prefix = Literal(self.graph_prefix).n3()
         sparql = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
                   f"FILTER(STRSTARTS(STR(?g), {prefix})) }}")
-        body, headers = self._post([("query", sparql)], _JSON_RESULTS, self.timeout)
-        data = self._json(body, headers)
+        reply = _Reply(*self._post([("query", sparql)], _JSON_RESULTS, self.timeout), self.endpoint)
+        data = reply.json()
         try:
             found = {URIRef(b["g"]["value"]) for b in data["results"]["bindings"] if b.get("g", {}).get("type") == "uri"}
         except (KeyError, TypeError, AttributeError) as exc:
-            raise self._garbage(headers, body) from exc
+            raise reply.garbage() from exc
         return sorted(found)
 
     # -- HTTP --------------------------------------------------------------------------
@@ -169,20 +170,6 @@ class RemoteStore:
                               hint=hints.get(status, "see the engine's log"))
         return body, response.headers
 
-    def _garbage(self, headers: Mapping[str, str], body: bytes) -> EngineError:
-        kind = _content_type(headers) or "no content type"
-        return EngineError(f"the answer is not a SPARQL result ({kind}): {body[:120]!r}", where=self.endpoint,
-                           hint="is this URL a SPARQL 1.1 endpoint (not a web page or proxy)?")
-
-    def _json(self, body: bytes, headers: Mapping[str, str]) -> dict:
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise self._garbage(headers, body) from exc
-        if not isinstance(data, dict):
-            raise self._garbage(headers, body)
-        return data
-
     def _is_virtuoso(self) -> bool:
         if self._server is None:
             self._post([("query", "ASK {}")], _JSON_RESULTS, self.timeout)
@@ -208,17 +195,43 @@ class RemoteStore:
         accept = _RDF_ACCEPT if form in ("construct", "describe") else _JSON_RESULTS
         body, headers = self._post(data, accept, limit, line_offset=head.count("\n"))
         server_cut = bool(headers.get("X-SPARQL-MaxRows")) or headers.get("X-SQL-State", "").upper() == "S1TAT"
+        reply = _Reply(body, headers, self.endpoint)
         if form in ("construct", "describe"):
-            return self._graph(body, headers, max_rows, server_cut)
-        answer = self._json(body, headers)
+            return reply.graph(max_rows, server_cut)
         if form == "ask":
-            if not isinstance(answer.get("boolean"), bool):
-                raise self._garbage(headers, body)
-            return Result(kind="ask", boolean=answer["boolean"])
-        return self._select(sparql, answer, headers, body, max_rows, server_cut)
+            return reply.boolean()
+        return reply.select(sparql, max_rows, server_cut)
 
-    def _select(self, sparql: str, answer: dict, headers: Mapping[str, str], body: bytes,
-                max_rows: int | None, server_cut: bool) -> Result:
+@dataclass(frozen=True)
+class _Reply:
+    """An endpoint's answer as it came over the wire, decoded into a `Result` or refused."""
+
+    body: bytes
+    headers: Mapping[str, str]
+    endpoint: str
+
+    def garbage(self) -> EngineError:
+        kind = _content_type(self.headers) or "no content type"
+        return EngineError(f"the answer is not a SPARQL result ({kind}): {self.body[:120]!r}", where=self.endpoint,
+                           hint="is this URL a SPARQL 1.1 endpoint (not a web page or proxy)?")
+
+    def json(self) -> dict:
+        try:
+            data = json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise self.garbage() from exc
+        if not isinstance(data, dict):
+            raise self.garbage()
+        return data
+
+    def boolean(self) -> Result:
+        answer = self.json()
+        if not isinstance(answer.get("boolean"), bool):
+            raise self.garbage()
+        return Result(kind="ask", boolean=answer["boolean"])
+
+    def select(self, sparql: str, max_rows: int | None, server_cut: bool) -> Result:
+        answer = self.json()
         try:
             variables = [str(v) for v in answer["head"].get("vars", [])]
             bindings = answer["results"]["bindings"]
@@ -231,17 +244,16 @@ class RemoteStore:
                     break
                 rows.append(tuple(from_json(binding.get(name), blanks) for name in variables))
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            raise self._garbage(headers, body) from exc
+            raise self.garbage() from exc
         variables, rows = order_select(sparql, variables, rows)
         return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated)
 
-    def _graph(self, body: bytes, headers: Mapping[str, str], max_rows: int | None, server_cut: bool) -> Result:
-        fmt = _RDF_FORMATS.get(_content_type(headers), ox.RdfFormat.TURTLE)
+    def graph(self, max_rows: int | None, server_cut: bool) -> Result:
+        fmt = _RDF_FORMATS.get(_content_type(self.headers), ox.RdfFormat.TURTLE)
         try:
-            triples = list(ox.parse(input=body, format=fmt))
+            triples = list(ox.parse(input=self.body, format=fmt))
         except (SyntaxError, ValueError) as exc:
-            raise self._garbage(headers, body) from exc
-
+            raise self.garbage() from exc
         result = graph_result(triples, max_rows)
         if server_cut and not result.truncated:
             result = Result(kind="graph", graph=result.graph, truncated=True)

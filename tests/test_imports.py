@@ -198,17 +198,17 @@ def test_known_circles_are_still_there():
 
 
 #: The stages of the data flow (docs/architecture.md), lowest first: a module may import its own
-#: stage and the stages below it, never one above, and the three question stages (query, gaps,
-#: compare) not one another.
+#: stage and the stages below it, never one above, and the question stages (query, gaps,
+#: compare, publish) not one another.
 STAGES: tuple[tuple[str, ...], ...] = (
     ("kgtool.errors", "kgtool.settings", "kgtool.vocab"),
     ("kgtool.read",),
     ("kgtool.build",),
     ("kgtool.store",),
     ("kgtool.render", "kgtool.labels"),
-    ("kgtool.query", "kgtool.gaps", "kgtool.compare"),
+    ("kgtool.query", "kgtool.gaps", "kgtool.compare", "kgtool.publish"),
     ("kgtool.web",),
-    ("kgtool.cli", "kgtool.__main__", "kgtool"),
+    ("kgtool.cli", "kgtool.notebook", "kgtool.__main__", "kgtool"),
 )
 _QUESTIONS = 5
 

@@ -28,7 +28,7 @@ def counts_query(root: Path) -> SavedQuery:
     """The saved query that defines the counts: the project's own, else the one kgtool came with
     (a project folder needs no more than ontology/ and data/)."""
     path = root / "queries" / f"{NAME}.rq"
-    return parse_file(path if path.exists() else Path(__file__).resolve().parent.parent / "queries" / path.name)
+    return parse_file(path if path.exists() else Path(__file__).resolve().parents[2] / "queries" / path.name)
 
 
 def by_document(result: Result) -> dict[Identifier, dict[str, int]]:

@@ -211,47 +211,186 @@ def test_a_50_mb_file_is_refused_quickly_and_changes_nothing(project, tmp_path):
     assert {p.name: p.read_bytes() for p in (project / "data").glob("*.ttl")} == before
 
 
-def test_turtle_is_what_rdflib_writes_for_every_document():
-    """build.turtle writes Turtle itself, for speed; the bytes must stay rdflib's own."""
-    from kgtool.build import build_one, context, sources
+# ---------------------------------------------------------------- the Turtle writer (build.turtle)
 
-    lexicon, places = context(ROOT)
-    for path in [*sources(ROOT), NEW_DOC]:
-        built = build_one(path, ROOT, lexicon, places)
-        assert built.turtle == built.graph.serialize(format="turtle", encoding="utf-8"), path.name
-
-
+SEEDS = [*sorted((ROOT / "data" / "sources").glob("*.txt")), NEW_DOC]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 W, P = URIRef(WSA + "s"), URIRef(WSA + "p")
 
 
-@pytest.mark.parametrize("odd", [
-    (W, P, Literal('say "hi"\\ \r\n"""end"')),
-    (W, P, Literal('ends with a quote"')),
-    (W, P, Literal('newline and quote\n"')),
-    (URIRef(WSA + "a(b)%zz%41"), P, Literal("1", datatype=URIRef(XSD + "decimal"))),
-    (URIRef(WSA + "ends."), P, Literal(2.5)),
-    (URIRef(WSA + "a#b"), URIRef(WSA + "_p"), URIRef("https://w3id.org/wsa/id/doc/post/1.x_y-%4")),
-    (URIRef("https://w3id.org/wsa/id/place/"), P, Literal(True)),
-    (URIRef("https://w3id.org/wsa/id/x/-.a"), P, Literal("2021-12-31", datatype=URIRef(XSD + "date"))),
-    (URIRef("http://example.org/unbound#s"), P, Literal("x", datatype=URIRef("http://example.org/dt#t"))),
-    (W, URIRef(RDF + "type"), URIRef("http://www.w3.org/2000/01/rdf-schema#Class")),
-    (W, P, URIRef(RDF + "nil")),
-    (W, P, Literal("zh", datatype=URIRef(XSD + "string"))),
-    # written by rdflib's serializer: a blank node, a non-ASCII IRI, a predicate with no prefix
-    (W, P, BNode("b1")),
-    (URIRef(WSA + "安全"), P, Literal("x", lang="zh")),
-    (W, URIRef("http://example.org/unbound#p"), Literal("x")),
-])
-def test_turtle_matches_rdflib_on_odd_terms(odd):
-    """Escapes, odd local names, typed literals and terms the writer hands to rdflib: rdflib's bytes."""
-    from kgtool.build import turtle
+@pytest.fixture(scope="module")
+def seeds():
+    """Every seed document built once: path -> Built."""
+    from kgtool.build import build_one, context
+
+    lexicon, places = context(ROOT)
+    return {path: build_one(path, ROOT, lexicon, places) for path in SEEDS}
+
+
+def triples_of(statements):
     from kgtool.read.extract import Triples
 
-    t, q = URIRef(WSA + "t"), URIRef(WSA + "q")
     triples = Triples()
-    for triple in [odd, (odd[0], P, Literal(3)), (t, q, odd[0]), (t, q, Literal("二", lang="zh")),
-                   (t, q, Literal("一", lang="zh"))]:
-        triples.add(triple)
-    assert turtle(triples) == triples.graph().serialize(format="turtle", encoding="utf-8")
+    for statement in statements:
+        triples.add(statement)
+    return triples
+
+
+def as_ox(graph: Graph) -> set[str]:
+    """A graph's triples as pyoxigraph reads them, each in N-Triples (lexical forms kept)."""
+    import pyoxigraph as ox
+
+    data = graph.serialize(format="nt", encoding="utf-8")
+    return {str(t) for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+
+
+def read_back(data: bytes) -> tuple[Graph, set[str]]:
+    """The written Turtle read by rdflib and by pyoxigraph."""
+    import pyoxigraph as ox
+
+    return (Graph().parse(data=data, format="turtle"),
+            {str(t) for t in ox.parse(data, format=ox.RdfFormat.TURTLE)})
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_turtle_is_the_same_bytes_for_a_rebuild_and_any_insertion_order(seeds, path):
+    """pyoxigraph writes triples in the order given: build.turtle's sort alone makes reruns identical."""
+    import random
+
+    from kgtool.build import build_one, context, turtle
+
+    built = seeds[path]
+    lexicon, places = context(ROOT)
+    assert build_one(path, ROOT, lexicon, places).turtle == built.turtle
+    statements = list(built.triples)
+    for order in (statements[::-1], random.Random(16).sample(statements, len(statements))):
+        assert turtle(triples_of(order)) == built.turtle
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_turtle_reads_back_as_the_extracted_triples(seeds, path):
+    """rdflib and pyoxigraph read the written file back to exactly the triples extraction made
+    (lexical forms too: "4"^^xsd:decimal stays "4", where rdflib's serializer wrote 4.0)."""
+    built = seeds[path]
+    extracted = built.triples.graph()
+    graph, ox_triples = read_back(built.turtle)
+    assert len(graph) == len(extracted) and isomorphic(graph, extracted)
+    assert ox_triples == as_ox(extracted)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
+def test_turtle_declares_each_prefix_once_and_groups_each_subject(seeds, path):
+    """The prefixes the document uses, each declared once, before any statement, none that would
+    need escapes (id:doc\\/duty\\/…); one block per subject (";" and "," lists) after a blank
+    line, subjects by IRI, rdf:type then rdfs:label then the rest by IRI."""
+    import itertools
+
+    import pyoxigraph as ox
+
+    from kgtool.vocab import PREFIXES
+
+    data = seeds[path].turtle
+    lines = data.decode("utf-8").splitlines()
+    head = [line for line in lines if line.startswith("@prefix")]
+    assert lines[:len(head)] == head, "a prefix declared after a statement"
+    declared = [line.split()[1].rstrip(":") for line in head]
+    assert {"wsa", "rdfs", "prov"} <= set(declared) <= set(PREFIXES) and len(set(declared)) == len(declared)
+    assert "id" not in declared and b"\\/" not in data, "a path under a prefix written with escapes"
+    assert all(f"@prefix {p}: <{PREFIXES[p]}> ." in head for p in declared)
+    body = data.decode("utf-8")
+    assert all(f"{p}:" in body.split("\n\n", 1)[1] for p in declared), "a prefix declared but not used"
+    blocks = [line for line in lines[len(head):] if line and not line.startswith("\t")]
+    assert len(blocks) == len(seeds[path].triples.spo), "a subject written in more than one block"
+    assert all(lines[i - 1] == "" for i, line in enumerate(lines) if i >= len(head) and line and not line.startswith("\t"))
+
+    written = list(ox.parse(data, format=ox.RdfFormat.TURTLE))  # in the file's order
+    runs = [(s, [t.predicate.value for t in ts]) for s, ts in itertools.groupby(written, key=lambda t: t.subject)]
+    assert [s.value for s, _ in runs] == sorted(s.value for s, _ in runs)
+    first = {RDF + "type": "0", "http://www.w3.org/2000/01/rdf-schema#label": "1"}
+    for _, predicates in runs:
+        assert predicates == sorted(predicates, key=lambda p: first.get(p, p))
+
+
+ODD = [
+    # literals: quotes, backslashes, newlines, tabs; language tags; datatypes
+    (W, P, Literal('say "hi"\\ \r\n"""end"\t')),
+    (W, P, Literal('ends with a quote"')),
+    (W, P, Literal("第一行\n第二行", lang="zh")),
+    (W, P, Literal("Work safety", lang="en-GB")),
+    (W, P, Literal("安全", lang="zh-Hans")),
+    (W, P, Literal("1", datatype=URIRef(XSD + "decimal"))),
+    (W, P, Literal("4.0", datatype=URIRef(XSD + "decimal"))),
+    (W, P, Literal("0.3333", datatype=URIRef(XSD + "decimal"))),
+    (W, P, Literal(2.5)),
+    (W, P, Literal(True)),
+    (W, P, Literal("1", datatype=URIRef(XSD + "boolean"))),
+    (W, P, Literal(-7)),
+    (W, P, Literal("2021-12-31", datatype=URIRef(XSD + "date"))),
+    (W, P, Literal("P3M", datatype=URIRef(XSD + "duration"))),
+    (W, P, Literal("x", datatype=URIRef("http://example.org/dt#t"))),
+    # IRIs: non-ASCII, characters a prefixed name must escape or cannot hold, no prefix at all
+    (URIRef("https://w3id.org/wsa/id/无锡/post/镇长"), P, Literal("x", lang="zh")),
+    (W, URIRef(WSA + "hasDuty"), URIRef("https://w3id.org/wsa/id/铜川/duty/s1.p2")),
+    (URIRef(WSA + "a(b)%41~!$&'*+,;=?@"), P, URIRef("https://w3id.org/wsa/id/doc/post/1.x_y-%4F")),
+    (URIRef(WSA + ".starts"), P, URIRef("https://w3id.org/wsa/id/place/")),
+    (URIRef("https://w3id.org/wsa/id/x/-.a"), URIRef(WSA + "_p"), URIRef(WSA + "-a")),
+    (W, P, URIRef(WSA + "ends.")),  # as wsa:ends\. rdflib would misread it: written whole
+    (URIRef("http://example.org/unbound#s"), URIRef("http://example.org/unbound#p"), URIRef("http://example.org/a.")),
+    (W, URIRef(RDF + "type"), URIRef("http://www.w3.org/2000/01/rdf-schema#Class")),
+    (W, P, URIRef(RDF + "nil")),
+    (W, P, BNode("b1")),
+]
+
+
+def lower_tags(graph: Graph) -> Graph:
+    """Language tags in lower case, as pyoxigraph writes them (the same RDF 1.1 term; rdflib's
+    isomorphic tells zh-Hans from zh-hans)."""
+    lowered = Graph()
+    for s, p, o in graph:
+        lowered.add((s, p, Literal(o, lang=o.language.lower()) if isinstance(o, Literal) and o.language else o))
+    return lowered
+
+
+@pytest.mark.parametrize("odd", ODD, ids=lambda t: t[2].n3() if t[0] == W else t[0].n3())
+def test_turtle_round_trips_odd_terms(odd):
+    """Each term beside others in one block (";" and "," lists), read back by rdflib and pyoxigraph."""
+    from kgtool.build import turtle
+
+    t, q = URIRef(WSA + "t"), URIRef(WSA + "q")
+    triples = triples_of([odd, (odd[0], P, Literal(3)), (odd[0], q, Literal("二", lang="zh")), (t, q, odd[0]),
+                          (t, q, Literal("一", lang="zh")), (t, q, odd[2] if isinstance(odd[2], URIRef) else t)])
+    data = turtle(triples)
+    graph, ox_triples = read_back(data)
+    assert isomorphic(graph, lower_tags(triples.graph())), data.decode()
+    assert ox_triples == as_ox(triples.graph()), data.decode()
+    assert data.count(b"@prefix wsa: ") <= 1  # declared only when every wsa: name is plain
+    assert turtle(triples_of(list(triples)[::-1])) == data
+
+
+def test_an_xsd_string_literal_is_written_once_as_a_plain_literal():
+    """"x"^^xsd:string and "x" are one RDF 1.1 term: written once, as "x" (rdflib reads it back plain)."""
+    from kgtool.build import turtle
+
+    data = turtle(triples_of([(W, P, Literal("zh", datatype=URIRef(XSD + "string"))), (W, P, Literal("zh"))]))
+    assert set(Graph().parse(data=data, format="turtle")) == {(W, P, Literal("zh"))}
+    assert data.endswith(b'wsa:s wsa:p "zh" .\n')
+
+
+@pytest.mark.parametrize("bad", [
+    URIRef("https://w3id.org/wsa/id/a b"),  # not an IRI: pyoxigraph refuses it
+    URIRef(WSA + "a#b"),
+    URIRef(WSA + "a%zz"),
+])
+def test_turtle_refuses_an_iri_it_cannot_write_readably(bad):
+    from kgtool.build import turtle
+
+    with pytest.raises(ValueError):
+        turtle(triples_of([(W, P, bad)]))
+
+
+def test_turtle_refuses_a_literal_predicate():
+    from kgtool.build import turtle
+
+    with pytest.raises(TypeError):
+        turtle(triples_of([(W, Literal("p"), Literal("x"))]))

@@ -1,6 +1,7 @@
 """kgtool: a knowledge graph of work-safety accountability in Chinese public bodies.
 
-The facade lets a notebook user write ``kgtool.open_store()`` without knowing the module tree.
+The facade lets a notebook user write ``kgtool.open_store()`` without knowing the module tree, and
+``kgtool.open()`` for answers as pandas DataFrames (`kgtool.notebook`).
 """
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ except PackageNotFoundError:  # running from a checkout that is not installed
 _FACADE = {
     "build": ("kgtool.build", "build"),
     "compare": ("kgtool.compare", None),
+    "open": ("kgtool.notebook", "open"),  # DataFrames for notebooks (pip install kgtool[notebook])
     "open_store": ("kgtool.store", "open_store"),
     "reason": ("kgtool.gaps.reasoning", "reason"),
     "run_query": ("kgtool.query", "run_query"),
     "validate": ("kgtool.gaps", "validate"),
 }
-__all__ = ["__version__", *_FACADE]
+#: Not "open": `from kgtool import *` must not hide the builtin open.
+__all__ = ["__version__", *(name for name in _FACADE if name != "open")]
 
 
 def __getattr__(name: str):

@@ -21,6 +21,7 @@ from rdflib.term import Node
 
 from kgtool.errors import SourceError
 from kgtool.read.extract import Summary, Triples, extract
+from kgtool.read.formats import EXTENSIONS, detect, read_text, source_files
 from kgtool.read.lexicon import Lexicon
 from kgtool.read.normalise import decode, normalise
 from kgtool.read.structure import parse
@@ -61,7 +62,19 @@ def slug_for(path: Path) -> str:
 
 
 def sources(root: Path) -> list[Path]:
-    return sorted((root / "data" / "sources").glob("*.txt"))
+    """Every source file in data/sources/, whatever its format (text, web page, DOCX, DOC/WPS, PDF).
+
+    Raises:
+        SourceError: two files that would give one document id (wuxi.txt and wuxi.pdf).
+    """
+    files = source_files(root / "data" / "sources")
+    seen: dict[str, Path] = {}
+    for path in files:
+        other = seen.setdefault(slug_for(path), path)
+        if other is not path:
+            raise SourceError(f"{other.name} and {path.name} would both be the document {slug_for(path)!r}",
+                              where=str(path.parent), hint="keep one of them (or rename one)")
+    return files
 
 
 def context(root: Path) -> tuple[Lexicon, Graph]:
@@ -94,7 +107,7 @@ def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: 
         raise SourceError("is a folder, not a text file", where=where) from None
     except OSError as e:
         raise SourceError(f"cannot read: {e.strerror}", where=where) from None
-    norm = normalise(decode(data, where=where, encoding=encoding))
+    norm = normalise(read_text(data, where=where, encoding=encoding))
     tree = parse(norm.text)
     if sum(1 for _ in tree.walk()) - 1 < MIN_PROVISIONS:
         raise SourceError("no recognisable structure (no 第X条, 一、, （一） or 1. provisions)", where=where,
@@ -125,7 +138,7 @@ def turtle(triples: Triples) -> bytes:
         TypeError: a literal as subject, or a literal or blank node as predicate.
     """
     made = _Made()
-    ordered = []
+    ordered: list[ox.Triple] = []
     add = ordered.append
     for node, po in sorted(((made[s], po) for s, po in triples.spo.items()), key=lambda pair: _order(pair[0])):
         for predicate in sorted(po, key=_predicate_order):
@@ -136,6 +149,7 @@ def turtle(triples: Triples) -> bytes:
             for obj in objects:
                 add(ox.Triple(node, verb, obj))
     written = ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=_prefixes(ordered))
+    assert written is not None  # no output file given: the bytes come back
     return _SUBJECT_START.sub(b"\n\n", written)
 
 
@@ -166,10 +180,10 @@ def _prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     return {prefix: PREFIXES[prefix] for prefix in sorted(used) if used[prefix]}
 
 
-_FIRST = {RDF.type: "0", RDFS.label: "1"}  # before any IRI, which begins with a letter
+_FIRST: dict[Node, str] = {RDF.type: "0", RDFS.label: "1"}  # before any IRI, which begins with a letter
 
 
-def _predicate_order(predicate: URIRef) -> str:
+def _predicate_order(predicate: Node) -> str:
     return _FIRST.get(predicate) or str(predicate)
 
 
@@ -235,6 +249,19 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _kept(path: Path, data: bytes, stem: Path, encoding: str | None) -> tuple[Path, bytes]:
+    """Where and as what a new source is kept: the file as published, under its format's name; a
+    text re-encoded as UTF-8 and a web page read with --encoding transcoded to UTF-8 (with a BOM,
+    which outranks the charset the page declares), so that a rebuild needs no --encoding."""
+    kind = detect(data, where=str(path))
+    suffix = path.suffix.lower() if kind == "word97" and path.suffix.lower() in (".doc", ".wps") else EXTENSIONS[kind]
+    if kind == "text":
+        data = decode(data, where=str(path), encoding=encoding).encode("utf-8")
+    elif kind == "html" and encoding is not None:
+        data = b"\xef\xbb\xbf" + data.decode(encoding, errors="replace").encode("utf-8")
+    return stem.with_name(stem.name + suffix), data
+
+
 def build(root: Path, *, check: bool = False, progress: Callable[[Iterable], Iterable] = iter) -> list[Path]:
     """Rebuild data/<slug>.ttl for every source; with check, write nothing and list the stale files.
 
@@ -268,12 +295,17 @@ def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None 
     if out is not None:
         write_atomic(out, built.turtle)
         return built, out
-    kept = root / "data" / "sources" / f"{slug}.txt"
-    if kept.exists() and kept.resolve() != path.resolve() and kept.read_bytes() != path.read_bytes() and not force:
-        raise SourceError(f"a different document already has the id {slug!r} ({kept})", where=str(path),
+    data = path.read_bytes()
+    kept, content = _kept(path, data, root / "data" / "sources" / slug, encoding)
+    others = [p for p in source_files(kept.parent) if slug_for(p) == slug and p.resolve() != path.resolve()]
+    if any(p.read_bytes() != content for p in others) and not force:
+        raise SourceError(f"a different document already has the id {slug!r} ({others[0]})", where=str(path),
                           hint="pass --slug NAME to choose another id, or --force to replace it")
-    if kept.resolve() != path.resolve():  # kept as UTF-8 so that a rebuild needs no --encoding
-        write_atomic(kept, decode(path.read_bytes(), where=str(path), encoding=encoding).encode("utf-8"))
+    if kept.resolve() != path.resolve():
+        write_atomic(kept, content)
+        for other in others:
+            if other != kept:
+                other.unlink()
         built = build_one(kept, root, lexicon, places, slug=slug)
     target = root / "data" / f"{slug}.ttl"
     write_atomic(target, built.turtle)

@@ -56,12 +56,15 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any committed data/*.ttl is stale.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 if any committed data/*.ttl, or the dataset description, is stale.")
 @click.option("--store", "with_store", is_flag=True,
               help="Also write the on-disk store data/.store/ (kept up to date by later builds), "
                    "which query, serve and compare then open in a moment instead of loading the files.")
 def build(check: bool, with_store: bool) -> None:
-    """Regenerate data/<slug>.ttl from every data/sources/*.txt."""
+    """Regenerate data/<slug>.ttl from every file in data/sources/ (text, web page, DOCX, DOC/WPS,
+    PDF), and the dataset's VoID + DCAT
+    description data/dataset/void.ttl from them (`kgtool.publish.void`)."""
     from kgtool.build import build as run_build
     from kgtool.store.persist import MANIFEST, store_path
 
@@ -69,13 +72,28 @@ def build(check: bool, with_store: bool) -> None:
     changed = run_build(root, check=check, progress=_progress("build"))
     for path in changed:
         click.echo(f"{'stale' if check else 'wrote'}: {path.relative_to(root)}")
+    if not check and (with_store or (store_path(root) / MANIFEST).exists()):
+        _write_store(root)
+    described = _write_description(root, check=check)
+    if described is not None:
+        click.echo(f"{'stale' if check else 'wrote'}: {described.relative_to(root)}")
+        changed.append(described)
     if check and changed:
         click.echo("kgtool: error: committed RDF is stale; run `kgtool build`", err=True)
         sys.exit(1)
     if not changed:
         click.echo("all data files up to date", err=True)
-    if not check and (with_store or (store_path(root) / MANIFEST).exists()):
-        _write_store(root)
+
+
+def _write_description(root: Path, *, check: bool) -> Path | None:
+    """Bring data/dataset/void.ttl up to date with ontology/ and data/ (with check, only say if it is not)."""
+    from kgtool.publish.void import files_store, write_description
+
+    store = files_store(root)
+    try:
+        return write_description(root, store, check=check)
+    finally:
+        store.close()
 
 
 def _write_store(root: Path) -> None:
@@ -107,7 +125,8 @@ def _write_store(root: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Write the RDF here instead of data/<slug>.ttl.")
 @click.option("--slug", help="Document id (default: from the file name).")
-@click.option("--encoding", help="Text encoding of FILE if not UTF-8, e.g. gb18030.")
+@click.option("--encoding", help="Text encoding of FILE if not UTF-8, e.g. gb18030 (of a web page: instead of "
+                                 "the charset it declares).")
 @click.option("--force", is_flag=True, help="Replace a different document that has the same id.")
 @click.option("--explain", "explain", type=click.Choice(["text", "json"]), is_flag=False, flag_value="text", default=None,
               help="Also print, per provision, the holder read and why, each duty's types and the words "
@@ -117,8 +136,10 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
            explain: str | None) -> None:
     """Read a new document of the same kind and write its RDF; report what was recognised.
 
-    Without --out the document joins the project: FILE is copied (as UTF-8) to
-    data/sources/<slug>.txt and its RDF written to data/<slug>.ttl, so `kgtool build` keeps it.
+    FILE is a text, a saved web page, a DOCX, a DOC or WPS (through LibreOffice) or a PDF with a
+    text layer, told apart by its content. Without --out the document joins the project: FILE is
+    kept as published in data/sources/<slug>.<format> (a text as UTF-8, data/sources/<slug>.txt) and
+    its RDF written to data/<slug>.ttl, so `kgtool build` keeps it.
     With --out only the RDF is written, there, and the project is left as it was.
     """
     import json
@@ -133,6 +154,10 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
     elif explain == "text":
         click.echo(built.summary.explanation.render())
     click.echo(f"wrote {target} ({len(built.graph)} triples)", err=report)
+    if out is None:  # a document joined the project: the dataset's description counts it too
+        described = _write_description(project_root(), check=False)
+        if described is not None:
+            click.echo(f"wrote {described}", err=report)
     for key, value in of_document(project_root(), built.turtle).items():
         click.echo(f"  {key:12} {value}", err=report)
     if built.summary.unplaced:
@@ -206,6 +231,35 @@ def _answer(store: Store, saved: SavedQuery, bindings: dict[str, Identifier] | N
 
 RDF_FORMATS = ("turtle", "nt", "json-ld")
 FORMATS = click.Choice(["table", "csv", "tsv", "json", "xml", *RDF_FORMATS])
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write into DIR (created if missing) instead of the project's docs/.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a page in DIR is stale or missing.")
+def docs(out: Path | None, check: bool) -> None:
+    """Write the ontology's documentation, DIR/ontology.html: every class, property and concept scheme
+    with its Chinese and English labels and definitions and its alignments (pyLODE's page, completed;
+    the web app serves the same at /ontology)."""
+    from kgtool.publish.ontology import stale_pages, write_pages
+
+    root = project_root()
+    folder = out if out is not None else root / "docs"
+
+    def shown(path: Path) -> Path:
+        return path.relative_to(root) if out is None else path
+
+    if check:
+        stale = stale_pages(root, folder)
+        for path in stale:
+            click.echo(f"stale: {shown(path)}")
+        if stale:
+            click.echo("kgtool: error: the documentation is stale; run `kgtool docs`", err=True)
+            sys.exit(1)
+        click.echo("documentation up to date", err=True)
+        return
+    for path in write_pages(root, folder):
+        click.echo(f"wrote {shown(path)}")
 
 
 @cli.command()
@@ -428,3 +482,36 @@ def serve(host: str, port: int, threads: int, endpoint: str | None) -> None:
     except OSError as e:  # the port is taken, or the address is not this machine's
         raise KgtoolError(f"cannot listen on {host}:{port}: {e.strerror}", where="--port",
                           hint="choose another --port, or stop what is using it") from None
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["nq", "ttl", "jsonld"]), default=None,
+              help="nq: N-Quads, each statement in its named graph; ttl (Turtle) and jsonld (JSON-LD): the union "
+                   "of the graphs. Default: what --out's name says (x.ttl.gz is Turtle), else nq.")
+@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write to FILE (atomically; gzip-compressed when FILE ends in .gz) instead of stdout.")
+def export(fmt: str | None, out: Path | None) -> None:
+    """Dump the whole graph (ontology/ and data/, as the store holds them) as N-Quads, Turtle or JSON-LD."""
+    import errno
+
+    from kgtool.publish.dumps import export as run_export
+    from kgtool.publish.dumps import format_for, write
+    from kgtool.store import EmbeddedStore
+
+    chosen = format_for(out, fmt)
+    store = _store(None)
+    assert isinstance(store, EmbeddedStore)  # endpoint "" is always the embedded engine
+    try:
+        if out is None:
+            write(store.ox, chosen, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            return
+        dump = run_export(store.ox, chosen, out)
+        unit = "quads" if chosen.quads else "triples"
+        click.echo(f"wrote {out} ({dump.statements} {unit}, {dump.size} bytes, sha256 {dump.sha256})", err=True)
+    except OSError as e:
+        if e.errno != errno.EPIPE:  # a reader that stopped early (| head) is no error of ours
+            raise KgtoolError(f"cannot write: {e.strerror or e}", where=str(out or "stdout")) from None
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+    finally:
+        store.close()

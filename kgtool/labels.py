@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import FOAF, RDFS, SKOS
+from rdflib.term import Node
 
 from kgtool.store import Store
 from kgtool.vocab import WSA
@@ -26,10 +27,10 @@ NAME_CHARS = 24
 BATCH = 500
 
 
-def best(names: Iterable[tuple[URIRef, Literal]]) -> str | None:
+def best(names: Iterable[tuple[Node | None, Node | None]]) -> str | None:
     """The name to show among (property, literal) pairs: Chinese first, then English, then any;
-    within a language the better property; clipped to NAME_CHARS."""
-    def rank(pair: tuple[URIRef, Literal]) -> tuple[int, int, str]:
+    within a language the better property; clipped to NAME_CHARS. Other pairs are passed over."""
+    def rank(pair: tuple[Node | None, Literal]) -> tuple[int, int, str]:
         prop, text = pair
         language = (text.language or "").split("-")[0].lower()
         order = LANGUAGES.index(language) if language in LANGUAGES else len(LANGUAGES)
@@ -45,13 +46,14 @@ def best(names: Iterable[tuple[URIRef, Literal]]) -> str | None:
 def in_store(store: Store, iris: Iterable[URIRef]) -> dict[URIRef, str]:
     """The best name of each IRI that has one, asked in batches of VALUES."""
     todo = sorted(set(iris), key=str)
-    found: dict[URIRef, list[tuple[URIRef, Literal]]] = defaultdict(list)
+    found: dict[URIRef, list[tuple[Node | None, Node | None]]] = defaultdict(list)
     props = " ".join(p.n3() for p in NAME_PROPERTIES)
     for start in range(0, len(todo), BATCH):
         values = " ".join(iri.n3() for iri in todo[start:start + BATCH])
         result = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}")
         for x, p, label in result.rows:
-            found[x].append((p, label))
+            if isinstance(x, URIRef):  # always: ?x is bound by VALUES to the IRIs asked about
+                found[x].append((p, label))
     return {x: name for x, pairs in found.items() if (name := best(pairs))}
 
 

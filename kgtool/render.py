@@ -84,6 +84,7 @@ def table(result: Result, *, columns: int | None = None, labels: Mapping[URIRef,
     if result.kind == "ask":
         return "yes" if result.boolean else "no"
     if result.kind == "graph":
+        assert result.graph is not None  # a graph result always carries its graph
         return result.graph.serialize(format="turtle")
     laid = [(head, [_cell(t) for t in terms], _numeric(terms)) for head, terms in _layout(result, labels or {})]
     content = [max(map(width, cells), default=0) for _, cells, _ in laid]
@@ -213,7 +214,7 @@ def _layout(result: Result, labels: Mapping[URIRef, str]) -> list[tuple[str, lis
             after.setdefault(last, []).append(v)
             continue
         if iris and not namers and any(t in labels for t in cells[v]):
-            out.append((f"{v}Label", [Literal(labels[t]) if t in labels else None for t in cells[v]]))
+            out.append((f"{v}Label", [Literal(labels[t]) if isinstance(t, URIRef) and t in labels else None for t in cells[v]]))
         out.append((v, cells[v]))
         out.extend((moved, cells[moved]) for moved in after.pop(v, []))
     return out
@@ -247,7 +248,9 @@ def results(result: Result, fmt: str) -> str:
     if result.kind == "graph":
         raise ValueError("a CONSTRUCT or DESCRIBE result is a graph: use an RDF format")
     if fmt in ("json", "xml"):
-        return _rdflib_result(result).serialize(format=fmt).decode("utf-8")
+        data = _rdflib_result(result).serialize(format=fmt)
+        assert data is not None  # with no destination, rdflib returns the bytes
+        return data.decode("utf-8")
     if fmt == "csv":
         if result.kind == "ask":
             return "true\r\n" if result.boolean else "false\r\n"

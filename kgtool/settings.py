@@ -22,7 +22,10 @@ SETTINGS = (
     Setting("max_rows", 10000, "rows returned by a query before the result is cut (with a notice)"),
     Setting("max_body_bytes", 1_000_000, "largest request body the web endpoint accepts"),
     Setting("remote_timeout_s", 30.0, "seconds to wait for a remote SPARQL endpoint"),
-    Setting("max_source_bytes", 10_000_000, "largest source text kgtool reads (a policy document is well under 1 MB)"),
+    Setting("max_source_bytes", 10_000_000, "largest source file kgtool reads, in any format (a policy document is under 1 MB as text)"),
+    Setting("max_unpacked_bytes", 200_000_000, "largest size a DOCX may unpack to (a zip bomb is refused before it is unpacked)"),
+    Setting("reader_timeout_s", 60.0, "seconds a web page, DOCX, DOC/WPS or PDF may take to read (each reader runs in a child process)"),
+    Setting("reader_memory_mb", 2048, "memory (MB) a reader's child process may take beyond what it starts with"),
 )
 
 

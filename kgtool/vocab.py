@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 WSA = Namespace("https://w3id.org/wsa/ontology#")
@@ -50,6 +50,9 @@ PREFIXES: dict[str, str] = {
 #: Named graph that holds ontology/*.ttl in a store.
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 
+#: The whole graph as one dataset (void:Dataset, dcat:Dataset): what kgtool.publish describes.
+DATASET = URIRef("https://w3id.org/wsa/dataset")
+
 
 def sparql_prefixes() -> str:
     """PREFIX lines for every predeclared prefix.
@@ -87,7 +90,7 @@ def short_hash(text: str) -> str:
     return hashlib.blake2s(text.encode("utf-8"), digest_size=4).hexdigest()
 
 
-def iri_for(kind: str, doc_id: str | None = None, local_id: str | None = None):
+def iri_for(kind: str, doc_id: str | None = None, local_id: str | None = None) -> URIRef:
     """Mint the IRI of a resource; the one place data IRIs are made.
 
     Args:
@@ -101,12 +104,14 @@ def iri_for(kind: str, doc_id: str | None = None, local_id: str | None = None):
     >>> str(iri_for("post", "wuxi-towns-2021", "gov.principal_head"))
     'https://w3id.org/wsa/id/wuxi-towns-2021/post/gov.principal_head'
     """
+    if kind == "place":
+        return ID[f"place/{local_id}"]
+    if doc_id is None:
+        raise ValueError(f"iri_for({kind!r}) needs a document")
     if kind == "document":
         return ID[doc_id]
     if kind == "graph":
         return GRAPH[doc_id]
-    if kind == "place":
-        return ID[f"place/{local_id}"]
-    if doc_id is None or local_id is None:
+    if local_id is None:
         raise ValueError(f"iri_for({kind!r}) needs a document and a local id")
     return ID[f"{doc_id}/{kind}/{local_id}"]

@@ -35,3 +35,12 @@ def test_load_script_runs_with_zero_errors():
                          cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:] + out.stdout[-3000:]
     assert "light-client errors 0" in out.stdout and "p99 with runaway queries" in out.stdout
+
+
+@pytest.mark.slow
+def test_formats_benchmark_prints_a_row_per_format():
+    out = subprocess.run([sys.executable, "benchmarks/formats.py", "--runs", "1", "--formats", "txt,html,pdf"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = {line.split()[0]: line.split()[1:] for line in out.stdout.splitlines()[1:]}
+    assert set(rows) == {"txt", "html", "pdf"} and all(float(r[0]) > 0 for r in rows.values())

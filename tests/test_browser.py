@@ -188,3 +188,49 @@ def test_switch_language(web_page, base_url):
     assert page.inner_text("header nav").startswith("Home")
     assert "Wuxi" in page.inner_text("#jurisdictions")
     shot(page, "09-english-home")
+
+
+def test_dataset_page_and_dumps(web_page, base_url):
+    """Issue 17: from any page's footer to the dataset's description, then a dump whose bytes
+    match the SHA-256 the page lists."""
+    import hashlib
+
+    page = web_page
+    page.goto(base_url + "/?lang=zh")
+    page.click("#footer-dataset")
+    page.wait_for_url(re.compile(r"/dataset$"))
+    assert page.inner_text("#dataset-title") == "安全生产责任知识图谱"
+    assert page.locator("#subsets tbody tr").count() >= 7  # five documents, the places, the ontology
+    assert page.locator("#subsets a.subset-source:has-text('无锡市镇')").count() == 1
+    assert page.inner_text("#sparql-endpoint") == base_url + "/sparql"
+    shot(page, "dataset-page")
+    page.click("#dataset-dumps p a[href='/dumps/']")
+    page.wait_for_url(re.compile(r"/dumps/$"))
+    rows = page.locator("#dumps tbody tr")
+    assert rows.count() == 2
+    listed = rows.first.locator("code.digest").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", listed)
+    shot(page, "dataset-dumps")
+    with page.expect_download() as download:
+        rows.first.locator("a.dump-link").click()
+    assert download.value.suggested_filename == "kgtool.nq.gz"
+    assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == listed
+
+
+def test_ontology_page_renders_with_its_inline_styles_allowed_by_hash(web_page, base_url):
+    """pyLODE's page at /ontology: its two inline stylesheets apply (the CSP names them by hash, so
+    a CSP violation would be a console message, which the fixture fails on) and an IRI's fragment
+    lands on its term."""
+    page = web_page
+    page.goto(base_url + "/?lang=en")
+    page.click("#footer-ontology")
+    page.wait_for_url(re.compile(r"/ontology$"))
+    heading = page.locator("#PolicyDocument h3")
+    assert heading.is_visible()
+    assert "政策文件" in heading.inner_text() and "Policy document" in heading.inner_text()
+    assert page.locator("#toc").evaluate("el => getComputedStyle(el).position") == "fixed"  # pyLODE's stylesheet
+    page.goto(base_url + "/ontology#Post")
+    post = page.locator("#Post")
+    assert post.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 246, 213)"  # ours: :target
+    assert post.evaluate("el => Math.abs(el.getBoundingClientRect().top) < 50")  # scrolled to the term
+    shot(page, "ontology-page")

@@ -3,13 +3,15 @@
 Takes a store and the command's options; computes the view from `Facts`, then hands the plain
 result to `kgtool.compare.sections` and `kgtool.compare.tables` (table, CSV, HTML), to
 `kgtool.compare.tables.to_json`, to `kgtool.charts` (SVG) or to `structure_graphml`.
+`comparison_tables` gives the same tables unformatted (the notebook API makes DataFrames of them).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from kgtool.compare.facts import facts_for
+from kgtool.compare.facts import Facts, facts_for
 from kgtool.compare.frequencies import frequency_table_from
 from kgtool.compare.graphs import measure_graph, structure_graphml, structure_graphs_from
 from kgtool.compare.matrices import concept_matrices_from, role_duty_matrix_from
@@ -104,52 +106,81 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
     if diff:
         if fmt not in ("table", "csv", "json", "html"):
             raise QueryError(f"a diff has no {fmt} form", where="--format", hint="use table, csv, json or html")
-        if len(selectors) != 2:
-            raise QueryError(f"a diff compares exactly two jurisdictions, {len(selectors)} given",
-                             where="--diff", hint="e.g. kgtool compare mianyang wuxi --diff")
-        d = pair_diff(store, selectors[0], selectors[1])
-        return _emit(fmt, d, diff_sections(d), diff_csv(d))
+        t = comparison_tables(store, selectors, diff=True)
+        return _emit(fmt, t.data, t.sections, t.long)
     view = _view(by)
     if fmt not in VIEWS[view]:
         raise QueryError(f"the {view} comparison has no {fmt} form", where="--format",
                          hint="use one of: " + ", ".join(VIEWS[view]))
     facts = facts_for(store, selectors or None)
+    if fmt == "graphml":
+        return structure_graphml(structure_graphs_from(facts))
+    t = _tables(view, facts, wording=wording, include_bodies=include_bodies)
+    if fmt == "svg":
+        return _chart(view, t.data)
+    return _emit(fmt, t.data, t.sections, t.long)
+
+
+@dataclass(frozen=True, slots=True)
+class Tables:
+    """One comparison as its plain result (what JSON and the charts are made from), the tables
+    `kgtool compare` prints, and the one long table its CSV is."""
+
+    data: Any
+    sections: tuple[Section, ...]
+    long: Section
+
+
+def comparison_tables(store: Store, jurisdictions: Sequence[str] | None, by: str = "roles", *,
+                      diff: bool = False, wording: bool = False, include_bodies: bool = True) -> Tables:
+    """A comparison as `Tables`, for callers that want the tables rather than a format (the
+    notebook API's DataFrames). Arguments and errors as `compare_command_output`'s."""
+    if wording:
+        _check_wording(by, "table", diff)
+    selectors = list(jurisdictions or [])
+    if diff:
+        if len(selectors) != 2:
+            raise QueryError(f"a diff compares exactly two jurisdictions, {len(selectors)} given",
+                             where="--diff", hint="e.g. kgtool compare mianyang wuxi --diff")
+        d = pair_diff(store, selectors[0], selectors[1])
+        return Tables(d, tuple(diff_sections(d)), diff_csv(d))
+    return _tables(_view(by), facts_for(store, selectors or None), wording=wording, include_bodies=include_bodies)
+
+
+def _tables(view: str, facts: Facts, *, wording: bool, include_bodies: bool) -> Tables:
     if view in ("roles", "labels"):
         m = role_duty_matrix_from(facts, include_bodies)
-        if fmt == "svg":
-            from kgtool.compare import charts
-            return charts.role_duty_svg(m)
         if view == "roles":
-            return _emit(fmt, m, roles_sections(m), roles_csv(m))
-        return _emit(fmt, m, labels_sections(m), labels_csv(m))
+            return Tables(m, tuple(roles_sections(m)), roles_csv(m))
+        return Tables(m, tuple(labels_sections(m)), labels_csv(m))
     if view == "frequency":
         t = frequency_table_from(facts)
-        if fmt == "svg":
-            from kgtool.compare import charts
-            return charts.frequency_svg(t)
-        return _emit(fmt, t, frequency_sections(t, wording), frequency_csv(t))
+        return Tables(t, tuple(frequency_sections(t, wording)), frequency_csv(t))
     if view == "principles":
         inv = concept_matrices_from(facts)
         pair = [inv["principle"], inv["sanction"]]
-        if fmt == "svg":
-            from kgtool.compare import charts
-            return charts.principles_svg(*pair)
-        return _emit(fmt, {"principles": pair[0], "sanctions": pair[1]}, principle_sections(pair),
-                     principle_csv(pair))
+        return Tables({"principles": pair[0], "sanctions": pair[1]}, tuple(principle_sections(pair)), principle_csv(pair))
     if view == "structure":
         graphs = structure_graphs_from(facts)
-        if fmt == "graphml":
-            return structure_graphml(graphs)
         measures = [measure_graph(graphs[j.slug], j) for j in facts.juris]
-        if fmt == "svg":
-            from kgtool.compare import charts
-            return charts.structure_svg(measures)
-        return _emit(fmt, measures, structure_sections(measures), structure_csv(measures))
+        return Tables(measures, tuple(structure_sections(measures)), structure_csv(measures))
     s = similarity_from(facts, include_bodies=include_bodies)
-    if fmt == "svg":
-        from kgtool.compare import charts
-        return charts.similarity_svg(s)
-    return _emit(fmt, s, similarity_sections(s), similarity_csv(s))
+    return Tables(s, tuple(similarity_sections(s)), similarity_csv(s))
+
+
+def _chart(view: str, data: Any) -> str:
+    """The SVG chart of a view's plain result."""
+    from kgtool.compare import charts
+
+    if view in ("roles", "labels"):
+        return charts.role_duty_svg(data)
+    if view == "frequency":
+        return charts.frequency_svg(data)
+    if view == "principles":
+        return charts.principles_svg(data["principles"], data["sanctions"])
+    if view == "structure":
+        return charts.structure_svg(data)
+    return charts.similarity_svg(data)
 
 
 def _emit(fmt: str, data: Any, sections: Sequence[Section], long: Section) -> str:

@@ -7,12 +7,14 @@ Chinese and English and the source passage, and are sorted the same way whatever
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kgtool.vocab import SH, WSA
 
@@ -67,12 +69,23 @@ class Report:
 
 
 
+class Lookups(Protocol):
+    """What the findings ask of the data graph: an rdflib Graph, or the Jena engine's lookups in a
+    pyoxigraph store (kgtool.gaps.jena)."""
+
+    def objects(self, subject: Node | None, predicate: Node) -> Iterator[Node]: ...
+
+    def value(self, subject: Node, predicate: Node) -> Node | None: ...
+
+    def __contains__(self, triple: tuple[Node, Node, Node]) -> bool: ...
+
+
 def finding_order(f: Finding) -> tuple:
     return (f.jurisdiction_label is None, f.jurisdiction_label or "", SEVERITIES.index(f.severity),
             f.shape, f.focus, f.path or "", f.value or "")
 
 
-def read_findings(report: Graph, data: Graph) -> list[Finding]:
+def read_findings(report: Graph, data: Lookups) -> list[Finding]:
     found: dict[tuple, Finding] = {}
     # Only top-level results: nested sh:detail results explain a parent, they are not findings.
     for result in report.objects(None, SH.result):
@@ -139,7 +152,7 @@ def shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _label(data: Graph, node) -> str | None:
+def _label(data: Lookups, node) -> str | None:
     for prop in (RDFS.label, SKOS.prefLabel, DCTERMS.title):
         label = _pick(data.objects(node, prop))
         if label:
@@ -148,7 +161,7 @@ def _label(data: Graph, node) -> str | None:
     return shorten(text) if text else None
 
 
-def _document_of(data: Graph, node) -> URIRef | None:
+def _document_of(data: Lookups, node) -> Node | None:
     """The policy document a node belongs to: itself, its wsa:definedIn, or up dcterms:isPartOf."""
     seen = set()
     while node is not None and node not in seen:
@@ -162,7 +175,7 @@ def _document_of(data: Graph, node) -> URIRef | None:
     return None
 
 
-def _jurisdiction_label(data: Graph, document, focus=None) -> str | None:
+def _jurisdiction_label(data: Lookups, document, focus=None) -> str | None:
     """The label of the document's jurisdiction, or of the focus if it is a jurisdiction itself."""
     jurisdiction = data.value(document, WSA.jurisdiction) if document is not None else None
     if jurisdiction is None and focus is not None and (focus, RDF.type, WSA.Jurisdiction) in data:
@@ -170,7 +183,7 @@ def _jurisdiction_label(data: Graph, document, focus=None) -> str | None:
     return _pick(data.objects(jurisdiction, RDFS.label)) if jurisdiction is not None else None
 
 
-def _source_passage(data: Graph, node) -> str | None:
+def _source_passage(data: Lookups, node) -> str | None:
     """The text the focus was read from: its own wsa:text if it is a provision or duty, else
     the wsa:text of the provision it prov:wasDerivedFrom."""
     types = set(data.objects(node, RDF.type))
@@ -183,7 +196,7 @@ def _source_passage(data: Graph, node) -> str | None:
         text = _pick(data.objects(provision, WSA.text))
         if text:
             start = data.value(provision, WSA.charStart)
-            passages.append((int(start) if start is not None else sys.maxsize, str(provision), text))
+            passages.append((int(str(start)) if start is not None else sys.maxsize, str(provision), text))
     return min(passages)[2] if passages else None
 
 

@@ -39,7 +39,7 @@ from kgtool.errors import KgtoolError, ShapesError
 from kgtool.gaps.findings import Report, finding_order, read_findings
 from kgtool.gaps.single import load_shapes
 from kgtool.store.files import graph_files, parse_turtle
-from kgtool.store.terms import from_ox, to_ox
+from kgtool.store.terms import bound_from_ox, to_ox
 from kgtool.vocab import SH
 
 __all__ = ["jena_validate", "missing", "shacl_validate"]
@@ -134,9 +134,9 @@ class _Lookups:
 
     def objects(self, subject, predicate) -> Iterator:
         if subject is None:
-            return iter(())
+            return
         for quad in self.store.quads_for_pattern(to_ox(subject), to_ox(predicate), None, None):
-            yield from_ox(quad.object)
+            yield bound_from_ox(quad.object)
 
     def value(self, subject, predicate):
         return next(iter(self.objects(subject, predicate)), None)
@@ -152,7 +152,7 @@ def _write_ntriples(root: Path, out: Path, store: ox.Store) -> None:
         for paths in graph_files(root).values():
             for path in paths:
                 triples = parse_turtle(path)
-                sink.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+                ox.serialize(triples, sink, format=ox.RdfFormat.N_TRIPLES)
                 store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
 
 

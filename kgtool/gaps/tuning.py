@@ -26,7 +26,7 @@ class ParsedOnce(Graph):
                          namespace_manager=graph.namespace_manager)
         self._prepared: dict[str, object] = {}
 
-    def query(self, query_object, *args, **kwargs):  # type: ignore[override]
+    def query(self, query_object, *args, **kwargs):
         if isinstance(query_object, str):
             from rdflib.plugins.sparql import prepareQuery
 

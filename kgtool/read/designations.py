@@ -109,9 +109,9 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
         m = next((m for m in pattern.finditer(phrase) if m.end() == len(phrase)), None)
         if m:
             found.append(Title(m.start(), role_of(m), "admin", m.group(0)))
-    for m in lexicon.find(phrase, "role"):
-        if m.end == len(phrase):
-            found.append(Title(m.start, local_name(m.iris[0]), "title", m.surface))
+    for word in lexicon.find(phrase, "role"):
+        if word.end == len(phrase):
+            found.append(Title(word.start, local_name(word.iris[0]), "title", word.surface))
     r = rules()
     for noun in r["leader_nouns"]:
         if phrase.endswith(noun):
@@ -339,11 +339,11 @@ def _compound(offices: list[Office], phrase: str) -> list[Office]:
     out: list[Office] = []
     for office in offices:
         prev = out[-1] if out else None
-        joined = prev is not None and prev.label + "、" + office.label
+        joined = prev.label + "、" + office.label if prev is not None else ""
         if prev is not None and not office.body and prev.title in first_words and joined in phrase:
             if prev.title.endswith("副书记"):  # the deputy secretary who is also the head: that head
                 out[-1] = Office(joined, office.role, prev.body, office.portfolio,
-                                 (prev.role,), office.title)
+                                 (prev.role,) if prev.role else (), office.title)
             else:  # the party-group secretary who is an officer of the organisation: its principal head
                 out[-1] = Office(joined, "principal_head", prev.body, None,
                                  tuple(r for r in (prev.role, office.role) if r and r != "principal_head"), prev.title)

@@ -150,12 +150,12 @@ def masked(text: str, lexicon: Lexicon) -> tuple[str, bool]:
         for m in regex.finditer(text):
             hide(m.start(), m.end())
     for scheme, keep in c.schemes.items():
-        for m in lexicon.find(text, scheme):
-            if not keep & {local_name(i) for i in m.iris}:
-                hide(m.start, m.end)
-    for m in lexicon.find(text, "class"):
-        if m.end - m.start >= c.class_min:
-            hide(m.start, m.end)
+        for word in lexicon.find(text, scheme):
+            if not keep & {local_name(i) for i in word.iris}:
+                hide(word.start, word.end)
+    for word in lexicon.find(text, "class"):
+        if word.end - word.start >= c.class_min:
+            hide(word.start, word.end)
     out = "".join(FILL if h and ch not in c.punctuation else ch for ch, h in zip(text, hidden))
     return out, crossref
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kgtool.read.duties import distribute_collectives, read_duties
 from kgtool.read.frequencies import times_per_year
@@ -83,9 +84,9 @@ def run(ex: Extraction, source_path: str) -> Triples:
     return g
 
 
-def jurisdiction(ex: Extraction, name: str) -> URIRef | None:
+def jurisdiction(ex: Extraction, name: str) -> Node | None:
     """The most specific place of the gazetteer named in the issuer (or title)."""
-    best: tuple[int, URIRef, str] | None = None
+    best: tuple[int, Node, str] | None = None
     for place, label in ex.places.subject_objects(RDFS.label | SKOS.altLabel):
         if getattr(label, "language", None) == "zh" and str(label) in name:
             depth = len(list(ex.places.transitive_objects(place, WSA.within)))

@@ -57,6 +57,8 @@ def front_matter(lead: str) -> Metadata:
             if creator is None and i > 0 and not re.search(r"[，。；:：|]", lines[i - 1]):
                 creator = lines[i - 1]
             break
+    d = d or re.match(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})", meta.get("published", ""))  # signed, else published
+    creator = creator or meta.get("publisher")
     if title and creator and title.startswith(creator):
         title = title[len(creator):].strip()
     date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None

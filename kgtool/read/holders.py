@@ -60,7 +60,7 @@ def bodies_named(ex: Extraction, phrase: str, provision: Provision, default: URI
             kind = body_class(ex, part)
             if kind is None:
                 return None
-            out.append(ex.principal if kind == "principal" else mint_body(ex, part, provision))
+            out.append(ex.principal_body if kind == "principal" else mint_body(ex, part, provision))
     return out
 
 
@@ -106,7 +106,9 @@ def introduced_post(ex: Extraction, phrase: str) -> str | None:
     None when no introducing verb (rules/extract.yaml post_introducers) stands between the body
     that sets it up and the title."""
     title = designations.title_at_end(phrase, ex.lex)
-    verb = next((v for v in rules()["post_introducers"] if title and phrase[:title.start].endswith(v)
+    if title is None:
+        return None
+    verb = next((v for v in rules()["post_introducers"] if phrase[:title.start].endswith(v)
                  and title.start > len(v)), None)
     return phrase[:title.start - len(verb)] + phrase[title.start:] if verb else None
 
@@ -137,7 +139,7 @@ def holders_of_offices(ex: Extraction, offices: list[Office], provision: Provisi
         extra = tuple(concept("role", r) for r in office.extra_roles)
         shorthand = designations.rules()["party_government_shorthands"].get(office.body)
         if shorthand and office.role in TOP_ROLES:  # 党政主要负责人: the party secretary and the government head
-            out.extend(Holder(ex.principal, concept("role", r), office.label, (ex.principal,)) for r in shorthand)
+            out.extend(Holder(ex.principal_body, concept("role", r), office.label, (ex.principal_body,)) for r in shorthand)
             continue
         out.append(Holder(bodies[0], role, office.label, tuple(bodies), office.portfolio, extra,
                           collective=office.role is None, known=office.known))
@@ -175,7 +177,7 @@ def office_bodies(ex: Extraction, office: Office, provision: Provision, default:
         named = bodies_named(ex, cut, provision, default)
         if named:
             return named
-    return [default or ex.principal]
+    return [default or ex.principal_body]
 
 
 def holders_at_start(ex: Extraction, text: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
 
 from kgtool.vocab import CONCEPT, WSA
 
@@ -52,7 +53,7 @@ class Lexicon:
 
     def __init__(self, graph: Graph):
         by_scheme: dict[str, dict[str, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
-        self.pref: dict[URIRef, dict[str, str]] = defaultdict(dict)
+        self.pref: dict[Node, dict[str, str]] = defaultdict(dict)  # keyed by any labelled subject
         by_pattern: dict[str, dict[str, set[URIRef]]] = defaultdict(lambda: defaultdict(set))
         for prop in LABELS:
             for subject, label in graph.subject_objects(prop):
@@ -140,7 +141,7 @@ class Lexicon:
                 best = (label, iris)
         return best[1][0] if best else None
 
-    def head_role(self, cls: URIRef | None) -> URIRef | None:
+    def head_role(self, cls: Node | None) -> URIRef | None:
         """The role of the principal head of a body of this class (wsa:headRole), up the class tree."""
         seen = set()
         while cls is not None and cls not in seen:

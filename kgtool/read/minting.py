@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cache
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kgtool.read.duty_types import duty_types
 from kgtool.read.explain import DutyNote, Explanation
@@ -93,6 +94,13 @@ class Extraction:
     def __post_init__(self) -> None:
         self.doc = iri_for("document", self.doc_id)
 
+    @property
+    def principal_body(self) -> URIRef:
+        """The principal once it is read, as every stage after the issuer's may assume."""
+        if self.principal is None:
+            raise ValueError(f"{self.doc_id}: the issuer is not read yet")
+        return self.principal
+
 
 def provision_iri(ex: Extraction, provision: Provision) -> URIRef:
     """A provision's IRI, minted once per provision of the document."""
@@ -107,14 +115,14 @@ def mark_defined(ex: Extraction, node: URIRef, provision: Provision) -> None:
     ex.g.add((node, PROV.wasDerivedFrom, provision_iri(ex, provision)))
 
 
-def mint_body(ex: Extraction, name: str, provision: Provision, cls: URIRef | None = None) -> URIRef:
+def mint_body(ex: Extraction, name: str, provision: Provision, cls: Node | None = None) -> URIRef:
     """The body of this name in this document, minted on first mention. A bare class word
     of a class whose members are many (企业, 企业单位, 各类生产经营单位) names them all: one body
     per class, whatever the wording."""
     label = key = re.sub(r"\s+", "", name)
     bare = re.sub(r"^(各类|各|全)", "", key)
     kind = local_name(ex.lex.suffix_class(bare)) if ex.lex.is_class_label(bare) else None
-    if kind in rules()["generic_member_classes"]:
+    if kind is not None and kind in rules()["generic_member_classes"]:
         key = kind
     if key not in ex.bodies:
         node = iri_for("body", ex.doc_id, short_hash(key))
@@ -143,6 +151,8 @@ def mint_post(ex: Extraction, holder: Holder, provision: Provision) -> URIRef:
     """
     bodies = holder.bodies or (holder.body,)
     role = holder.role
+    if role is None:
+        raise ValueError(f"{holder.label}: a holder without a role is a body, and holds its duties itself")
     if role == PRINCIPAL_HEAD and bodies != (ex.principal,):
         role = ex.lex.head_role(ex.g.value(bodies[0], RDF.type)) or role
     scope = scope_of(ex, bodies)
@@ -180,7 +190,7 @@ def issuer_head_roles(ex: Extraction) -> set[str]:
     """The roles that, in the issuer's own leadership, name the head of an issuer that is not a
     territory: a government head (主任 of a commission, 主席 of a trade union) and the head role
     of its class (局长 of a 局: wsa:headRole department_head)."""
-    head = ex.lex.head_role(ex.g.value(ex.principal, RDF.type))
+    head = ex.lex.head_role(ex.g.value(ex.principal, RDF.type)) if ex.principal is not None else None
     return {"principal_head", "government_head"} | ({local_name(head)} if head else set())
 
 
@@ -246,7 +256,9 @@ def mint_duty(ex: Extraction, p: Provision, local: str, text: str, owners: list[
         g.add((fnode, RDF.type, WSA.FrequencyRequirement))
         g.add((fnode, WSA.period, Literal(f.period, datatype=XSD.duration)))
         g.add((fnode, WSA.minOccurrences, Literal(f.minimum)))
-        per_year = times_per_year(f.period, f.minimum).quantize(Decimal("0.0001")).normalize()
+        rate = times_per_year(f.period, f.minimum)
+        assert rate is not None, f.period  # frequencies() writes only periods with a yearly rate
+        per_year = rate.quantize(Decimal("0.0001")).normalize()
         g.add((fnode, WSA.timesPerYear, Literal(per_year, datatype=XSD.decimal)))
         g.add((fnode, WSA.text, Literal(f.wording, lang="zh")))
         # the action counted: the one the wording names, else what the duty asks (每月至少调度1次…)

@@ -32,7 +32,7 @@ def appoint(ex: Extraction, p: Provision, post_phrase: str, holder_phrase: str) 
     if len(offices) != 1 or not offices[0].title:
         return
     group = next((b for b in ex.g.subjects(PROV.wasDerivedFrom, provision_iri(ex, p))
-                  if ex.g.value(b, RDF.type) == WSA.WorkingOffice), None)
+                  if isinstance(b, URIRef) and ex.g.value(b, RDF.type) == WSA.WorkingOffice), None)
     post = mint_post(ex, holders_of_offices(ex, offices, p, group)[0], p)
     name = re.search(r"([\u4e00-\u9fff]{2,3})$", holder_phrase)
     title = designations.title_at_end(holder_phrase[: name.start()] if name else holder_phrase, ex.lex)

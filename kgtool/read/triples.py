@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import XSD, Graph, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, SKOS
+from rdflib import Graph, Namespace, URIRef
+from rdflib import namespace as rdfns
+from rdflib.namespace import DefinedNamespace
 from rdflib.term import Node
 
-from kgtool.vocab import ORG, PREFIXES, WSA
+from kgtool import vocab
+from kgtool.vocab import PREFIXES
 
 
 class _Terms:
     """A namespace whose terms are made once: rdflib makes (and checks) a new URIRef on every
     WSA.x, a sizeable share of extraction's time."""
 
-    def __init__(self, namespace: Namespace) -> None:
+    def __init__(self, namespace: Namespace | type[DefinedNamespace]) -> None:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
@@ -29,7 +31,8 @@ class _Terms:
         return term
 
 
-WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = map(_Terms, (WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD))
+WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = (
+    _Terms(ns) for ns in (vocab.WSA, vocab.ORG, rdfns.DCTERMS, rdfns.FOAF, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS, rdfns.XSD))
 
 class Triples:
     """A document's statements: a set of triples, kept by subject and predicate in insertion order.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from pyoxigraph import Store as OxStore  # inside the class, `ox` is the property below
 from rdflib import URIRef
 from rdflib.term import Identifier
 
@@ -81,7 +82,7 @@ class EmbeddedStore:
         self.close()
 
     @property
-    def ox(self) -> ox.Store:
+    def ox(self) -> OxStore:
         if self._store is None:
             raise EngineError("the embedded store is closed")
         return self._store
@@ -98,7 +99,7 @@ class EmbeddedStore:
                 names.append(URIRef(graph.value))
         return sorted(names)
 
-    def replace(self, store: ox.Store) -> None:
+    def replace(self, store: OxStore) -> None:
         """Answer later queries from ``store``, which must hold the same quads.
 
         Used to move from the on-disk store, which opens at once, to an in-memory copy,

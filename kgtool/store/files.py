@@ -40,7 +40,9 @@ def graph_files(root: Path) -> dict[URIRef, list[Path]]:
 
 def _count(store: ox.Store, graph: URIRef) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))[0].value)
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answers with solutions
+    return int(next(iter(solutions))[0].value)
 
 
 def load_files(store: Any, root: Path) -> dict[URIRef, int]:

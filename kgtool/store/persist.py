@@ -39,7 +39,7 @@ from kgtool.store.files import graph_files, load_files, parse_turtle
 from kgtool.store.results import DEFAULT_TIMEOUT
 from kgtool.store.textindex import build_index
 
-__all__ = ["MANIFEST", "ensure_store", "open_persistent", "store_is_current", "store_path",
+__all__ = ["MANIFEST", "DiskStore", "ensure_store", "open_persistent", "store_is_current", "store_path",
            "warm_in_background"]
 
 #: File inside the store folder that lists what the store was built from.
@@ -51,6 +51,15 @@ TEXT_INDEX = "text.sqlite"
 
 #: progress(path, files done, files in all) while a store is built.
 Progress = Callable[[Path, int, int], None]
+
+
+class DiskStore(EmbeddedStore):
+    """An `EmbeddedStore` over the on-disk store, with the files beside its quads and how it was opened."""
+
+    answers: Path  # saved-query answers, see kgtool.query.answers
+    text_index: Path  # see kgtool.store.textindex.index_for
+    built: bool = False  # whether `ensure_store` (re)built it before opening it
+    build_seconds: float = 0.0  # and how long that took
 
 
 def store_path(root: Path, path: Path | str | None = None) -> Path:
@@ -145,15 +154,15 @@ def _locked(store: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _open(store: Path, timeout: float | None) -> EmbeddedStore:
+def _open(store: Path, timeout: float | None) -> DiskStore:
     try:
         opened = ox.Store.read_only(str(store))
     except OSError as exc:
         raise EngineError(f"cannot open the on-disk store: {exc}", where=str(store),
                           hint="delete the folder and run `kgtool build --store` again") from exc
-    embedded = EmbeddedStore(opened, timeout=timeout)
-    embedded.answers = store / "answers"  # type: ignore[attr-defined]  # see kgtool.query.answers
-    embedded.text_index = store / TEXT_INDEX  # type: ignore[attr-defined]  # see kgtool.store.textindex.index_for
+    embedded = DiskStore(opened, timeout=timeout)
+    embedded.answers = store / "answers"
+    embedded.text_index = store / TEXT_INDEX
     return embedded
 
 
@@ -187,7 +196,7 @@ def _build(root: Path, store: Path, manifest: dict, progress: Progress | None) -
 
 
 def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progress | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT) -> EmbeddedStore:
+                 timeout: float | None = DEFAULT_TIMEOUT) -> DiskStore:
     """The on-disk store of ontology/ + data/ under root, (re)built first if the files changed.
 
     Args:
@@ -197,7 +206,7 @@ def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progre
         timeout: seconds a query may run (as `EmbeddedStore`).
 
     Returns:
-        An `EmbeddedStore` over the store, opened read-only (``.built`` says whether this call
+        A `DiskStore` over the store, opened read-only (``.built`` says whether this call
         built it, ``.build_seconds`` how long that took).
 
     Raises:
@@ -217,13 +226,13 @@ def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progre
             with contextlib.suppress(OSError):
                 _write_manifest(store, now)
     opened = _open(store, timeout)
-    opened.built = built  # type: ignore[attr-defined]
-    opened.build_seconds = seconds  # type: ignore[attr-defined]
+    opened.built = built
+    opened.build_seconds = seconds
     return opened
 
 
 def open_persistent(root: Path, *, path: Path | str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                    warm: bool = False) -> EmbeddedStore | None:
+                    warm: bool = False) -> DiskStore | None:
     """The project's on-disk store if it has one (rebuilt first if the files changed), else None.
 
     A project has one once ``kgtool build --store`` made it; small projects never need it.

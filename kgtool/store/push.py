@@ -56,6 +56,13 @@ def _push_auth(user: str | None, password: str | None, scheme: str) -> Any:
     raise KgtoolError(f"unknown auth scheme {scheme!r}", hint="use 'digest' (Virtuoso) or 'basic'")
 
 
+def _ntriples(store: ox.Store, graph: URIRef) -> bytes:
+    """One named graph of the store as N-Triples."""
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(graph)))
+    assert data is not None  # with no output, pyoxigraph returns the bytes
+    return data
+
+
 def push(root: Path, endpoint: str, *, graph_store: str | None = None, user: str | None = None,
          password: str | None = None, auth_scheme: str = "digest", graph: URIRef | None = None,
          progress: Callable[[URIRef, int, int, int], None] | None = None,
@@ -73,13 +80,12 @@ def push(root: Path, endpoint: str, *, graph_store: str | None = None, user: str
     url = graph_store or graph_store_url(endpoint, authenticated=user is not None)
     auth = _push_auth(user, password, auth_scheme)
     if graph is not None:
-        parts = [scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(g))) for g in counts]
+        parts = [_ntriples(scratch, g) for g in counts]
         lines = {line for part in parts for line in part.splitlines() if line.strip()}
         payload = b"\n".join(sorted(lines)) + b"\n" if lines else b""
         uploads = [(URIRef(str(graph)), payload, len(lines))]
     else:
-        uploads = [(g, scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(g))), n)
-                   for g, n in counts.items()]
+        uploads = [(g, _ntriples(scratch, g), n) for g, n in counts.items()]
     sent: dict[URIRef, int] = {}
     with requests.Session() as session:
         for done, (target, payload, n) in enumerate(uploads, start=1):

@@ -236,7 +236,7 @@ class _Reply:
             variables = [str(v) for v in answer["head"].get("vars", [])]
             bindings = answer["results"]["bindings"]
             blanks = BlankLabels()
-            rows = []
+            rows: list[tuple[Identifier | None, ...]] = []
             truncated = server_cut
             for binding in bindings:
                 if max_rows is not None and len(rows) >= max_rows:
@@ -264,7 +264,7 @@ def _read_before(response: requests.Response, deadline: float) -> bytes:
     """The whole body, or ReadTimeout once ``deadline`` passes, however the server trickles."""
     raw = response.raw
     read1 = getattr(raw, "read1", None)
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -163,7 +163,7 @@ def insert_values(sparql: str, bindings: list[tuple[str, Identifier]]) -> str:
 def check_bindings(bindings: Mapping[str, Identifier] | None) -> list[tuple[str, Identifier]]:
     if not bindings:
         return []
-    out = []
+    out: list[tuple[str, Identifier]] = []
     for name, term in bindings.items():
         var = str(name)
         if var[:1] in "?$":

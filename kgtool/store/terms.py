@@ -75,6 +75,7 @@ def _iri(value: str) -> URIRef:
 
 
 def from_ox(term: Any, blanks: Callable[[str], BNode] | None = None) -> Identifier | None:
+    """The rdflib term for a pyoxigraph one; None for None (an unbound cell)."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -84,6 +85,14 @@ def from_ox(term: Any, blanks: Callable[[str], BNode] | None = None) -> Identifi
     if isinstance(term, ox.BlankNode):
         return blanks(term.value) if blanks else BNode(term.value)
     raise QueryError(f"unsupported RDF term in a result: {term!r}", hint="RDF-star triple terms are not supported")
+
+
+def bound_from_ox(term: Any, blanks: Callable[[str], BNode] | None = None) -> Identifier:
+    """The rdflib term for a pyoxigraph one that is always there, such as a triple's."""
+    node = from_ox(term, blanks)
+    if node is None:
+        raise QueryError("a triple in a result lacks a term")
+    return node
 
 
 def to_ox(term: Identifier) -> Any:
@@ -119,8 +128,8 @@ def graph_result(triples: Iterable[Any], max_rows: int | None) -> Result:
         if max_rows is not None and taken >= max_rows:
             truncated = True
             break
-        graph.add((from_ox(triple.subject, blank), from_ox(triple.predicate, blank),
-                   from_ox(triple.object, blank)))
+        graph.add((bound_from_ox(triple.subject, blank), bound_from_ox(triple.predicate, blank),
+                   bound_from_ox(triple.object, blank)))
     return Result(kind="graph", graph=graph, truncated=truncated)
 
 

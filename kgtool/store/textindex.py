@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
-from kgtool.vocab import DCTERMS, FOAF, RDFS, SKOS, WSA
+from kgtool.vocab import WSA
 
 #: Properties whose literals are searchable (the web search's labels and duty texts).
 INDEXED_PREDICATES: tuple[str, ...] = (

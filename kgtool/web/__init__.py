@@ -3,7 +3,8 @@
 ``create_app(config)`` builds it (tests pass their own config, as the Flask tutorial does);
 ``kgtool.web.serve.serve`` runs it with waitress. One Blueprint per page family:
 ``browse`` (home, resources, documents, search), ``sparql`` (endpoint and editor),
-``library`` (saved queries), ``report`` (gaps), ``compare``.
+``library`` (saved queries), ``report`` (gaps), ``compare``, ``dataset`` (the dataset's
+VoID description and dumps), ``ontology`` (the ontology's documentation, with conneg).
 
 Safety, since the endpoint may face the internet: templates autoescape everything and never
 mark data safe; a Content-Security-Policy allows scripts only from our own static files
@@ -81,7 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
             ``MAX_BODY_BYTES``, ``SPARQL_WORKERS`` (processes for ad-hoc queries on the
             embedded store; 0 runs them in-process with only a soft time limit),
             ``RESPONSE_CACHE_ENTRIES`` / ``RESPONSE_CACHE_BYTES`` (bounds of the cache of
-            resource and saved-query pages on the embedded store; 0 turns it off).
+            resource and saved-query pages on the embedded store; 0 turns it off),
+            ``DUMPS_DIR`` (where the dumps of /dumps/ are written; default a temporary folder).
 
     Raises:
         KgtoolError: if the store cannot be opened (bad data, unreachable engine).
@@ -98,8 +100,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kgtool"] = site
     atexit.register(site.close)
 
-    from kgtool.web import browse, compare, library, report, sparql
-    for module in (browse, sparql, library, report, compare):
+    from kgtool.web import browse, compare, dataset, library, ontology, report, sparql
+    for module in (browse, sparql, library, report, compare, dataset, ontology):
         app.register_blueprint(module.bp)
 
     _register_helpers(app)
@@ -119,6 +121,10 @@ def _register_helpers(app: Flask) -> None:
 
 
 def _after_request(response):
+    style_sources = getattr(g, "style_sources", ())  # exactly these inline <style> elements, by hash
+    if style_sources:
+        response.headers.setdefault("Content-Security-Policy",
+                                    CSP.replace("style-src 'self'", "style-src 'self' " + " ".join(style_sources)))
     if getattr(g, "inline_styles", False):
         response.headers.setdefault("Content-Security-Policy", CSP_INLINE_STYLES)
     for name, value in SECURITY_HEADERS.items():

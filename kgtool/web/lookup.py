@@ -129,7 +129,7 @@ def describe(site: Site, iri: URIRef) -> Description:
     # index gives (LIMIT, no ORDER BY, so nothing is sorted in full), then order those.
     inc = site.query(f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} LIMIT {MAX_INCOMING + 1}", {"o": iri},
                      max_rows=MAX_INCOMING + 1)
-    incoming = sorted(inc.rows, key=lambda row: (str(row[1]), str(row[0])))
+    incoming = sorted(((s, p) for s, p in inc.rows), key=lambda row: (str(row[1]), str(row[0])))
     desc = Description(iri=iri, incoming=incoming[:MAX_INCOMING], incoming_cut=len(incoming) > MAX_INCOMING)
     for p, o in out.rows:
         if p == RDF.type:

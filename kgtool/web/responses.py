@@ -1,6 +1,6 @@
 """What the pages share to make a response: URLs with changed arguments, the client's
 preferred form (JSON, HTML or text), error responses in that form, and the relaxed
-Content-Security-Policy for pages whose widgets set style attributes.
+Content-Security-Policy for pages whose widgets set style attributes or whose styles are inline.
 
 Below the app (`kgtool.web`) and its blueprints, which all import from here, so that no
 blueprint imports the package that registers it.
@@ -37,6 +37,13 @@ def lang_url() -> str:
 def allow_inline_styles() -> None:
     """Let this response's page use style attributes (for widgets that set them)."""
     g.inline_styles = True
+
+
+def allow_style_sources(sources: list[str]) -> None:
+    """Let this response's page use exactly these inline <style> elements, given as CSP hash
+    sources (``'sha256-…'``): narrower than `allow_inline_styles`, for a page made elsewhere
+    (pyLODE's) whose stylesheet is inline."""
+    g.style_sources = tuple(sources)
 
 
 def wants_json() -> bool:

@@ -8,6 +8,10 @@ update operation, 400 for an update sent as a query), LOAD, SERVICE and ``FROM <
 (400), datasets named in the request (400). Bounded: time (``query_timeout_s``, 503 when
 passed), rows (``max_rows``: the result is cut and says so in the ``X-SPARQL-MaxRows``
 header and on the HTML page) and body size (``max_body_bytes``, 413).
+
+A GET without a query is answered with the endpoint's SPARQL 1.1 Service Description
+(`kgtool.web.service`) in Turtle, JSON-LD, RDF/XML or N-Triples, by Accept or ``?format=``;
+a browser is sent to the editor, which shows the same description as a summary.
 """
 from __future__ import annotations
 
@@ -20,7 +24,8 @@ from kgtool.render import graph as serialize_graph
 from kgtool.render import results as serialize_results
 from kgtool.store import Result
 from kgtool.vocab import PREFIXES
-from kgtool.web.site import checked, site
+from kgtool.web import service
+from kgtool.web.site import Site, checked, site
 
 bp = Blueprint("sparql", __name__)
 
@@ -103,23 +108,71 @@ class _Forbidden(QueryError):
                          hint="send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) with query=")
 
 
+def _check_dataset(s: Site) -> None:
+    """The protocol's dataset parameters are accepted when they name the whole dataset, as a
+    client that lists our graphs sends them (kgtool's own remote engine, for one); a part of it
+    is refused: the default graph is always the union of every graph."""
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if request.values.getlist(name):
+            raise QueryError(f"{name} belongs to SPARQL Update, which this endpoint does not run", where=name)
+    for name in ("default-graph-uri", "named-graph-uri"):
+        given = set(request.values.getlist(name))
+        if given and given != {str(g) for g in s.store.graphs()}:
+            raise QueryError(f"{name} may only name the whole dataset: the default graph is the union of every graph",
+                             where=name, hint="use GRAPH <…> { } inside the query to name one graph")
+
+
 def _run(sparql: str) -> Result:
     s = site()
-    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri"):
-        if request.values.getlist(name):
-            raise QueryError(f"{name} is not supported: the default graph is the union of every graph",
-                             where=name, hint="use GRAPH <…> { } inside the query to name one graph")
+    _check_dataset(s)
     if s.runner is not None:
         return s.runner.run(sparql, timeout=s.timeout, max_rows=s.max_rows)
     checked(sparql)  # what run_query does first, under the app's parse lock
     return s.store.query(sparql, timeout=s.timeout, max_rows=s.max_rows)
 
 
+def _description_form() -> str | None:
+    """What a GET without a query asks for: "html" (a person: the editor), an RDF syntax of the
+    service description, or None (a results client that forgot the query: the usual 400).
+
+    An explicit ``?format=`` decides; else the Accept header, where a bare ``*/*`` (curl)
+    gets Turtle, as the Service Description recommendation has an endpoint answer; no Accept
+    header at all is read the same way.
+    """
+    for value in _format_args():
+        if GRAPH_NAMES.get(value) in (*service.DESCRIPTION_FORMATS, "html"):
+            return GRAPH_NAMES[value]
+    if not request.accept_mimetypes.provided:
+        return "turtle"
+    offered: dict[str, str | None] = {media: name for name, media in service.DESCRIPTION_FORMATS.items()}
+    offered |= {"text/html": "html", "application/sparql-results+json": None, "application/sparql-results+xml": None}
+    return offered.get(request.accept_mimetypes.best_match(list(offered)) or "")
+
+
+def _description(fmt: str):
+    """The SPARQL 1.1 Service Description of this endpoint in an RDF syntax."""
+    body = service.serialize(describe(), fmt)
+    response = current_app.response_class(body, mimetype=service.DESCRIPTION_FORMATS[fmt])
+    if fmt in ("turtle", "nt"):
+        response.mimetype_params["charset"] = "utf-8"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    return response
+
+
+def describe() -> service.ServiceFacts:
+    """The facts of this endpoint, at its absolute URL on this request's host."""
+    return service.service_facts(url_for("sparql.endpoint", _external=True), RESULT_NAMES.values(), GRAPH_NAMES.values())
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def endpoint():
-    if (request.method == "GET" and not request.args.get("query") and "update" not in request.args
-            and request.accept_mimetypes.best_match(["text/html", "application/sparql-results+json"]) == "text/html"):
-        return redirect(url_for("sparql.editor"))
+    if request.method == "GET" and "update" not in request.args and not request.args.get("query"):
+        form = _description_form()
+        if form == "html":
+            return redirect(url_for("sparql.editor"))
+        if form is not None and "query" not in request.args:
+            return _description(form)
     try:
         sparql = _query_text()
     except _Forbidden as exc:
@@ -161,4 +214,5 @@ def editor():
           "        org:role ?role .\n}\nLIMIT 20\n")
     from kgtool.web.responses import allow_inline_styles
     allow_inline_styles()
-    return render_template("sparql/editor.html", initial=initial, endpoint=url_for("sparql.endpoint"))
+    return render_template("sparql/editor.html", initial=initial, endpoint=url_for("sparql.endpoint"),
+                           service=describe(), description_formats=service.DESCRIPTION_FORMATS)

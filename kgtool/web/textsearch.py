@@ -14,7 +14,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDFS, SKOS
 
 from kgtool.errors import EngineError
-from kgtool.store import textindex
+from kgtool.store import EmbeddedStore, textindex
 from kgtool.vocab import PREFIXES, WSA
 from kgtool.web.site import Site
 
@@ -136,6 +136,8 @@ def _facets_of(site: Site, subjects: list[str]) -> dict[str, dict[str, set]]:
     skips the web guard's parse (slow for thousands of IRIs) and runs on pyoxigraph directly,
     in batches, within the app's query timeout.
     """
+    if not isinstance(site.store, EmbeddedStore):  # textindex.index_for gives only these an index
+        raise TypeError(f"search facets need an embedded store, not {type(site.store).__name__}")
     oxstore = site.store.ox
     deadline = time.monotonic() + site.timeout if site.timeout else None
     out: dict[str, dict[str, set]] = {}
@@ -144,7 +146,9 @@ def _facets_of(site: Site, subjects: list[str]) -> dict[str, dict[str, set]]:
             raise EngineError(f"the search ran longer than {site.timeout:g} s", where="embedded store",
                               hint="search for a longer phrase")
         values = " ".join(str(ox.NamedNode(s)) for s in subjects[i:i + _FACET_BATCH])
-        for row in oxstore.query(_FACET_QUERY % values, prefixes=PREFIXES, use_default_graph_as_union=True):
+        solutions = oxstore.query(_FACET_QUERY % values, prefixes=PREFIXES, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answers with solutions
+        for row in solutions:
             v = row["v"]
             term = (URIRef(v.value) if isinstance(v, ox.NamedNode)
                     else BNode(v.value) if isinstance(v, ox.BlankNode)

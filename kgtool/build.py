@@ -7,9 +7,7 @@ writes it, about 12 times faster than rdflib's serializer, and no hand-written w
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from kgtool.atomic import write_atomic
 from kgtool.errors import SourceError
 from kgtool.read.extract import Summary, Triples, extract
 from kgtool.read.formats import EXTENSIONS, detect, read_text, source_files
@@ -229,24 +228,6 @@ class _Made(dict):
     def __missing__(self, node: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         made = self[node] = _ox(node)
         return made
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file in the same folder, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _kept(path: Path, data: bytes, stem: Path, encoding: str | None) -> tuple[Path, bytes]:

@@ -417,7 +417,7 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
               help="With --engine pyshacl: processes (default: one per CPU; 0: in this process).")
 def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
-    from kgtool.build import write_atomic
+    from kgtool.atomic import write_atomic
     from kgtool.gaps import gap_report, render_report
 
     root = project_root()
@@ -452,7 +452,7 @@ def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wordi
 
     Default: every document, role x duty-type matrix as a table.
     """
-    from kgtool.build import write_atomic
+    from kgtool.atomic import write_atomic
     from kgtool.compare import compare_command_output
 
     output = compare_command_output(_store(endpoint), list(jurisdictions), by=by, fmt=fmt, diff=diff, wording=wording)

@@ -201,7 +201,7 @@ def test_known_circles_are_still_there():
 #: stage and the stages below it, never one above, and the question stages (query, gaps,
 #: compare, publish) not one another.
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("kgtool.errors", "kgtool.settings", "kgtool.vocab"),
+    ("kgtool.errors", "kgtool.settings", "kgtool.vocab", "kgtool.atomic"),
     ("kgtool.read",),
     ("kgtool.build",),
     ("kgtool.store",),

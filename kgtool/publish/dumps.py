@@ -8,19 +8,16 @@ have no named graphs: they hold each triple of the union once, however many grap
 """
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 
-from kgtool.errors import KgtoolError
+from kgtool.atomic import atomic_file
 from kgtool.vocab import PREFIXES
 
 
@@ -109,7 +106,7 @@ def export(store: ox.Store, fmt: Format, path: Path) -> Dump:
         KgtoolError: the file cannot be written there (its folder is missing or read-only, it is a folder).
     """
     compressed = path.name.endswith(".gz")
-    with _atomic(path) as raw:
+    with atomic_file(path) as raw:
         if compressed:
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as packed:
                 statements = write(store, fmt, cast(IO[bytes], packed))  # a GzipFile is a binary file
@@ -117,30 +114,6 @@ def export(store: ox.Store, fmt: Format, path: Path) -> Dump:
             statements = write(store, fmt, raw)
     size, digest = _measure(path)
     return Dump(path.name, path, fmt, compressed, statements, size, digest)
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """A file to write into that appears at ``path`` only when complete (temp file, fsync, rename)."""
-    if path.is_dir():
-        raise KgtoolError("is a folder", where=str(path), hint="give a file name, e.g. graph.nq.gz")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise KgtoolError(f"cannot write here: {exc.strerror}", where=str(path),
-                          hint="choose a file in a folder that exists and is writable") from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _measure(path: Path) -> tuple[int, str]:

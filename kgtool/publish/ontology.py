@@ -26,7 +26,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kgtool.build import write_atomic
+from kgtool.atomic import write_atomic
 from kgtool.errors import KgtoolError, SourceError
 from kgtool.publish.ontology_page import ONTDOC, complete
 from kgtool.publish.ontology_terms import term_ids

@@ -33,7 +33,7 @@ from rdflib.compare import isomorphic, to_canonical_graph
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from kgtool import vocab
-from kgtool.build import write_atomic
+from kgtool.atomic import write_atomic
 from kgtool.errors import SourceError
 from kgtool.publish.dumps import Dump
 from kgtool.store import EmbeddedStore, Store, load_files

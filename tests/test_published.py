@@ -191,6 +191,26 @@ def scanned_pdf(path: Path) -> None:
     figure.savefig(path, format="pdf")
 
 
+def pdf_bomb(path: Path) -> None:
+    """A one-page PDF whose content stream inflates from 400 KB to 400 MB (FlateDecode), offsets exact."""
+    import zlib
+
+    stream = zlib.compress(b" " * (400 << 20), 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
 def damaged_docx(path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + os.urandom(2000))
 
@@ -217,8 +237,7 @@ HOSTILE = [
     ("picture.docx", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), "a PNG image, not a format kgtool reads", {}),
     ("slow.pdf", lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p), "took longer than 0.05 s",
      {"KGTOOL_READER_TIMEOUT_S": "0.05"}),
-    ("greedy.pdf", lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p), "needs more than 1 MB of memory",
-     {"KGTOOL_READER_MEMORY_MB": "1"}),
+    ("bomb.pdf", pdf_bomb, "needs more than 200 MB of memory", {"KGTOOL_READER_MEMORY_MB": "200"}),
 ]
 
 

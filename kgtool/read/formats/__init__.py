@@ -40,12 +40,15 @@ def read_text(data: bytes, *, where: str, encoding: str | None = None) -> str:
     if kind == "text":
         return decode(data, where=where, encoding=encoding)
     if kind == "html":
-        return run_limited(read_html, data, where, encoding, where=where, what=_NAMES[kind])
+        return run_limited(read_html, data, where, encoding, where=where, what=_NAMES[kind],
+                           libraries=("lxml.html", "readability"))
     if kind == "pdf":
-        return run_limited(read_pdf, data, where, where=where, what=_NAMES[kind])
+        return run_limited(read_pdf, data, where, where=where, what=_NAMES[kind],
+                           libraries=("pdfplumber", "pdfminer.pdfdocument", "pdfplumber.utils.exceptions"))
     if kind == "word97":
         data = to_docx(data, where)
-    return run_limited(read_docx, data, where, where=where, what=_NAMES[kind])
+    return run_limited(read_docx, data, where, where=where, what=_NAMES[kind],
+                       libraries=("docx", "docx.opc.exceptions", "docx.table"))
 
 
 def source_files(folder: Path) -> list[Path]:

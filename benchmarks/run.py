@@ -21,8 +21,14 @@ are skipped above --baseline-max-triples (they take minutes and gigabytes there)
   kgtool.gaps.jena.jena_validate (Apache Jena) vs kgtool.gaps.single.validate (load + validate),
   and whether their findings are the same;
 - compare: kgtool.compare role_duty_matrix, frequency_table and similarity, on the on-disk
-  store and on rdflib (through a small adapter);
-- web: benchmarks/web_latency.py, if present (it serves this checkout's five documents).
+  store and on rdflib (through a small adapter), the SPARQL path; beside it the same tables from
+  the documents' profiles (issue 15: making them, then opening, loading and each table, the 10
+  nearest of every document), whether the answers are the same, and each `kgtool compare --by`
+  view's time and peak memory in a process of its own;
+- web: benchmarks/web_latency.py, if present (it serves this checkout's five documents);
+- remote engines (--virtuoso, --oxigraph-server): every saved query through RemoteStore on a
+  scratch Virtuoso sized by kgtool.store.virtuoso_ini (--virtuoso-memory) and on Oxigraph's own
+  server, after `kgtool load` (--one-graph: into one named graph), beside the embedded store.
 
 Output: one line per figure, ``size | phase | figure | value | baseline | ratio``.
 """
@@ -55,6 +61,9 @@ FIGURES = (
     ("queries", "median of medians ms"), ("queries", "slowest median ms"), ("queries", "text search median ms"),
     ("gaps", "report s"), ("gaps", "same findings"), ("gaps", "findings"), ("gaps", "jena report s"),
     ("compare", "role_duty_matrix s"), ("compare", "frequency_table s"), ("compare", "similarity s"),
+    ("compare", "profiles build s"), ("compare", "profiles: role x duty type + frequency s"),
+    ("compare", "profiles: nearest 10 of every document s"), ("compare", "profiles: every view, all documents s"),
+    ("compare", "profiles: same answers as SPARQL"), ("memory", "compare --by, largest peak MB"),
 )
 
 
@@ -157,14 +166,49 @@ def rdflib_dataset(root: Path):
 
 
 def compare_times(store) -> dict:
+    """Seconds of each comparison function (the SPARQL path), and a digest of its answer."""
     from kgtool import compare
 
     out = {}
     for name in ("role_duty_matrix", "frequency_table", "similarity"):
         started = time.perf_counter()
-        getattr(compare, name)(store)
+        result = getattr(compare, name)(store)
         out[name] = time.perf_counter() - started
+        out[f"{name} sha256"] = _digest(compare.to_json(result))
     return out
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: Above this many documents the profiles phase does not explain every pair (it grows with the pairs).
+EVERY_PAIR_UP_TO = 100
+
+
+#: Runs the kgtool command line and, on leaving, writes the process's own peak memory (VmHWM,
+#: kB) to the file named first: getrusage would count the parent's memory at fork time too.
+_WITH_PEAK = ("import atexit, re, sys\n"
+              "def peak(path=sys.argv[1]):\n"
+              "    status = open('/proc/self/status').read()\n"
+              "    open(path, 'w').write(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+              "atexit.register(peak)\n"
+              "sys.argv = ['kgtool', *sys.argv[2:]]\n"
+              "from kgtool.cli import cli\n"
+              "cli()\n")
+
+
+def kgtool_peak(args: list[str], env: dict) -> tuple[float, float, int]:
+    """(seconds, peak MB, exit code) of one kgtool command in a process of its own."""
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
+        started = time.perf_counter()
+        code = subprocess.run([sys.executable, "-c", _WITH_PEAK, peak.name, *args], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+        seconds = time.perf_counter() - started
+        kb = Path(peak.name).read_text() or "0"
+    return seconds, int(kb) / 1024, code
 
 
 # ------------------------------------------------------------------------------ phases (child processes)
@@ -247,6 +291,41 @@ def text_search_times(store, repeat: int) -> dict:
     return out
 
 
+def phase_profiles(root: Path, o: dict) -> dict:
+    """Comparison from profiles: making them (build time), then every table of every document from
+    the on-disk store and data/profiles/, and each `kgtool compare --by` view in a process of its own."""
+    from kgtool.compare import to_json
+    from kgtool.compare.columns import columns
+    from kgtool.compare.output import VIEWS
+    from kgtool.compare.profiles import write_profiles
+    from kgtool.store.persist import ensure_store
+
+    shutil.rmtree(root / "data" / "profiles", ignore_errors=True)
+    started = time.perf_counter()
+    made = len(write_profiles(root))
+    out: dict = {"build_s": time.perf_counter() - started, "profiles": made}
+    env = {**os.environ, "KGTOOL_HOME": str(root)}
+    out["views"] = {f"{view} {fmt}": kgtool_peak(["compare", "--by", view, "--format", fmt], env)
+                    for view in VIEWS for fmt in ("table", "json")}
+    started = time.perf_counter()
+    profiled = columns(ensure_store(root), None, root=root)
+    out["load_s"] = time.perf_counter() - started
+    for name, work in (("role_duty_matrix", profiled.role_duty_matrix), ("frequency_table", profiled.frequency_table),
+                       ("principles", profiled.concept_matrices), ("structure", profiled.structure),
+                       ("nearest", lambda: profiled.neighbours(10))):
+        started = time.perf_counter()
+        result = work()
+        out[name] = time.perf_counter() - started
+        out[f"{name} sha256"] = _digest(to_json(result))
+    if len(profiled.juris) <= EVERY_PAIR_UP_TO:
+        started = time.perf_counter()
+        result = profiled.similarity()
+        out["similarity"] = time.perf_counter() - started
+        out["similarity sha256"] = _digest(to_json(result))
+    out.update(peak_mb())
+    return out
+
+
 def phase_rdflib(root: Path, o: dict) -> dict:
     from rdflib import Variable
 
@@ -315,31 +394,57 @@ def phase_gaps_plain(root: Path, o: dict) -> dict:
             "findings": len(report.findings), "keys": _finding_keys(report), **peak_mb()}
 
 
-def phase_virtuoso(root: Path, o: dict) -> dict:
-    """The saved-query benchmark through RemoteStore against a scratch Virtuoso (tests/virtuoso_server.py)."""
-    sys.path.insert(0, str(ROOT / "tests"))
+def _remote_queries(root: Path, o: dict, endpoint: str, **credentials) -> dict:
+    """Push the corpus to a running engine (kgtool load, one graph per document, or one graph
+    for everything when o["one_graph"]) and time every saved query through RemoteStore."""
     from rdflib import URIRef
 
     from kgtool.query.saved import bind
     from kgtool.store import RemoteStore, push
+
+    one = "https://w3id.org/wsa/graph/all" if o.get("one_graph") else None
+    started = time.perf_counter()
+    sent = push(root, endpoint, graph=URIRef(one) if one else None, **credentials)
+    pushed = time.perf_counter() - started
+    store = RemoteStore(endpoint, timeout=o["query_timeout"], graphs=[one] if one else None)
+    store.query("ASK { ?s ?p ?o }")  # the engine is known before the queries fork (Virtuoso: gets `timeout`)
+    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
+                         o["repeat"], o["budget"], o["query_timeout"])
+    return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times}
+
+
+def phase_virtuoso(root: Path, o: dict) -> dict:
+    """The saved-query benchmark through RemoteStore against a scratch Virtuoso (tests/virtuoso_server.py),
+    sized for o["memory"] by kgtool.store.virtuoso_ini as docs/scaling.md says an operator would."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from kgtool.store.virtuoso_ini import virtuoso_sizing
     from virtuoso_server import virtuoso_server
 
-    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp, virtuoso_server(Path(tmp)) as server:
+    memory = o.get("memory") or "2G"
+    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp, \
+            virtuoso_server(Path(tmp), memory=memory) as server:
         # one named graph per document (kgtool load), or everything in one graph (kgtool load
         # --graph): Virtuoso plans a query over a dataset of hundreds of graphs far worse
-        one = "https://w3id.org/wsa/graph/all" if o.get("one_graph") else None
-        started = time.perf_counter()
-        sent = push(root, server.endpoint, user=server.user, password=server.password,
-                    graph=URIRef(one) if one else None)
-        pushed = time.perf_counter() - started
-        store = RemoteStore(server.endpoint, timeout=o["query_timeout"], graphs=[one] if one else None)
-        times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
-                             o["repeat"], o["budget"], o["query_timeout"])
-        return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times,
-                "start_s": server.start_seconds, **peak_mb()}
+        found = _remote_queries(root, o, server.endpoint, user=server.user, password=server.password)
+        sizing = virtuoso_sizing(memory)
+        return {**found, "start_s": server.start_seconds,
+                "configuration": {**sizing.parameters(), **sizing.sparql()}, **peak_mb()}
 
 
-PHASES = {"virtuoso": phase_virtuoso, "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,
+def phase_oxigraph_server(root: Path, o: dict) -> dict:
+    """The same on Oxigraph's own server (`oxigraph serve`, tests/oxigraph_server.py)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from oxigraph_server import oxigraph_server
+
+    # the server stops a query when the benchmark stops waiting, as Virtuoso does with `timeout`
+    with tempfile.TemporaryDirectory(prefix="kgtool-bench-oxigraph-") as tmp, \
+            oxigraph_server(Path(tmp), query_timeout_s=max(1, round(o["query_timeout"]))) as server:
+        return {**_remote_queries(root, o, server.endpoint), "start_s": server.start_seconds, **peak_mb()}
+
+
+PHASES = {"virtuoso": phase_virtuoso, "oxigraph-server": phase_oxigraph_server,
+          "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,
+          "profiles": phase_profiles,
           "persist-open": phase_persist_open, "rdflib": phase_rdflib, "gaps-fast": phase_gaps_fast,
           "gaps-jena": phase_gaps_jena, "gaps-plain": phase_gaps_plain}
 
@@ -492,29 +597,87 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
         out(n, "compare", f"{name} s", value if value is not None else _why(opened),
             b if b is not None else (comp_base.get("status") if isinstance(comp_base, dict) and comp_base.get("status") else None),
             b / value if isinstance(b, float) and isinstance(value, float) else None)
+    report_profiles(out, n, r.get("profiles", {"status": "skipped", "reason": "not run"}), comp)
 
 
-def report_virtuoso(out: Printer, n: int, v: dict, results: dict) -> None:
-    """Saved queries through RemoteStore on Virtuoso, beside the embedded on-disk store."""
-    if not _ok(v):
-        out(n, "virtuoso", "saved queries", _why(v))
+def report_profiles(out: Printer, n: int, p: dict, sparql: dict) -> None:
+    """Comparison from profiles, each beside the SPARQL path of the same run (persist-open's)."""
+    if not _ok(p):
+        for phase, figure in FIGURES:
+            if figure.startswith("profiles"):
+                out(n, phase, figure, _why(p))
+        out(n, "memory", "compare --by, largest peak MB", _why(p))
         return
-    out(n, "virtuoso", "push s (Graph Store Protocol)", v["push_s"], f"{v['graphs']} graphs")
-    out(n, "virtuoso", "triples pushed", v["triples"])
+
+    def base(name: str):
+        value = sparql.get(name)
+        return value if isinstance(value, float) else (sparql.get("status") or "not run")
+
+    def ratio(b, value):
+        return b / value if isinstance(b, float) and value else None
+
+    out(n, "compare", "profiles build s", p["build_s"], f"{p['profiles']} files")
+    out(n, "compare", "profiles: open store + choose + load s", p["load_s"])
+    for name in ("role_duty_matrix", "frequency_table"):
+        out(n, "compare", f"profiles: {name} s (tables only)", p[name], base(name), ratio(base(name), p[name]))
+    both = p["load_s"] + p["role_duty_matrix"] + p["frequency_table"]
+    b = base("role_duty_matrix")
+    b = b + sparql["frequency_table"] if isinstance(b, float) and isinstance(sparql.get("frequency_table"), float) else b
+    out(n, "compare", "profiles: role x duty type + frequency s", both, b, ratio(b, both))
+    near = p["load_s"] + p["nearest"]
+    out(n, "compare", "profiles: nearest 10 of every document s", near, base("similarity"), ratio(base("similarity"), near))
+    if "similarity" in p:
+        out(n, "compare", "profiles: every pair s (tables only)", p["similarity"], base("similarity"),
+            ratio(base("similarity"), p["similarity"]))
+    every = p["load_s"] + sum(p[k] for k in ("role_duty_matrix", "frequency_table", "principles", "structure", "nearest"))
+    out(n, "compare", "profiles: every view, all documents s", every)
+    compared = [k for k in ("role_duty_matrix", "frequency_table", "similarity")
+                if f"{k} sha256" in p and f"{k} sha256" in sparql]
+    same = all(p[f"{k} sha256"] == sparql[f"{k} sha256"] for k in compared)
+    out(n, "compare", "profiles: same answers as SPARQL", ("yes" if same else "NO") + f" ({', '.join(compared)})"
+        if compared else "not compared (SPARQL path did not finish)")
+    out(n, "memory", "profiles phase peak MB", p["peak_mb"], f"{p['children_peak_mb']} MB children")
+    for name, (seconds, mb, code) in p["views"].items():
+        out(n, "compare", f"compare --by {name} s", seconds if code == 0 else f"failed: exit {code}")
+        out(n, "memory", f"compare --by {name} peak MB", mb)
+    out(n, "memory", "compare --by, largest peak MB", max(mb for _, mb, _ in p["views"].values()),
+        max(p["views"], key=lambda k: p["views"][k][1]))
+
+
+def report_remote(out: Printer, n: int, engine: str, v: dict, results: dict) -> None:
+    """Saved queries through RemoteStore on a remote engine, beside the embedded store of the same run:
+    how many of the library answered, their median and slowest (the issue's figures), and each query."""
+    if not _ok(v):
+        out(n, engine, "saved queries", _why(v))
+        return
+    out(n, engine, "push s (Graph Store Protocol)", v["push_s"], f"{v['graphs']} graphs")
+    out(n, engine, "triples pushed", v["triples"])
+    for key, value in v.get("configuration", {}).items():
+        out(n, engine, f"ini {key}", value)
     disk = results["persist-open"].get("queries", {}) if _ok(results["persist-open"]) else {}
+    memory = results["memory"].get("queries", {}) if _ok(results["memory"]) else {}
     medians = []
     for name, times in sorted(v["queries"].items()):
         if isinstance(times, str):
-            out(n, "virtuoso", f"{name} median ms", times)
+            out(n, engine, f"{name} median ms", times)
             continue
         median = statistics.median(times)
-        medians.append(median)
+        medians.append((median, name))
         d = disk.get(name)
-        out(n, "virtuoso", f"{name} median ms", median, statistics.median(d) if isinstance(d, list) else None,
+        out(n, engine, f"{name} median ms", median, statistics.median(d) if isinstance(d, list) else None,
             statistics.median(d) / median if isinstance(d, list) else None)
+    out(n, engine, "saved queries answered", f"{len(medians)}/{len(v['queries'])}")
     if medians:
-        out(n, "virtuoso", "median of medians ms", statistics.median(medians))
-        out(n, "virtuoso", "slowest median ms", max(medians))
+        def summary(table: dict) -> tuple[float | None, float | None]:
+            found = [statistics.median(t) for t in table.values() if isinstance(t, list)]
+            return (statistics.median(found), max(found)) if found else (None, None)
+
+        (disk_median, disk_slowest), (memory_median, memory_slowest) = summary(disk), summary(memory)
+        median, slowest = statistics.median(m for m, _ in medians), max(medians)
+        out(n, engine, "median of medians ms (beside: embedded in memory)", median, memory_median)
+        out(n, engine, "median of medians ms (beside: embedded on disk)", median, disk_median)
+        out(n, engine, f"slowest median ms ({slowest[1]}; beside: in memory)", slowest[0], memory_slowest)
+        out(n, engine, "slowest median ms (beside: embedded on disk)", slowest[0], disk_slowest)
 
 
 def web_figures(out: Printer, quick: bool) -> None:
@@ -556,8 +719,13 @@ def main() -> None:
     parser.add_argument("--no-web", action="store_true")
     parser.add_argument("--skip", default="", help="phases not to run, comma-separated (e.g. gaps-fast at 1000)")
     parser.add_argument("--virtuoso", action="store_true", help="also time the saved queries on a scratch Virtuoso")
-    parser.add_argument("--virtuoso-one-graph", action="store_true",
-                        help="push the corpus into one named graph (kgtool load --graph) instead of one per document")
+    parser.add_argument("--virtuoso-memory", default="2G",
+                        help="memory the scratch Virtuoso is sized for (kgtool.store.virtuoso_ini; default 2G)")
+    parser.add_argument("--oxigraph-server", action="store_true",
+                        help="also time the saved queries on a scratch Oxigraph server (`oxigraph serve`)")
+    parser.add_argument("--one-graph", "--virtuoso-one-graph", dest="one_graph", action="store_true",
+                        help="push the corpus to the remote engines into one named graph (kgtool load --graph) "
+                             "instead of one per document")
     parser.add_argument("--work", type=Path, help="folder for scratch projects (default: a temp folder, removed)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -596,6 +764,7 @@ def main() -> None:
             results = {"memory": phase("memory", root, **common, queries=True),
                        "persist-build": phase("persist-build", root)}
             results["persist-open"] = phase("persist-open", root, **common)
+            results["profiles"] = phase("profiles", root, **common)
             triples = results["memory"].get("triples") or summary["triples"]
             small = triples <= args.baseline_max_triples
             skipped = {"status": "skipped", "reason": f"skipped above {args.baseline_max_triples} triples"}
@@ -605,7 +774,11 @@ def main() -> None:
             results["gaps-plain"] = phase("gaps-plain", root) if small else skipped
             report_size(out, n, summary, results)
             if args.virtuoso:
-                report_virtuoso(out, n, phase("virtuoso", root, **common, one_graph=args.virtuoso_one_graph), results)
+                report_remote(out, n, "virtuoso", phase("virtuoso", root, **common, one_graph=args.one_graph,
+                                                        memory=args.virtuoso_memory), results)
+            if args.oxigraph_server:
+                report_remote(out, n, "oxigraph", phase("oxigraph-server", root, **common, one_graph=args.one_graph),
+                              results)
             if not args.work:
                 shutil.rmtree(root, ignore_errors=True)
         if not args.no_web:

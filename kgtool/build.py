@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,7 +18,9 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from kgtool.atomic import write_atomic
+from kgtool.corrections import Outcome, Stale, correct, read_corrections
 from kgtool.errors import SourceError
+from kgtool.executor import allow_children, check_spec, open_executor, ordered
 from kgtool.read.extract import Summary, Triples, extract
 from kgtool.read.formats import EXTENSIONS, detect, read_text, source_files
 from kgtool.read.lexicon import Lexicon
@@ -40,6 +42,8 @@ class Built:
     triples: Triples
     summary: Summary
     turtle: bytes
+    #: the analysts' corrections of data/corrections/<slug>/: those applied and those that no longer apply
+    corrections: Outcome = field(default_factory=Outcome)
 
     @property
     def graph(self) -> Graph:
@@ -86,11 +90,13 @@ def context(root: Path) -> tuple[Lexicon, Graph]:
 
 
 def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: str | None = None,
-              encoding: str | None = None) -> Built:
-    """Read, normalise, parse and extract one source text.
+              encoding: str | None = None, corrections: bool = True) -> Built:
+    """Read, normalise, parse and extract one source text, then apply the analysts' corrections
+    of data/corrections/<slug>/ (`kgtool.corrections`) unless ``corrections`` is False.
 
     Raises:
         SourceError: if the file is missing, empty, binary, wrongly encoded or has no structure.
+        CorrectionError: a corrections file of the document that cannot be read.
     """
     where = str(path)
     limit = int(setting("max_source_bytes"))
@@ -117,7 +123,8 @@ def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: 
     except ValueError:
         rel = path.name
     triples, summary = extract(slug, norm.text, tree, lexicon, places, source_path=rel)
-    return Built(slug, path, triples, summary, turtle(triples))
+    outcome = correct(root, slug, triples, lexicon) if corrections else Outcome()
+    return Built(slug, path, triples, summary, turtle(triples), outcome)
 
 
 def turtle(triples: Triples) -> bytes:
@@ -243,23 +250,71 @@ def _kept(path: Path, data: bytes, stem: Path, encoding: str | None) -> tuple[Pa
     return stem.with_name(stem.name + suffix), data
 
 
-def build(root: Path, *, check: bool = False, progress: Callable[[Iterable], Iterable] = iter) -> list[Path]:
+def build(root: Path, *, check: bool = False, progress: Callable[[Iterable], Iterable] = iter,
+          executor: str | None = None, workers: int | None = None, corrections: bool = True,
+          out: Path | None = None, on_stale: Callable[[Stale], None] | None = None) -> list[Path]:
     """Rebuild data/<slug>.ttl for every source; with check, write nothing and list the stale files.
+
+    The analysts' corrections (data/corrections/) are applied unless ``corrections`` is False;
+    each that no longer applies goes to ``on_stale``. With ``out``, the files go to out/data/
+    instead, in a folder shaped like the project (`project_copy`).
+
+    Sources are read where ``executor`` says (`kgtool.executor`: local processes, or a Dask
+    scheduler's address), each on its own, and written here in file order, so the files are the
+    same wherever they were read. Locally, ``workers`` processes (default: this process for fewer
+    than `POOL_FROM` sources, where starting processes costs more than it saves; else one per CPU).
 
     Returns:
         The data files that changed (or, with check, that would change).
+
+    Raises:
+        SourceError: a source that cannot be read (the first, in file order).
+        CorrectionError: a corrections file that cannot be read (before anything is written).
+        ClusterError: the cluster cannot be reached or lost a worker.
     """
-    lexicon, places = context(root)
+    paths = sources(root)
+    for path in paths if corrections else ():  # a malformed corrections file stops the build before it writes
+        read_corrections(root, slug_for(path))
+    if workers is None and check_spec(executor) is None and len(paths) < POOL_FROM:
+        workers = 0
+    _reading(root)  # read once here: forked workers inherit it
     changed = []
-    for path in progress(sources(root)):
-        built = build_one(path, root, lexicon, places)
-        target = root / "data" / f"{built.slug}.ttl"
-        if target.exists() and target.read_bytes() == built.turtle:
-            continue
-        changed.append(target)
-        if not check:
-            write_atomic(target, built.turtle)
+    with open_executor(executor, workers=workers, sees=(root,)) as pool:
+        read = ordered(pool, read_source, [(path, root, corrections) for path in paths])
+        for _ in progress(paths):
+            built = next(read)
+            if on_stale is not None:
+                for stale in built.corrections.stale:
+                    on_stale(stale)
+            target = (out or root) / "data" / f"{built.slug}.ttl"
+            if target.exists() and target.read_bytes() == built.turtle:
+                continue
+            changed.append(target)
+            if not check:
+                write_atomic(target, built.turtle)
     return changed
+
+
+#: Sources from which a local build reads in several processes.
+POOL_FROM = 16
+_READING: dict[Path, tuple[tuple, tuple[Lexicon, Graph]]] = {}
+
+
+def read_source(path: Path, root: Path, corrections: bool = True) -> Built:
+    """One source read, as a task of `build` in a worker process (local, or a Dask worker)."""
+    allow_children()  # a reader of a PDF, DOCX or web page runs in a child process
+    return build_one(path, root, *_reading(root), corrections=corrections)
+
+
+def _reading(root: Path) -> tuple[Lexicon, Graph]:
+    """`context(root)`, loaded once per process while ontology/ and data/places.ttl stay the same
+    (a Dask worker lives across builds)."""
+    files = [*sorted((root / "ontology").glob("*.ttl")), root / "data" / "places.ttl"]
+    key = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.exists())
+    kept = _READING.get(root)
+    if kept is None or kept[0] != key:
+        kept = _READING[root] = (key, context(root))
+    return kept[1]
 
 
 def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None = None,
@@ -291,3 +346,35 @@ def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None 
     target = root / "data" / f"{slug}.ttl"
     write_atomic(target, built.turtle)
     return built, target
+
+
+#: What a folder needs beside data/<slug>.ttl to be read as a project (scored, queried, validated).
+PROJECT_PARTS = ("ontology", "shapes", "queries", "data/places.ttl", "data/dataset/about.ttl")
+
+
+def project_copy(root: Path, out: Path) -> Path:
+    """``out`` made a folder shaped like the project, for `build` to write out/data/*.ttl into: the
+    ontology, shapes, saved queries and the facts the texts do not state (data/places.ttl) copied,
+    so that `KGTOOL_HOME=out kgtool …` and `python ../shared/eval/score.py out` work on it.
+
+    Raises:
+        SourceError: ``out`` is the project itself, or lies inside its data/.
+    """
+    import shutil
+
+    target, home = out.resolve(), root.resolve()
+    if target == home or target.is_relative_to(home / "data") or target.is_relative_to(home / "ontology"):
+        raise SourceError("is the project itself (or inside it): a separate build goes to a folder of its own",
+                          where=str(out), hint="e.g. --out /tmp/reader")
+    try:
+        for part in PROJECT_PARTS:
+            source, copy = root / part, out / part
+            if source.is_dir():
+                shutil.copytree(source, copy, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+            elif source.is_file():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, copy)
+        (out / "data").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(f"cannot write here: {exc.strerror}", where=str(out)) from None
+    return out

@@ -49,6 +49,31 @@ def _progress(label: str):
     return wrap
 
 
+class _Bar:
+    """A progress callback (done, total) drawn as a tqdm bar on stderr once the total is known."""
+
+    def __init__(self, label: str, unit: str):
+        self.label, self.unit = label, unit
+        self.bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr,
+                            disable=not sys.stderr.isatty() and total < 20)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def executor_option(what: str, more: str = ""):
+    """--executor: where per-document work runs (`kgtool.executor`)."""
+    return click.option("--executor", metavar="local|tcp://HOST:8786", default=None,
+                        help=f"Where {what} runs: local processes (the default), or the workers of the Dask scheduler "
+                             f"at tcp://HOST:8786, which must see this project at the same path.{more}")
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kgtool")
 def cli() -> None:
@@ -61,15 +86,42 @@ def cli() -> None:
 @click.option("--store", "with_store", is_flag=True,
               help="Also write the on-disk store data/.store/ (kept up to date by later builds), "
                    "which query, serve and compare then open in a moment instead of loading the files.")
-def build(check: bool, with_store: bool) -> None:
+@executor_option("reading the sources")
+@click.option("--without-corrections", is_flag=True,
+              help="Leave out the analysts' corrections (data/corrections/): what the reader alone reads. Needs --out.")
+@click.option("--out", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write DIR/data/<slug>.ttl instead, DIR made a folder shaped like the project (ontology/, shapes/, "
+                   "queries/, data/places.ttl copied), so that it can be scored, queried and validated on its own.")
+def build(check: bool, with_store: bool, executor: str | None, without_corrections: bool, out: Path | None) -> None:
     """Regenerate data/<slug>.ttl from every file in data/sources/ (text, web page, DOCX, DOC/WPS,
-    PDF), and the dataset's VoID + DCAT
-    description data/dataset/void.ttl from them (`kgtool.publish.void`)."""
+    PDF), with the analysts' corrections of data/corrections/ applied, and the dataset's VoID + DCAT
+    description data/dataset/void.ttl from them (`kgtool.publish.void`). Corrections that no longer
+    apply are reported by file and line (and make --check fail)."""
     from kgtool.build import build as run_build
+    from kgtool.build import project_copy
     from kgtool.store.persist import MANIFEST, store_path
 
     root = project_root()
-    changed = run_build(root, check=check, progress=_progress("build"))
+    if out is not None:
+        if check or with_store:
+            raise click.UsageError("--out writes a separate folder: not with --check or --store")
+        project_copy(root, out)
+        run_build(root, progress=_progress("build"), executor=executor, corrections=not without_corrections, out=out)
+        click.echo(f"wrote {out}/data/ ({'the reader alone' if without_corrections else 'with corrections'})", err=True)
+        return
+    if without_corrections:
+        raise click.UsageError("--without-corrections writes elsewhere: give --out DIR (data/ keeps the corrections)")
+    stale: list = []
+    changed = run_build(root, check=check, progress=_progress("build"), executor=executor, on_stale=stale.append)
+    for item in stale:
+        click.echo(f"kgtool: warning: {_relative(item, root)}", err=True)
+    stale.extend(_orphan_corrections(root))
+    if stale:
+        slugs = sorted({item.correction.file.parent.name for item in stale
+                        if not isinstance(item, Path) and item.correction.file is not None})
+        reviews = f" ({', '.join(f'`kgtool review {slug}`' for slug in slugs)})" if slugs else ""
+        click.echo(f"kgtool: warning: {len(stale)} correction(s) no longer apply and were left out: review them"
+                   f"{reviews}, then correct again or withdraw them (`kgtool correct SLUG withdraw KEY`)", err=True)
     for path in changed:
         click.echo(f"{'stale' if check else 'wrote'}: {path.relative_to(root)}")
     if not check and (with_store or (store_path(root) / MANIFEST).exists()):
@@ -78,11 +130,42 @@ def build(check: bool, with_store: bool) -> None:
     if described is not None:
         click.echo(f"{'stale' if check else 'wrote'}: {described.relative_to(root)}")
         changed.append(described)
+    for path in _write_profiles(root, check=check):
+        click.echo(f"{'stale' if check else 'wrote'}: {path.relative_to(root)}")
+        changed.append(path)
     if check and changed:
         click.echo("kgtool: error: committed RDF is stale; run `kgtool build`", err=True)
         sys.exit(1)
+    if check and stale:
+        click.echo("kgtool: error: corrections no longer apply (above)", err=True)
+        sys.exit(1)
     if not changed:
         click.echo("all data files up to date", err=True)
+
+
+def _orphan_corrections(root: Path) -> list[Path]:
+    """Corrections of documents that are gone from data/sources/: said, and counted as not applying."""
+    from kgtool.build import slug_for, sources
+    from kgtool.corrections.files import orphans
+
+    found = orphans(root, {slug_for(p) for p in sources(root)})
+    for folder in found:
+        click.echo(f"kgtool: warning: {folder.relative_to(root)}: target gone: no document {folder.name!r} in "
+                   "data/sources/ (remove the folder, or give the document back)", err=True)
+    return found
+
+
+def _relative(stale, root: Path) -> str:
+    """A stale correction's report with its file relative to the project."""
+    text = str(stale)
+    return text.replace(f"{root}/", "", 1)
+
+
+def _write_profiles(root: Path, *, check: bool) -> list[Path]:
+    """Bring data/profiles/ (each document's comparison profile) up to date with data/ and the ontology."""
+    from kgtool.compare.profiles import write_profiles
+
+    return write_profiles(root, check=check, progress=_progress("profiles"))
 
 
 def _write_description(root: Path, *, check: bool) -> Path | None:
@@ -158,6 +241,11 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
         described = _write_description(project_root(), check=False)
         if described is not None:
             click.echo(f"wrote {described}", err=report)
+        from kgtool.compare.profiles import write_profile
+
+        profiled = write_profile(project_root(), target)  # and comparisons read its profile
+        if profiled is not None:
+            click.echo(f"wrote {profiled}", err=report)
     for key, value in of_document(project_root(), built.turtle).items():
         click.echo(f"  {key:12} {value}", err=report)
     if built.summary.unplaced:
@@ -414,14 +502,22 @@ def reason(documents: tuple[str, ...], limit: int) -> None:
                    "document in parallel; single: one pySHACL run; auto: single for a small graph (under 1.5 MB "
                    "of Turtle), else jena if installed (pyshacl if Java fails), else pyshacl. Same findings.")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="With --engine pyshacl: processes (default: one per CPU; 0: in this process).")
-def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None) -> None:
+              help="With --engine pyshacl, or with --executor local: processes (default: one per CPU; 0: in this process).")
+@executor_option("the gap report, split into document units,",
+                 " With --engine jena each unit is one Java run of KGTOOL_JENA_UNIT_HEAP_MB heap (1024).")
+def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None,
+             executor: str | None) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
     from kgtool.atomic import write_atomic
     from kgtool.gaps import gap_report, render_report
 
     root = project_root()
-    report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers)
+    bar = _Bar("validate", "unit")
+    try:
+        report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers, executor=executor,
+                            progress=bar)
+    finally:
+        bar.close()
     for note in report.notes:
         click.echo(f"kgtool: note: {note}", err=True)
     text = render_report(report, fmt, severities=severities or None)
@@ -444,18 +540,26 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: st
               default="table", show_default=True)
 @click.option("--diff", is_flag=True, help="Compare exactly two jurisdictions role by role.")
 @click.option("--wording", is_flag=True, help="With --by frequency: one line per requirement with its source wording.")
+@click.option("--top", type=int, metavar="K",
+              help="With --by similarity: each jurisdiction's K nearest instead of every pair "
+                   "(above 50 jurisdictions the 10 nearest are given unless K says otherwise).")
+@click.option("--by-level", "level", type=click.Choice(["province", "city", "county", "town", "development_zone"]),
+              help="One column per place of this level (every city, county or town), summing the chosen "
+                   "documents within it; documents above that level are left out.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 @endpoint_option
-def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wording: bool, out: Path | None,
-            endpoint: str | None) -> None:
+def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wording: bool, top: int | None,
+            level: str | None, out: Path | None, endpoint: str | None) -> None:
     """Compare duty structures across jurisdictions (document id, place id, or place name such as 无锡市).
 
-    Default: every document, role x duty-type matrix as a table.
+    Default: every document, role x duty-type matrix as a table. On the embedded store documents
+    are compared from their profiles in data/profiles/ (made again when missing or stale).
     """
     from kgtool.atomic import write_atomic
     from kgtool.compare import compare_command_output
 
-    output = compare_command_output(_store(endpoint), list(jurisdictions), by=by, fmt=fmt, diff=diff, wording=wording)
+    output = compare_command_output(_store(endpoint), list(jurisdictions), by=by, fmt=fmt, diff=diff, wording=wording,
+                                    top=top, level=level, root=None if endpoint else project_root())
     data = output if isinstance(output, bytes) else output.encode("utf-8")
     if out:
         write_atomic(out, data)
@@ -470,15 +574,29 @@ def compare(jurisdictions: tuple[str, ...], by: str, fmt: str, diff: bool, wordi
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=16, show_default=True, type=int, help="Worker threads of the WSGI server.")
 @endpoint_option
-def serve(host: str, port: int, threads: int, endpoint: str | None) -> None:
-    """Serve the web browser and the read-only SPARQL endpoint (waitress)."""
+@click.option("--review", is_flag=True,
+              help="Also let analysts correct documents from their pages (forms that write data/corrections/, as "
+                   "`kgtool correct` does); only on 127.0.0.1 unless --token is given.")
+@click.option("--token", envvar="KGTOOL_REVIEW_TOKEN", metavar="SECRET",
+              help="With --review: the secret an analyst opens the site with once (?token=SECRET) before any form "
+                   "is shown or taken; needed to review on another address (env KGTOOL_REVIEW_TOKEN).")
+@click.option("--analyst", envvar="KGTOOL_ANALYST", metavar="NAME",
+              help="With --review: the name the forms put in \"by\" unless the analyst types another (env KGTOOL_ANALYST).")
+def serve(host: str, port: int, threads: int, endpoint: str | None, review: bool, token: str | None,
+          analyst: str | None) -> None:
+    """Serve the web browser and the read-only SPARQL endpoint (waitress); with --review, the
+    review forms too (the public server has no route that writes)."""
     from kgtool.errors import KgtoolError
     from kgtool.web.serve import serve as run_serve
 
+    if (token or analyst) and not review:
+        raise click.UsageError("--token and --analyst go with --review")
     if not endpoint:
         _note_stale_store(project_root())
+    config = {"REVIEW": True, "REVIEW_TOKEN": token, "ANALYST": analyst or ""} if review else None
     try:
-        run_serve(host=host, port=port, endpoint=endpoint or None, root=project_root(), threads=threads)
+        run_serve(host=host, port=port, endpoint=endpoint or None, root=project_root(), threads=threads,
+                  config=config)
     except OSError as e:  # the port is taken, or the address is not this machine's
         raise KgtoolError(f"cannot listen on {host}:{port}: {e.strerror}", where="--port",
                           hint="choose another --port, or stop what is using it") from None
@@ -515,3 +633,217 @@ def export(fmt: str | None, out: Path | None) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
     finally:
         store.close()
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--provision", metavar="ID", help="Only this provision (and those under it), e.g. a.s3.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write the review here instead of stdout.")
+def review(slug: str, fmt: str, provision: str | None, out: Path | None) -> None:
+    """Review what the reader read from document SLUG, provision by provision: the holders and what
+    named them, each duty with its holders, types (and the words that decided them) and
+    frequencies, the levels, the sentences not placed and the designations not resolved; and the
+    corrections in force or no longer applying (+ put there by a correction, − taken away by one).
+    Each resource is named as `kgtool correct` takes it (duty/a.s3.i4, post/main.principal_head)."""
+    from kgtool.atomic import write_atomic
+    from kgtool.review import render_review
+    from kgtool.review import review as run_review
+
+    text = render_review(run_review(project_root(), slug), fmt, provision=provision)
+    if out:
+        write_atomic(out, text.encode("utf-8"))
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)
+
+
+def _correction_options(f):
+    """What every correction says besides its kind's fields: where it rests, who, why."""
+    for option in reversed((
+        click.option("--why", required=True, help="Why: the reason, for the next analyst (quote the text)."),
+        click.option("--by", envvar="KGTOOL_ANALYST", metavar="NAME",
+                     help="Who makes the correction (env KGTOOL_ANALYST)."),
+        click.option("--passage", metavar="WORDS", help="The words of the text the correction rests on; they must stand "
+                                                        "in the provision (and name it when --provision is not given)."),
+        click.option("--provision", metavar="ID", help="The provision it rests on (default: the one whose text holds "
+                                                       "--passage, else the one the duty was read from)."),
+    )):
+        f = option(f)
+    return f
+
+
+def _correct(kind: str, fields: dict, *, provision: str | None, passage: str | None, by: str | None, why: str) -> None:
+    """Make a correction of the document the `correct` group was given, and say what was written."""
+    from kgtool.review import make_correction
+
+    if not by:
+        raise click.UsageError("who is correcting? give --by NAME (or set KGTOOL_ANALYST)")
+    root, slug = project_root(), _slug()
+    made = make_correction(root, slug, kind, {k: v for k, v in fields.items() if v not in (None, (), [])},
+                           by=by, why=why, passage=passage, provision=provision)
+    click.echo(f"wrote {made.file.relative_to(root)} ({made.correction.id}, provision {made.correction.provision})")
+    click.echo(f"wrote {made.data.relative_to(root)}")
+    described = _write_description(root, check=False)
+    if described is not None:
+        click.echo(f"wrote {described.relative_to(root)}")
+    for stale in made.stale:
+        click.echo(f"kgtool: warning: {_relative(stale, root)}", err=True)
+
+
+class _Slug:
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+
+
+def _slug() -> str:
+    """The document the `correct` group was given."""
+    found = click.get_current_context().find_object(_Slug)
+    assert found is not None  # every command of the group runs under it
+    return found.slug
+
+
+@cli.group()
+@click.argument("slug")
+@click.pass_context
+def correct(ctx: click.Context, slug: str) -> None:
+    """Correct what the reader read from document SLUG: merge, split, move, type, add, reject (and
+    withdraw a correction). Each names the document's resources as `kgtool review SLUG` shows them,
+    is checked (what it names is there, it changes something, the corrected graph keeps the
+    integrity rules of shapes/integrity.ttl), written atomically to
+    data/corrections/SLUG/<provision>.yaml with who, when and why, and data/SLUG.ttl is rebuilt."""
+    ctx.obj = _Slug(slug)
+
+
+@correct.command("merge")
+@click.argument("post")
+@click.argument("into")
+@_correction_options
+def correct_merge(post: str, into: str, **common) -> None:
+    """POST and INTO are one office: POST's wordings, duties, levels and links go to INTO (posts or bodies)."""
+    _correct("merge", {"post": post, "into": into}, **common)
+
+
+@correct.command("split")
+@click.argument("post")
+@click.option("--label", required=True, help="The new post's name, as the text words it.")
+@click.option("--role", help="Its role (default: POST's), e.g. business_deputy.")
+@click.option("--body", "bodies", multiple=True, metavar="BODY", help="Its body (repeatable; default: POST's).")
+@click.option("--duty", "duties", multiple=True, metavar="DUTY", help="A duty of POST the new post takes (repeatable).")
+@click.option("--wording", "wordings", multiple=True, help="A wording of POST that names the new post (repeatable).")
+@click.option("--level", "levels", multiple=True, help="A responsibility level of POST the new post takes (repeatable).")
+@_correction_options
+def correct_split(post: str, label: str, role: str | None, bodies: tuple, duties: tuple, wordings: tuple,
+                  levels: tuple, **common) -> None:
+    """POST is two offices: a new post takes the duties, wordings and levels named."""
+    _correct("split", {"post": post, "label": label, "role": role, "bodies": list(bodies), "duties": list(duties),
+                       "wordings": list(wordings), "levels": list(levels)}, **common)
+
+
+@correct.command("move")
+@click.argument("duties", nargs=-1, required=True)
+@click.option("--to", "to", required=True, metavar="HOLDER", help="The post or body that holds the duties.")
+@click.option("--from", "source", metavar="HOLDER", help="Move them from this holder only (default: from every holder).")
+@_correction_options
+def correct_move(duties: tuple, to: str, source: str | None, **common) -> None:
+    """DUTIES go to another holder (from the one the reader gave them, or from none)."""
+    _correct("move", {"duties": list(duties), "to": to, "from": source}, **common)
+
+
+@correct.command("type")
+@click.argument("duty")
+@click.option("--add", "add", multiple=True, metavar="TYPE", help="A duty type to set, e.g. meeting (repeatable).")
+@click.option("--remove", "remove", multiple=True, metavar="TYPE", help="A duty type to take away (repeatable).")
+@_correction_options
+def correct_type(duty: str, add: tuple, remove: tuple, **common) -> None:
+    """Set or remove duty types of DUTY."""
+    _correct("type", {"duty": duty, "add": list(add), "remove": list(remove)}, **common)
+
+
+@correct.command("reject")
+@click.argument("node", required=False)
+@click.option("--statement", nargs=3, metavar="S P O", help='One statement: subject, predicate, object (a name, or a literal "…"@zh).')
+@_correction_options
+def correct_reject(node: str | None, statement: tuple[str, str, str] | None, **common) -> None:
+    """NODE (a post, body, duty, frequency or person: all that is said of it), or one --statement, is not what the text says."""
+    triple = dict(zip(("subject", "predicate", "object"), statement, strict=True)) if statement else None
+    _correct("reject", {"node": node, "statement": triple}, **common)
+
+
+@correct.command("withdraw")
+@click.argument("key")
+def correct_withdraw(key: str) -> None:
+    """Take back the correction KEY (as `kgtool review` shows it) and rebuild the document without it."""
+    from kgtool.review import withdraw
+
+    root, slug = project_root(), _slug()
+    file, data = withdraw(root, slug, key)
+    click.echo(f"wrote {file.relative_to(root)}")
+    click.echo(f"wrote {data.relative_to(root)}")
+    described = _write_description(root, check=False)
+    if described is not None:
+        click.echo(f"wrote {described.relative_to(root)}")
+
+
+@correct.group("add")
+def correct_add() -> None:
+    """Add what the reader missed: a post, duty, level, frequency, principle or sanction (with its passage)."""
+
+
+@correct_add.command("post")
+@click.option("--label", required=True, help="The post's name, as the text words it.")
+@click.option("--role", required=True, help="Its role, e.g. department_head.")
+@click.option("--body", "bodies", multiple=True, required=True, metavar="BODY", help="Its body (repeatable).")
+@click.option("--level", help="Its responsibility level, e.g. first_responsible.")
+@_correction_options
+def add_post(label: str, role: str, bodies: tuple, level: str | None, **common) -> None:
+    """A post the reader missed."""
+    _correct("add", {"what": "post", "label": label, "role": role, "bodies": list(bodies), "level": level}, **common)
+
+
+@correct_add.command("duty")
+@click.option("--text", required=True, help="The duty as the provision words it (it must stand there).")
+@click.option("--holder", metavar="HOLDER", help="The post or body that holds it.")
+@click.option("--type", "types", multiple=True, metavar="TYPE", help="Its types (default: as the reader types the text).")
+@_correction_options
+def add_duty(text: str, holder: str | None, types: tuple, **common) -> None:
+    """A duty the reader missed (typed and timed as the reader types and times a text, unless --type)."""
+    _correct("add", {"what": "duty", "text": text, "holder": holder, "types": list(types)}, **common)
+
+
+@correct_add.command("level")
+@click.option("--post", required=True, metavar="POST")
+@click.option("--level", required=True, help="e.g. first_responsible.")
+@_correction_options
+def add_level(post: str, level: str, **common) -> None:
+    """A responsibility level the text gives a post (give --passage: the words that give it)."""
+    _correct("add", {"what": "level", "post": post, "level": level}, **common)
+
+
+@correct_add.command("frequency")
+@click.option("--duty", required=True, metavar="DUTY")
+@click.option("--period", required=True, help="P1M, P3M, P6M, P1Y or P3Y.")
+@click.option("--min", "minimum", required=True, type=int, help="At least this many times a period.")
+@click.option("--action", required=True, help="What is done, a duty type: meeting, inspection, reporting …")
+@click.option("--wording", required=True, help="The words of the text that say it.")
+@_correction_options
+def add_frequency(duty: str, period: str, minimum: int, action: str, wording: str, **common) -> None:
+    """How often a duty must be done, as the text says."""
+    _correct("add", {"what": "frequency", "duty": duty, "period": period, "min": minimum, "action": action,
+                     "wording": wording}, **common)
+
+
+@correct_add.command("principle")
+@click.argument("principle")
+@_correction_options
+def add_principle(principle: str, **common) -> None:
+    """A principle the document invokes (give --passage: the words that invoke it)."""
+    _correct("add", {"what": "principle", "principle": principle}, **common)
+
+
+@correct_add.command("sanction")
+@click.argument("sanction")
+@_correction_options
+def add_sanction(sanction: str, **common) -> None:
+    """A sanction the document provides (give --passage: the words that provide it)."""
+    _correct("add", {"what": "sanction", "sanction": sanction}, **common)

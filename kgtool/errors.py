@@ -36,3 +36,10 @@ class EngineError(KgtoolError):
     """A SPARQL engine that is unreachable, slow or answers garbage."""
 
     exit_code = 3
+
+
+class ClusterError(KgtoolError):
+    """A Dask scheduler that cannot be reached, has no workers, or whose workers died or cannot
+    run kgtool (`kgtool.executor`): the work did not run, through no fault of the input."""
+
+    exit_code = 3

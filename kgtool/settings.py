@@ -26,6 +26,9 @@ SETTINGS = (
     Setting("max_unpacked_bytes", 200_000_000, "largest size a DOCX may unpack to (a zip bomb is refused before it is unpacked)"),
     Setting("reader_timeout_s", 60.0, "seconds a web page, DOCX, DOC/WPS or PDF may take to read (each reader runs in a child process)"),
     Setting("reader_memory_mb", 2048, "memory (MB) a reader's child process may take beyond what it starts with"),
+    Setting("cluster_timeout_s", 10.0, "seconds to wait for a Dask scheduler (`--executor tcp://…`) to answer and have a worker"),
+    Setting("jena_unit_heap_mb", 1024, "Java heap (MB) of each Jena run when the gap report is split into document units "
+                                       "(`validate --engine jena --executor …`)"),
 )
 
 

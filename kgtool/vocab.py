@@ -94,8 +94,9 @@ def iri_for(kind: str, doc_id: str | None = None, local_id: str | None = None) -
     """Mint the IRI of a resource; the one place data IRIs are made.
 
     Args:
-        kind: "document", "graph", "place", or a resource kind inside a document
-            ("provision", "body", "post", "duty", "freq", "person").
+        kind: "document", "graph", "place", "agent" (an analyst who corrects the reading), or a
+            resource kind inside a document ("provision", "body", "post", "duty", "freq",
+            "person", "correction", "statement").
         doc_id: the document slug, e.g. "mianyang-union-2020".
         local_id: the resource's stable key inside its document.
 
@@ -104,8 +105,8 @@ def iri_for(kind: str, doc_id: str | None = None, local_id: str | None = None) -
     >>> str(iri_for("post", "wuxi-towns-2021", "gov.principal_head"))
     'https://w3id.org/wsa/id/wuxi-towns-2021/post/gov.principal_head'
     """
-    if kind == "place":
-        return ID[f"place/{local_id}"]
+    if kind in ("place", "agent"):
+        return ID[f"{kind}/{local_id}"]
     if doc_id is None:
         raise ValueError(f"iri_for({kind!r}) needs a document")
     if kind == "document":

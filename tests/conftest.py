@@ -4,8 +4,10 @@ from __future__ import annotations
 import pytest
 
 try:
+    from oxigraph_server import oxigraph_server
     from virtuoso_server import VirtuosoServer, virtuoso_server
 except ImportError:  # tests/ imported as a package
+    from tests.oxigraph_server import oxigraph_server
     from tests.virtuoso_server import VirtuosoServer, virtuoso_server
 
 
@@ -48,6 +50,42 @@ def remote_store(tmp_path_factory, project_root):
 
     with virtuoso_server(tmp_path_factory.mktemp("virtuoso-library")) as server:
         push(project_root, server.endpoint, user=server.user, password=server.password)
+        s = RemoteStore(server.endpoint)
+        yield s
+        s.close()
+
+
+# --- The reader alone, without the analysts' corrections (issue 14) -------------------------------
+@pytest.fixture(scope="session")
+def reader_root(tmp_path_factory, project_root):
+    """A project-shaped folder with what the reader alone reads (`kgtool build --without-corrections
+    --out`): the tests of the reader's known misreadings run on it, since corrections are for
+    analysts and the reader is measured alone."""
+    from kgtool.build import build, project_copy
+
+    out = project_copy(project_root, tmp_path_factory.mktemp("reader-alone"))
+    build(project_root, corrections=False, out=out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def reader_store(reader_root):
+    """The reader-alone graph in the embedded engine."""
+    from kgtool.store import open_store
+
+    s = open_store(endpoint="", root=reader_root)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_store(tmp_path_factory, project_root):
+    """The same graph pushed to a real Oxigraph server (`oxigraph serve`, tests/oxigraph_server.py),
+    the second remote engine, queried through the SPARQL protocol at its /query."""
+    from kgtool.store import RemoteStore, push
+
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-library")) as server:
+        push(project_root, server.endpoint)
         s = RemoteStore(server.endpoint)
         yield s
         s.close()

@@ -15,7 +15,7 @@ Which commands are examples (the rule):
 How each example runs: in a fresh process (``python -m kgtool``), with a time limit, from a
 temporary working folder (so ``--out`` files land there). Commands that start a server
 (``serve``) or push to one (``load``) are skipped. Commands that write into the project
-(``build`` without ``--check``, ``ingest`` without ``--out``) run on a temporary copy of
+(``build`` without ``--check``, ``ingest`` without ``--out``, ``correct``) run on a temporary copy of
 ontology/, data/, queries/ and shapes/ (``KGTOOL_HOME``); all others on the project itself.
 
 An example fails when:
@@ -76,7 +76,8 @@ class Example:
     @property
     def writes_project(self) -> bool:
         command = self.argv[0] if self.argv else ""
-        return (command == "build" and "--check" not in self.argv) or (command == "ingest" and "--out" not in self.argv)
+        return (command == "build" and "--check" not in self.argv) or (command == "ingest" and "--out" not in self.argv) \
+            or command == "correct"
 
     @property
     def skipped(self) -> str | None:
@@ -91,10 +92,12 @@ def is_synopsis(command: str) -> bool:
     (True, False)
     >>> is_synopsis("kgtool load --endpoint URL"), is_synopsis("kgtool query x -p jurisdiction=无锡市")
     (True, False)
+    >>> is_synopsis("kgtool build --executor tcp://HOST:8786")  # a placeholder host in an address
+    True
     """
     words = command.split()
     return any(mark in command for mark in ("[", "…", "\\|")) or any(
-        re.fullmatch(r"[A-Z][A-Z_]*(=[A-Z]+)?", w) for w in words[1:])
+        re.fullmatch(r"[A-Z][A-Z_]*(=[A-Z]+)?", w) or re.search(r"://[A-Z][A-Z_]*\b", w) for w in words[1:])
 
 
 def parse(command: str, comment: str, where: str) -> Example:

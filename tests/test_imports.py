@@ -201,12 +201,13 @@ def test_known_circles_are_still_there():
 #: stage and the stages below it, never one above, and the question stages (query, gaps,
 #: compare, publish) not one another.
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("kgtool.errors", "kgtool.settings", "kgtool.vocab", "kgtool.atomic"),
+    ("kgtool.errors", "kgtool.settings", "kgtool.vocab", "kgtool.atomic", "kgtool.executor"),
     ("kgtool.read",),
-    ("kgtool.build",),
+    ("kgtool.build", "kgtool.corrections"),
     ("kgtool.store",),
     ("kgtool.render", "kgtool.labels"),
     ("kgtool.query", "kgtool.gaps", "kgtool.compare", "kgtool.publish"),
+    ("kgtool.review",),
     ("kgtool.web",),
     ("kgtool.cli", "kgtool.notebook", "kgtool.__main__", "kgtool"),
 )
@@ -241,5 +242,5 @@ def test_imports_run_down_the_stages():
 
 def test_the_stage_check_sees_an_import_up_the_flow():
     assert _stage("kgtool.store.persist") == (3, "kgtool.store")
-    assert _stage("kgtool") == (7, "kgtool")
+    assert _stage("kgtool") == (8, "kgtool")
     assert _stage("kgtool.read.holders")[0] < _stage("kgtool.gaps.jena")[0]

@@ -1,7 +1,8 @@
 """Start a real, throw-away Virtuoso Open Source server for the tests.
 
 `virtuoso_server(tmp_path)` writes a scratch ``virtuoso.ini`` into ``tmp_path`` (free ports on
-127.0.0.1 only, no Unix socket, no VAD install, a raised ``ResultSetMaxRows``), starts
+127.0.0.1 only, no Unix socket, no VAD install; buffers and limits from kgtool.store.virtuoso_ini
+for a memory budget, as an operator would set them: docs/scaling.md), starts
 ``virtuoso-t +foreground`` from there, waits until ``/sparql`` answers and yields a
 `VirtuosoServer`. The process is stopped (SIGTERM, then SIGKILL) whatever happens.
 
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from kgtool.store.virtuoso_ini import RESULT_ROWS, virtuoso_ini, virtuoso_sizing
 
 BINARY = "virtuoso-t"
 INSTALL_HINT = "install it with `bash .ci/install-virtuoso.sh` (Debian package virtuoso-opensource)"
@@ -55,10 +58,15 @@ class VirtuosoServer:
 
 def require_virtuoso() -> str:
     """Path of virtuoso-t; skip the calling test when absent, fail instead when CI is set."""
-    path = shutil.which(BINARY)
+    return require_binary(BINARY, INSTALL_HINT)
+
+
+def require_binary(binary: str, hint: str) -> str:
+    """Path of ``binary``; skip the calling test when absent, fail instead when CI is set."""
+    path = shutil.which(binary)
     if path:
         return path
-    message = f"{BINARY} is not installed: {INSTALL_HINT}"
+    message = f"{binary} is not installed: {hint}"
     if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
         pytest.fail(f"{message}; CI is set, so this is a failure, not a skip", pytrace=False)
     pytest.skip(message)
@@ -79,63 +87,20 @@ def _tail(path: Path, lines: int) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def write_ini(directory: Path, sql_port: int, http_port: int, *, max_rows: int = 1_000_000) -> Path:
-    """A minimal virtuoso.ini that keeps everything inside ``directory`` and on 127.0.0.1."""
+#: Memory given to a scratch Virtuoso in the tests (the five documents need little);
+#: the benchmark gives its own (benchmarks/run.py --virtuoso-memory).
+TEST_MEMORY = "512M"
+
+
+def write_ini(directory: Path, sql_port: int, http_port: int, *, memory: str | int = TEST_MEMORY,
+              max_rows: int | None = None) -> Path:
+    """The ini of kgtool.store.virtuoso_ini for ``memory``, everything inside ``directory``, on 127.0.0.1."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "data").mkdir(exist_ok=True)
     (directory / "vsp").mkdir(exist_ok=True)
-    ini = f"""\
-[Database]
-DatabaseFile       = virtuoso.db
-ErrorLogFile       = virtuoso.log
-LockFile           = virtuoso.lck
-TransactionFile    = virtuoso.trx
-xa_persistent_file = virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-MaxCheckpointRemap = 2000
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile       = virtuoso-temp.db
-TransactionFile    = virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping           = 0
-
-[Parameters]
-ServerPort            = 127.0.0.1:{sql_port}
-DisableUnixSocket     = 1
-DisableTcpSocket      = 0
-MaxClientConnections  = 10
-CheckpointInterval    = 60
-CaseMode              = 2
-DirsAllowed           = ., data
-NumberOfBuffers       = 10000
-MaxDirtyBuffers       = 6000
-MaxQueryMem           = 256M
-ThreadsPerQuery       = 2
-AsyncQueueMaxThreads  = 4
-
-[HTTPServer]
-ServerPort            = 127.0.0.1:{http_port}
-ServerRoot            = vsp
-MaxClientConnections  = 10
-ServerThreads         = 10
-MaxKeepAlives         = 10
-KeepAliveTimeout      = 10
-Charset               = UTF-8
-EnabledDavVSP         = 0
-EnabledGzipContent    = 0
-
-[SPARQL]
-ResultSetMaxRows           = {max_rows}
-MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime      = 120
-DeferInferenceRulesInit    = 0
-"""
+    sizing = virtuoso_sizing(memory, max_rows=max_rows or RESULT_ROWS)
     path = directory / "virtuoso.ini"
-    path.write_text(ini, encoding="utf-8")
+    path.write_text(virtuoso_ini(sizing, sql_port=sql_port, http_port=http_port), encoding="utf-8")
     return path
 
 
@@ -173,8 +138,9 @@ def _stop(process: subprocess.Popen, grace: float = 15.0) -> None:
 
 
 @contextlib.contextmanager
-def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3) -> Iterator[VirtuosoServer]:
-    """Run a scratch Virtuoso in ``tmp_path`` for the duration of the ``with`` block."""
+def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3,
+                    memory: str | int = TEST_MEMORY) -> Iterator[VirtuosoServer]:
+    """Run a scratch Virtuoso in ``tmp_path``, sized for ``memory``, for the duration of the ``with`` block."""
     binary = require_virtuoso()
     directory = Path(tmp_path) / "virtuoso"
     last_error = ""
@@ -185,7 +151,7 @@ def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
         while http_port == sql_port:
             http_port = _free_port()
         run_dir = directory / f"run{attempt}"
-        ini = write_ini(run_dir, sql_port, http_port)
+        ini = write_ini(run_dir, sql_port, http_port, memory=memory)
         log_file = run_dir / "virtuoso.log"
         console = open(run_dir / "console.log", "wb")  # noqa: SIM115 - the server writes to it until it stops
         started = time.monotonic()

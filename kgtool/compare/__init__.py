@@ -8,7 +8,10 @@ share, or the text `kgtool compare` prints. Its stages run one way: `facts` (the
 (`structure_graphs`, `structure`, `structure_graphml`), `similarities` (`similarity`) and
 `pairdiff` (`diff`) → `sections` and `tables` (table, CSV, HTML, JSON from plain data) →
 `output` (`compare_command_output`, the one place views meet formats and charts); `model`
-holds the values they all share (`Term`, `Jurisdiction`).
+holds the values they all share (`Term`, `Jurisdiction`). On the embedded store the tables are
+made from each document's profile instead (`profile`, kept by `profiles` in data/profiles/, summed
+by `profile_tables`; `nearest` for similarity by matrix products and nearest neighbours; `columns`
+for documents or the places of a level), with the same answers.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix, principle_mat
 from kgtool.compare.model import Jurisdiction, Term
 from kgtool.compare.output import FORMATS, VIEWS, compare_command_output
 from kgtool.compare.pairdiff import FrequencyDiff, PairDiff, RoleDiff, diff
+from kgtool.compare.profile_tables import Neighbour, Neighbours, Profiled
 from kgtool.compare.similarities import PairSimilarity, Similarity, similarity
 from kgtool.compare.tables import to_json
 from kgtool.read.extract import times_per_year
@@ -31,8 +35,11 @@ __all__ = [
     "FrequencyRow",
     "FrequencyTable",
     "Jurisdiction",
+    "Neighbour",
+    "Neighbours",
     "PairDiff",
     "PairSimilarity",
+    "Profiled",
     "Requirement",
     "RoleDiff",
     "RoleDutyMatrix",

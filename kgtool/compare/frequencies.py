@@ -88,7 +88,8 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
         if row.get("duty") is not None:
             duty_of[f].add(str(row["duty"]))
     found: dict[tuple[str, str], dict[str, list[Requirement]]] = defaultdict(lambda: defaultdict(list))
-    terms: dict[str, Term] = {}
+    holder_terms: dict[str, Term] = {}
+    action_terms: dict[str, Term] = {}  # apart: the role "other" and the duty type "other" share an id
     for f, row in seen.items():
         period = str(row["period"]) if row.get("period") is not None else None
         count = int(row["min"]) if row.get("min") is not None else None
@@ -106,7 +107,7 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
             if holder.id in done:
                 continue
             done.add(holder.id)
-            terms[holder.id], terms[action.id] = holder, action
+            holder_terms[holder.id], action_terms[action.id] = holder, action
             written = facts.written(holder_iri)
             post = facts.posts.get(holder_iri)
             body = facts.bodies.get(post.body) if post is not None and post.body else None
@@ -115,10 +116,10 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
                 body=body.label if body is not None else "", action=action, times_per_year=tpy, period=period, min_occurrences=count,
                 text=str(row.get("text", "")), provision=str(row["prov"]) if row.get("prov") is not None else None,
                 marker=str(row["marker"]) if row.get("marker") is not None else None, iri=f))
-    holder_rank = {t.id: i for i, t in enumerate(order_holders([terms[h] for h, _ in found]))}
+    holder_rank = {t.id: i for i, t in enumerate(order_holders([holder_terms[h] for h, _ in found]))}
     if NONE_HOLDER.id in {h for h, _ in found}:
         holder_rank[NONE_HOLDER.id] = len(holder_rank)
-    action_rank = {t.id: i for i, t in enumerate(order_terms([terms[a] for _, a in found], DUTY_ORDER))}
+    action_rank = {t.id: i for i, t in enumerate(order_terms([action_terms[a] for _, a in found], DUTY_ORDER))}
     out = []
     for (h, a) in sorted(found, key=lambda k: (holder_rank[k[0]], action_rank[k[1]])):
         by_slug = found[(h, a)]
@@ -127,7 +128,7 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
         order = [j.slug for j in facts.juris if j.slug in values]
         top, bottom = max(values.values()), min(values.values())
         out.append(FrequencyRow(
-            holder=terms[h], action=terms[a], values={s: values[s] for s in order},
+            holder=holder_terms[h], action=action_terms[a], values={s: values[s] for s in order},
             requirements={s: reqs[s] for s in order},
             strictest=tuple(s for s in order if values[s] == top),
             laxest=tuple(s for s in order if values[s] == bottom)))

@@ -1,8 +1,9 @@
 """Structure: one networkx graph per document, the measures read off it, and GraphML.
 
 Takes `Facts`; gives ``dict[slug, nx.DiGraph]`` (bodies, posts, duties and the links between
-them), `StructureMeasures` per document (posts, bodies, depth, duties per post, shares), and
-the graphs as one GraphML file. The similarity kernel reads the same graphs.
+them), `StructureMeasures` per document (posts, bodies, depth, duties per post, shares), made
+from `StructureCounts` (what a profile keeps, and what a group of documents sums), and the
+graphs as one GraphML file. The similarity kernel reads the same graphs.
 """
 from __future__ import annotations
 
@@ -105,7 +106,24 @@ def _depth(graph: nx.DiGraph) -> list[str]:
     return nx.dag_longest_path(chain)
 
 
-def measure_graph(graph: nx.DiGraph, jurisdiction: Jurisdiction) -> StructureMeasures:
+@dataclass(frozen=True)
+class StructureCounts:
+    """What the measures of one or more documents are made of: counts, so that a group of
+    documents (`kgtool.compare.profile.merge`) sums them before dividing."""
+
+    posts: int
+    bodies: int
+    duties: int
+    depth: int
+    depth_chain: tuple[str, ...]
+    held_by_posts: int        # (post, duty) holdings
+    with_frequency: int       # duties with a times-per-year figure
+    idle_posts: tuple[str, ...]
+    held_by_bodies: int       # duties some body holds itself
+
+
+def count_graph(graph: nx.DiGraph) -> StructureCounts:
+    """The counts of one document's structure graph."""
     kinds = nx.get_node_attributes(graph, "kind")
     posts = [n for n, k in kinds.items() if k == "post"]
     bodies = [n for n, k in kinds.items() if k == "body"]
@@ -119,14 +137,27 @@ def measure_graph(graph: nx.DiGraph, jurisdiction: Jurisdiction) -> StructureMea
     idle = [p for p in posts if all(catch_all(d) for d in held[p])]
     by_bodies = {d for b in bodies for d in held[b]}
     chain = _depth(graph)
+    return StructureCounts(
+        posts=len(posts), bodies=len(bodies), duties=len(duties), depth=max(len(chain) - 1, 0),
+        depth_chain=tuple(graph.nodes[n].get("label", n) for n in chain),
+        held_by_posts=sum(len(held[p]) for p in posts),
+        with_frequency=sum(1 for d in duties if "times_per_year" in graph.nodes[d]),
+        idle_posts=tuple(sorted(graph.nodes[p].get("label", p) for p in idle)), held_by_bodies=len(by_bodies))
+
+
+def measures_of(counts: StructureCounts, jurisdiction: Jurisdiction) -> StructureMeasures:
+    """The measures an analyst reads, from the counts (shares are of posts or of duties)."""
+    c = counts
     return StructureMeasures(
-        jurisdiction=jurisdiction, posts=len(posts), bodies=len(bodies), duties=len(duties),
-        depth=max(len(chain) - 1, 0), depth_chain=tuple(graph.nodes[n].get("label", n) for n in chain),
-        duties_per_post=(sum(len(held[p]) for p in posts) / len(posts)) if posts else 0.0,
-        frequency_share=(sum(1 for d in duties if "times_per_year" in graph.nodes[d]) / len(duties)) if duties else 0.0,
-        idle_post_share=(len(idle) / len(posts)) if posts else 0.0,
-        idle_posts=tuple(sorted(graph.nodes[p].get("label", p) for p in idle)),
-        body_duty_share=(len(by_bodies) / len(duties)) if duties else 0.0)
+        jurisdiction=jurisdiction, posts=c.posts, bodies=c.bodies, duties=c.duties, depth=c.depth,
+        depth_chain=c.depth_chain, duties_per_post=(c.held_by_posts / c.posts) if c.posts else 0.0,
+        frequency_share=(c.with_frequency / c.duties) if c.duties else 0.0,
+        idle_post_share=(len(c.idle_posts) / c.posts) if c.posts else 0.0, idle_posts=c.idle_posts,
+        body_duty_share=(c.held_by_bodies / c.duties) if c.duties else 0.0)
+
+
+def measure_graph(graph: nx.DiGraph, jurisdiction: Jurisdiction) -> StructureMeasures:
+    return measures_of(count_graph(graph), jurisdiction)
 
 
 def structure(store: Store, selected: Sequence[str | Jurisdiction] | None = None) -> list[StructureMeasures]:

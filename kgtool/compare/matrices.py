@@ -21,7 +21,7 @@ from kgtool.store import Store
 from kgtool.vocab import local_name
 
 #: Kinds of sanction-scheme concepts that are not sanctions: commendations and lighter treatment.
-_NOT_SANCTIONS = tuple(str(vocab.concept("sanction", kind)) for kind in ("reward", "mitigation"))
+NOT_SANCTIONS = tuple(str(vocab.concept("sanction", kind)) for kind in ("reward", "mitigation"))
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def concept_matrices_from(facts: Facts) -> dict[str, ConceptMatrix]:
     terms: dict[str, Term] = {}
     for row in facts.invoked_rows():
         kind = "principle" if local_name(str(row["p"])) == "invokesPrinciple" else "sanction"
-        if kind == "sanction" and any(facts.vocab.is_a(str(row["c"]), k) for k in _NOT_SANCTIONS):
+        if kind == "sanction" and any(facts.vocab.is_a(str(row["c"]), k) for k in NOT_SANCTIONS):
             continue  # a reward (表扬) or a mitigation (从轻追究) is provided for, but is no sanction
         term = facts.vocab.term(str(row["c"]), kind)
         terms[term.iri] = term

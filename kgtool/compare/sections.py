@@ -1,7 +1,7 @@
 """Rendering of each comparison as sections of rows: the table, the long CSV and the HTML.
 
 Takes the plain results (`RoleDutyMatrix`, `FrequencyTable`, `ConceptMatrix`,
-`StructureMeasures`, `Similarity`, `PairDiff`); gives `Section` values that
+`StructureMeasures`, `Similarity`, `Neighbours`, `PairDiff`); gives `Section` values that
 `kgtool.compare.tables` turns into text, CSV or HTML. To change a column or a heading, open
 this module.
 """
@@ -15,6 +15,7 @@ from kgtool.compare.graphs import StructureMeasures
 from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix
 from kgtool.compare.model import Term, num
 from kgtool.compare.pairdiff import PairDiff
+from kgtool.compare.profile_tables import Neighbours
 from kgtool.compare.similarities import Similarity, grouped
 from kgtool.compare.tables import Section, legend
 
@@ -189,6 +190,30 @@ def similarity_csv(s: Similarity) -> Section:
     heads = ("a", "b", "jaccard", "wl", "shared", "only_a", "only_b", "shared_pairs", "only_a_pairs", "only_b_pairs")
     return Section("", heads, tuple((p.a, p.b, round(p.jaccard, 4), round(p.wl, 4), len(p.shared), len(p.only_a),
                                      len(p.only_b), flat(p.shared), flat(p.only_a), flat(p.only_b)) for p in s.pairs))
+
+
+def neighbours_sections(n: Neighbours, note: str = "") -> list[Section]:
+    short = {j.slug: j.short for j in n.jurisdictions}
+    heads = ("jurisdiction 辖区", "rank 名次", "neighbour 相近辖区", "Jaccard", "WL", "shared 共有", "only first 仅前者",
+             "only second 仅后者", "why 原因")
+    rows = tuple((short[j.slug], rank, short[o.slug], round(o.jaccard, 2), round(o.wl, 2), len(o.shared),
+                  len(o.only_a), len(o.only_b), n.why(j.slug, o))
+                 for j in n.jurisdictions for rank, o in enumerate(n.nearest[j.slug], start=1))
+    title = f"Nearest {n.k} of each, closest first 各辖区最相近的{n.k}个（由近到远）"
+    text = (f"Jaccard over (role, duty type) pairs, then the Weisfeiler-Lehman graph kernel ({n.iterations} rounds, "
+            f"cosine). {note}".rstrip() + " " + legend(n.jurisdictions))
+    return [Section(title, heads, rows, text, 160)]
+
+
+def neighbours_csv(n: Neighbours) -> Section:
+    def flat(pairs: Sequence[tuple[str, str]]) -> str:
+        return ";".join(f"{h}:{t}" for h, t in pairs)
+
+    heads = ("a", "rank", "b", "jaccard", "wl", "shared", "only_a", "only_b", "shared_pairs", "only_a_pairs",
+             "only_b_pairs")
+    return Section("", heads, tuple((j.slug, rank, o.slug, round(o.jaccard, 4), round(o.wl, 4), len(o.shared),
+                                     len(o.only_a), len(o.only_b), flat(o.shared), flat(o.only_a), flat(o.only_b))
+                                    for j in n.jurisdictions for rank, o in enumerate(n.nearest[j.slug], start=1)))
 
 
 def diff_rows(d: PairDiff) -> list[tuple[Any, ...]]:

@@ -83,8 +83,12 @@ def grouped(pairs: Sequence[tuple[Term, Term]], limit: int = 4) -> str:
     return "; ".join(parts)
 
 
-def _wl_histogram(graph: nx.DiGraph, iterations: int) -> Counter[str]:
-    """Weisfeiler-Lehman subtree features of a structure graph, counted."""
+#: Weisfeiler-Lehman refinement rounds by default (and as many as a profile keeps).
+WL_ITERATIONS = 2
+
+
+def wl_histogram(graph: nx.DiGraph, iterations: int) -> Counter[str]:
+    """Weisfeiler-Lehman subtree features of a structure graph, counted: "<round>|<label or hash>"."""
     g = nx.Graph()
     features: Counter[str] = Counter()
     for node, data in graph.nodes(data=True):
@@ -133,14 +137,14 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
-def similarity_from(facts: Facts, iterations: int = 2, include_bodies: bool = True) -> Similarity:
+def similarity_from(facts: Facts, iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Similarity:
     matrix = role_duty_matrix_from(facts, include_bodies)
     graphs = structure_graphs_from(facts)
     juris = facts.juris
     by_id = {h.id: h for h in matrix.holders}
     types = {t.id: t for t in matrix.duty_types}
     pairs = {j.slug: matrix.pairs(j.slug) for j in juris}
-    hist = {j.slug: _wl_histogram(graphs[j.slug], iterations) for j in juris}
+    hist = {j.slug: wl_histogram(graphs[j.slug], iterations) for j in juris}
     n = len(juris)
     jac = [[1.0] * n for _ in range(n)]
     wl = [[1.0] * n for _ in range(n)]
@@ -165,7 +169,7 @@ def similarity_from(facts: Facts, iterations: int = 2, include_bodies: bool = Tr
 
 
 def similarity(store: Store, selected: Sequence[str | Jurisdiction] | None = None, *,
-               iterations: int = 2, include_bodies: bool = True) -> Similarity:
+               iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Similarity:
     """Similarity of every pair of jurisdictions, two ways, with the reason for each pair.
 
     Args:

@@ -41,11 +41,19 @@ def cell(value: Any) -> str:
 
 
 def clip(text: str, limit: int) -> str:
+    """The text in at most ``limit`` columns: its longest beginning that fits beside an "…".
+
+    >>> clip("安全生产责任制", 7), clip("abc", 3)
+    ('安全生…', 'abc')
+    """
     text = text.replace("\n", " ")
     if width(text) <= limit:
         return text
-    while text and width(text) > limit - 1:
-        text = text[:-1]
+    used = 0
+    for end, char in enumerate(text):  # one pass: cutting a character at a time was quadratic
+        used += width(char)
+        if used > limit - 1:
+            return text[:end] + "…"
     return text + "…"
 
 

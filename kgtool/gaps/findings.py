@@ -42,6 +42,8 @@ class Finding:
     path: str | None
     value: str | None
     source_passage: str | None
+    #: the analysts' correction (a wsa:Correction IRI) the focus rests on: one changed a statement of it
+    correction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ def read_findings(report: Graph, data: Lookups) -> list[Finding]:
             path=_path_text(report, path) if path is not None else None,
             value=str(value) if value is not None else None,
             source_passage=_source_passage(data, focus),
+            correction=_correction(data, focus),
         )
         key = (finding.focus, finding.shape, finding.severity, finding.path, finding.value)
         found.setdefault(key, finding)
@@ -198,6 +201,12 @@ def _source_passage(data: Lookups, node) -> str | None:
             start = data.value(provision, WSA.charStart)
             passages.append((int(str(start)) if start is not None else sys.maxsize, str(provision), text))
     return min(passages)[2] if passages else None
+
+
+def _correction(data: Lookups, node) -> str | None:
+    """The correction (data/corrections/) that changed a statement of the focus, the first by IRI."""
+    found = sorted(str(c) for c in data.objects(node, WSA.correctedBy))
+    return found[0] if found else None
 
 
 def _shape_name(shape) -> str:

@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,7 +42,7 @@ from kgtool.store.files import graph_files, parse_turtle
 from kgtool.store.terms import bound_from_ox, to_ox
 from kgtool.vocab import SH
 
-__all__ = ["jena_validate", "missing", "shacl_validate"]
+__all__ = ["StoreLookups", "jena_validate", "missing", "shacl_validate"]
 
 #: The jars Jena's commands need, as globs in the Java folder; one slf4j binding only.
 JAR_GLOBS = (
@@ -100,23 +100,29 @@ def _classpath(workdir: Path) -> str:
     return os.pathsep.join([str(bundles), *(str(j) for j in _jars())])
 
 
-def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = TIMEOUT_S) -> Graph:
+def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = TIMEOUT_S,
+                   java_options: Sequence[str] = ()) -> Graph:
     """Run Jena's `shacl validate` on two files and return its W3C validation report graph.
 
     The command exits 0 whether or not the data conforms: read sh:conforms from the report.
+    ``java_options`` come after $KGTOOL_JAVA_OPTS, so they win (a unit's bounded heap).
 
     Raises:
         ShapesError: if Jena fails or runs out of time, with the end of its stderr.
     """
     # C1 only: a short run on a small machine spends more on C2 compilation than it saves.
     # $KGTOOL_JAVA_OPTS (e.g. -Xmx12g) for corpora beyond Java's default heap, a quarter of memory
-    command = ["java", "-XX:TieredStopAtLevel=1", *shlex.split(os.environ.get("KGTOOL_JAVA_OPTS", "")),
+    command = ["java", "-XX:TieredStopAtLevel=1", *shlex.split(os.environ.get("KGTOOL_JAVA_OPTS", "")), *java_options,
                "-cp", _classpath(workdir), "shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(data)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise ShapesError(f"Jena's SHACL engine ran longer than {timeout:g} s", where=str(data),
                           hint="run `kgtool validate --engine pyshacl`") from None
+    if done.returncode != 0 and "java.lang.OutOfMemoryError" in done.stderr:
+        heap = next((o for o in reversed(command) if o.startswith("-Xmx")), "Java's default")
+        raise ShapesError(f"Jena's SHACL engine ran out of Java heap ({heap})", where=str(data),
+                          hint="give it more: KGTOOL_JAVA_OPTS=-Xmx…, or per document unit KGTOOL_JENA_UNIT_HEAP_MB")
     if done.returncode != 0:
         raise ShapesError(f"Jena's SHACL engine failed (exit {done.returncode}): {done.stderr.strip()[-600:]}",
                           where=str(data), hint="run `kgtool validate --engine pyshacl`")
@@ -125,7 +131,7 @@ def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = 
     return report
 
 
-class _Lookups:
+class StoreLookups:
     """The few rdflib Graph calls the findings make (labels, documents, passages), answered by
     pyoxigraph: an rdflib graph of a million triples would take a minute to build."""
 
@@ -178,6 +184,6 @@ def jena_validate(root: Path, *, shapes_dir: Path) -> Report:
         report = shacl_validate(work / "shapes.ttl", work / "data.nt", workdir=work)
     for prefix, namespace in shapes.namespaces():
         report.bind(prefix, namespace, override=False)
-    findings = tuple(sorted(read_findings(report, _Lookups(store)), key=finding_order))
+    findings = tuple(sorted(read_findings(report, StoreLookups(store)), key=finding_order))
     conforms = next(iter(report.objects(None, SH.result)), None) is None  # as pySHACL: any result at all
     return Report(conforms=conforms, findings=findings, report_graph=report, seconds=time.perf_counter() - started)

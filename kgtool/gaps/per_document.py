@@ -5,7 +5,8 @@ it gets no faster on a bigger machine. Every shape in shapes/ only looks at a do
 nodes plus the ontology and the places, so the work splits by document:
 
 - each *unit* (a dozen documents or so, so that pySHACL's start-up cost is shared) is
-  validated in a worker process on a graph holding those documents plus what they reach of
+  validated in a worker process (local, or a Dask worker: `kgtool.executor`) on a graph
+  holding those documents plus what they reach of
   the *context* (ontology/ and every data file that holds no wsa:PolicyDocument, such as
   places.ttl), and keeps the findings whose focus node is one of its documents' subjects;
 - the context alone is validated once more for the findings about its own nodes;
@@ -25,14 +26,13 @@ Each worker builds an rdflib graph of its unit from pyoxigraph's parser (several
 quicker than rdflib's, same terms: a pyoxigraph *store* would canonicalise literals such as
 "12.0" and "P12M", which changes what sh:in sees), and applies the pySHACL speed-ups of
 `kgtool.gaps.tuning` in its own process (never in the caller's). Measured figures:
-docs/performance.md.
+docs/performance.md. The plan, the split's checks and the merge are shared with Jena's units
+(`kgtool.gaps.jena_units`).
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
-import multiprocessing
+import hashlib
 import os
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,13 +43,15 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from kgtool.errors import KgtoolError, ShapesError
+from kgtool.executor import Pool, Progress, gather, open_executor
 from kgtool.gaps.findings import Finding, Report, finding_order, read_findings
 from kgtool.gaps.single import load_shapes, new_graph
 from kgtool.gaps.tuning import ParsedOnce, speedups
 from kgtool.store.files import graph_files
 from kgtool.vocab import SH, WSA
 
-__all__ = ["fast_validate", "plan_units"]
+__all__ = ["Outcome", "Unit", "check_split", "fast_validate", "largest_first", "merge_outcomes", "plan_units",
+           "report_triples", "shape_limits", "shared_results", "unsplit", "whole_unit"]
 
 _POLICY_DOCUMENT = ox.NamedNode(str(WSA.PolicyDocument))
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -69,12 +71,14 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class Outcome:
     findings: tuple[Finding, ...]
     results: tuple[tuple, ...]     # report-graph triples of the kept results
     result_nodes: tuple[BNode, ...]
     breaks: tuple[str, ...]        # why the per-document split would be wrong, if it would
     error: tuple[str, str] | None = None  # (message, file) when a file cannot be read
+    shared: tuple[tuple[str, str], ...] = ()  # (IRI, digest of its statements) of nodes shared with other documents
+    shared_results: tuple[tuple[BNode, str], ...] = ()  # kept results whose focus is such a node
 
 
 # ------------------------------------------------------------------------------- planning
@@ -84,17 +88,17 @@ def _is_document_file(path: Path) -> bool:
     text = path.read_text(encoding="utf-8", errors="replace")
     if "PolicyDocument" not in text:
         return False
-    store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.TURTLE)
-    return any(store.quads_for_pattern(None, _RDF_TYPE, _POLICY_DOCUMENT))
+    # parsed as a stream, stopping at the type: build writes the document's own statements first
+    return any(t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT
+               for t in ox.parse(text, format=ox.RdfFormat.TURTLE))
 
 
-def plan_units(root: Path, *, workers: int) -> tuple[list[Unit], Unit]:
+def plan_units(root: Path, *, workers: int, unit_bytes: int = _UNIT_BYTES) -> tuple[list[Unit], Unit]:
     """Split ontology/ + data/ under root into document units and the context unit.
 
     Returns:
         (units, context unit). Documents are grouped in file-name order into units of about
-        `_UNIT_BYTES` of Turtle, at least ``3 × workers`` units when there are that many
+        ``unit_bytes`` of Turtle, at least ``3 × workers`` units when there are that many
         documents, so that the pool stays busy to the end.
     """
     context: list[str] = []
@@ -107,7 +111,7 @@ def plan_units(root: Path, *, workers: int) -> tuple[list[Unit], Unit]:
                 context.append(str(path))
     total = sum(p.stat().st_size for p in documents)
     # small corpora: one unit per worker (each unit re-validates the context); large: 3 per worker
-    target = min(_UNIT_BYTES, max(1, total // (3 * workers), min(_SMALL_UNIT_BYTES, total // workers)))
+    target = min(unit_bytes, max(1, total // (3 * workers), min(_SMALL_UNIT_BYTES, total // workers)))
     units: list[Unit] = []
     current: list[str] = []
     size = 0
@@ -122,7 +126,7 @@ def plan_units(root: Path, *, workers: int) -> tuple[list[Unit], Unit]:
     return units, Unit((), tuple(context), "all")
 
 
-def _shape_limits(shapes: Graph) -> tuple[str | None, frozenset[str]]:
+def shape_limits(shapes: Graph) -> tuple[str | None, frozenset[str]]:
     """Why the shapes cannot be split per document (or None), and the inverse-path predicates."""
     for target in (SH.targetNode, SH.targetObjectsOf, SH.target):
         if any(shapes.triples((None, target, None))):
@@ -141,10 +145,16 @@ _WORKER: dict = {}
 
 
 def _init_worker(shapes_dir: str) -> None:
-    """Pool initializer: read the shapes once and apply the speed-ups for the process's life."""
+    """In a worker process, before its first unit: read the shapes (again when they are other
+    shapes) and apply the speed-ups for the process's life (a Dask worker's too: they change
+    no finding, only leave out the result text nobody reads)."""
+    if _WORKER.get("shapes_dir") == shapes_dir:
+        return
     _WORKER["shapes"] = load_shapes(Path(shapes_dir))
-    _WORKER["speedups"] = speedups()
-    _WORKER["speedups"].__enter__()
+    _WORKER["shapes_dir"] = shapes_dir
+    if "speedups" not in _WORKER:
+        _WORKER["speedups"] = speedups()
+        _WORKER["speedups"].__enter__()
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -188,12 +198,16 @@ def _parse(path: str) -> list:
     return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
 
 
-def _check_split(triples: list, inverse: frozenset[str], context_subjects: set) -> list[str]:
-    """Reasons the documents of this unit cannot be validated apart from the rest, if any.
+def check_split(triples: list, inverse: frozenset[str], context_subjects: set) -> tuple[list[str], dict[str, str]]:
+    """Reasons this document cannot be validated apart from the rest, if any, and the nodes it
+    describes that are not its own, each with a digest of what it says of them.
 
-    Every subject must be a document of the unit, or under ``<document IRI>/``; links into
-    the id namespace must stay inside the unit or reach the context; an inverse-path
-    predicate must point inside the unit."""
+    Every subject must be the document, under ``<document IRI>/``, or a *shared* node (a
+    place or an analyst minted outside any document, say) that the context does not describe;
+    links into the id namespace must stay inside the document, reach a node it describes, or
+    reach the context; an inverse-path predicate must point inside the document. A shared node
+    gives the same findings in every unit only if every document says the same of it: the
+    caller compares the digests of all units (`unsplit`)."""
     documents = frozenset(t.subject.value for t in triples
                           if t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT
                           and isinstance(t.subject, ox.NamedNode))
@@ -202,22 +216,29 @@ def _check_split(triples: list, inverse: frozenset[str], context_subjects: set) 
     def own(iri: str) -> bool:
         return iri in documents or iri.startswith(prefixes)
 
+    foreign: dict[str, list[str]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode) and not own(t.subject.value):
+            foreign.setdefault(t.subject.value, []).append(str(t))
     breaks: list[str] = []
     for t in triples:
         s, p, o = t.subject, t.predicate, t.object
-        if isinstance(s, ox.NamedNode) and not own(s.value):
-            breaks.append(f"{s.value} is described in a document it does not belong to")
+        if isinstance(s, ox.NamedNode) and s.value in foreign and s in context_subjects:
+            breaks.append(f"{s.value} is described both in a document and in the shared context")
         elif isinstance(o, ox.NamedNode):
-            if o.value.startswith(_ID) and not own(o.value) and o not in context_subjects:
+            if o.value.startswith(_ID) and not own(o.value) and o.value not in foreign and o not in context_subjects:
                 breaks.append(f"{s.value} links to {o.value}, another document's node")
             elif p.value in inverse and not own(o.value):
                 breaks.append(f"{s.value} {p.value} {o.value}: an inverse path would leave the document")
+        elif isinstance(o, ox.BlankNode) and s.value in foreign:
+            breaks.append(f"{s.value} is described with a blank node, which no two documents can share")
         if len(breaks) >= 5:
             break
-    return breaks
+    shared = {iri: hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest() for iri, lines in foreign.items()}
+    return breaks, shared
 
 
-def _report_triples(report: Graph, results: list) -> list[tuple]:
+def report_triples(report: Graph, results: list) -> list[tuple]:
     """The triples of these results and of the blank nodes they lead to."""
     out: list[tuple] = []
     seen: set = set()
@@ -278,7 +299,7 @@ class _Context:
         return [self.triples[i] for i in sorted(picked)]
 
 
-def _context(paths: tuple[str, ...], inverse: frozenset[str]) -> _Context | _Outcome:
+def _context(paths: tuple[str, ...], inverse: frozenset[str]) -> _Context | Outcome:
     key = (paths, inverse)
     cached = _WORKER.get("context")
     if cached is not None and cached[0] == key:
@@ -286,30 +307,33 @@ def _context(paths: tuple[str, ...], inverse: frozenset[str]) -> _Context | _Out
     try:
         context = _Context(paths, inverse)
     except (SyntaxError, OSError, ValueError) as exc:
-        return _Outcome((), (), (), (), error=(f"cannot load: {exc}", str(getattr(exc, "filename", "") or paths)))
+        return Outcome((), (), (), (), error=(f"cannot load: {exc}", str(getattr(exc, "filename", "") or paths)))
     _WORKER["context"] = (key, context)
     return context
 
 
-def _validate_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
+def _validate_unit(unit: Unit, inverse: frozenset[str]) -> Outcome:
     """Validate one unit in this process (the speed-ups must be in force)."""
     from pyshacl import validate as shacl_validate
 
     shapes = _WORKER["shapes"]
     context = _context(unit.context, inverse)
-    if isinstance(context, _Outcome):
+    if isinstance(context, Outcome):
         return context
     graph = Graph()
     add = graph.add
     parsed_documents = []
+    shared: list[tuple[str, str]] = []
     for path in unit.documents:
         try:
             parsed = _parse(path)
         except (SyntaxError, OSError, ValueError) as exc:
-            return _Outcome((), (), (), (), error=(f"cannot load: {exc}", path))
-        breaks = _check_split(parsed, inverse, context.subjects) if unit.keep == "documents" else []
-        if breaks:
-            return _Outcome((), (), (), tuple(breaks))
+            return Outcome((), (), (), (), error=(f"cannot load: {exc}", path))
+        if unit.keep == "documents":
+            breaks, described = check_split(parsed, inverse, context.subjects)
+            if breaks:
+                return Outcome((), (), (), tuple(breaks))
+            shared.extend(described.items())
         parsed_documents.append(parsed)
     # the context first (as load_data reads ontology/ before data/), only what the documents reach
     if unit.keep == "documents" and not context.whole:
@@ -330,25 +354,41 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
                                          advanced=False, meta_shacl=False)
     keep = [result for result in report.objects(None, SH.result)
             if unit.keep == "all" or report.value(result, SH.focusNode) in own]
-    triples = _report_triples(report, keep)
+    triples = report_triples(report, keep)
     kept = new_graph()
     for triple in triples:
         kept.add(triple)
     for result in keep:
         kept.add((BNode(), SH.result, result))
     findings = tuple(read_findings(kept, graph))
-    return _Outcome(findings, tuple(triples), tuple(keep), ())
+    return Outcome(findings, tuple(triples), tuple(keep), (), shared=tuple(shared),
+                   shared_results=shared_results(report, keep, shared))
 
 
-def _run_unit(unit: Unit, inverse: frozenset[str]) -> _Outcome:
-    """Worker entry point."""
+def shared_results(report: Graph, keep: list, shared: list[tuple[str, str]]) -> tuple[tuple[BNode, str], ...]:
+    """The kept results whose focus node is a shared node, with its IRI (see `merge_outcomes`)."""
+    iris = {iri for iri, _ in shared}
+    if not iris:
+        return ()
+    out = []
+    for result in keep:
+        focus = report.value(result, SH.focusNode)
+        if isinstance(focus, URIRef) and str(focus) in iris:
+            out.append((result, str(focus)))
+    return tuple(out)
+
+
+def _run_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str) -> Outcome:
+    """A task of `fast_validate` in a worker process (local, or a Dask worker)."""
+    _init_worker(shapes_dir)
     return _validate_unit(unit, inverse)
 
 
 # ------------------------------------------------------------------------------- the whole report
 
 def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path, ontology_dir: Path | None = None,
-                  workers: int | None = None) -> Report:
+                  workers: int | None = None, executor: str | None = None,
+                  progress: Progress | None = None) -> Report:
     """The gap report of `kgtool.gaps.single.validate`, computed per document in parallel.
 
     Args:
@@ -357,8 +397,11 @@ def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path
             included, or given as ontology_dir).
         shapes_dir: folder of SHACL shapes (shapes/).
         ontology_dir: with a list of files, a folder of ontology Turtle files to add.
-        workers: processes to use; None for one per CPU, 0 to run in this process (the
+        workers: local processes to use; None for one per CPU, 0 to run in this process (the
             pySHACL speed-ups are then applied only for the duration of the call).
+        executor: where the units run (`kgtool.executor`): None or "local" for local
+            processes, or a Dask scheduler's address, whose workers must see the files.
+        progress: called with (units done, units) as units finish.
 
     Returns:
         A `Report` with the same findings as ``validate(load_data(root), shapes_dir=…)``,
@@ -367,55 +410,121 @@ def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path
     Raises:
         ShapesError: if the shapes cannot be read or pySHACL rejects them.
         KgtoolError: if a data file cannot be read.
+        ClusterError: if the cluster cannot be reached or loses a worker.
     """
     started = time.perf_counter()
     workers = (os.cpu_count() or 1) if workers is None else workers
-    root = _as_root(source, ontology_dir)
-    units, planned = plan_units(root.path, workers=max(1, workers))
-    context_unit: Unit | None = planned
     shapes = load_shapes(Path(shapes_dir))
-    reason, inverse = _shape_limits(shapes)
-    if reason is not None:
-        units, context_unit = [_whole(units, context_unit)], None
+    reason, inverse = shape_limits(shapes)
+    root = _as_root(source, ontology_dir)
     try:
-        outcomes = _run(units + ([context_unit] if context_unit else []), inverse, shapes_dir, workers)
-        for outcome in outcomes:
-            if outcome.error is not None:
-                raise KgtoolError(outcome.error[0], where=outcome.error[1])
-        breaks = [b for o in outcomes for b in o.breaks]
-        if breaks:  # some document reaches outside itself: validate everything together
-            outcomes = _run([_whole(units, context_unit)], inverse, shapes_dir, workers=0 if workers == 0 else 1)
+        if executor is None and workers <= 1:
+            outcomes, notes = _plan_and_run(root.path, reason, inverse, shapes_dir, None, progress, workers=workers)
+        else:
+            with open_executor(executor, workers=workers, sees=(root.path, Path(shapes_dir))) as pool:
+                outcomes, notes = _plan_and_run(root.path, reason, inverse, shapes_dir, pool, progress,
+                                                workers=pool.slots)
     finally:
         root.cleanup()
+    return merge_outcomes(outcomes, shapes, started, notes=notes)
+
+
+def _plan_and_run(root: Path, reason: str | None, inverse: frozenset[str], shapes_dir: Path, pool: Pool | None,
+                  progress: Progress | None, *, workers: int) -> tuple[list[Outcome], tuple[str, ...]]:
+    """Plan the units, validate them, and validate everything as one unit should a document
+    reach outside itself (with a note saying why)."""
+    units, planned = plan_units(root, workers=max(1, workers))
+    context_unit: Unit | None = planned
+    if reason is not None:
+        units, context_unit = [whole_unit(units, context_unit)], None
+    outcomes = _run(units + ([context_unit] if context_unit else []), inverse, shapes_dir, pool, progress)
+    for outcome in outcomes:
+        if outcome.error is not None:
+            raise KgtoolError(outcome.error[0], where=outcome.error[1])
+    notes = unsplit(outcomes)
+    if notes:  # some document reaches outside itself: validate everything together
+        outcomes = _run([whole_unit(units, context_unit)], inverse, shapes_dir, pool, progress)
+    return outcomes, notes
+
+
+def unsplit(outcomes: Sequence[Outcome]) -> tuple[str, ...]:
+    """Why the documents could not be validated apart, as a report's note (none when they could):
+    a document that reaches outside itself, or a shared node the documents describe differently."""
+    breaks = [b for o in outcomes for b in o.breaks]
+    digests: dict[str, set[str]] = {}
+    for outcome in outcomes:
+        for iri, digest in outcome.shared:
+            digests.setdefault(iri, set()).add(digest)
+    breaks += [f"{iri} is described differently by several documents" for iri, seen in digests.items() if len(seen) > 1]
+    if not breaks:
+        return ()
+    more = f", and {len(breaks) - 1} more found" if len(breaks) > 1 else ""
+    return (f"documents could not be validated apart ({breaks[0]}{more}): validated as one unit",)
+
+
+def merge_outcomes(outcomes: Sequence[Outcome], shapes: Graph, started: float, *,
+                   notes: tuple[str, ...] = ()) -> Report:
+    """The units' findings and report graphs as one report, de-duplicated and sorted exactly as
+    `kgtool.gaps.single.validate` sorts (whichever engine validated the units)."""
     found: dict[tuple, Finding] = {}
     report = new_graph()
     for prefix, namespace in shapes.namespaces():
         report.bind(prefix, namespace, override=False)
     node = BNode()
     report.add((node, RDF.type, SH.ValidationReport))
+    claimed: set[str] = set()  # shared nodes whose results a unit gave already (every unit gives the same)
     for outcome in outcomes:
         for finding in outcome.findings:
             found.setdefault((finding.focus, finding.shape, finding.severity, finding.path, finding.value), finding)
+        again = {result for result, iri in outcome.shared_results if iri in claimed}
+        claimed.update(iri for _, iri in outcome.shared_results)
+        dropped = _below(outcome.results, again) - _below(outcome.results, set(outcome.result_nodes) - again)
         for triple in outcome.results:
-            report.add(triple)
+            if triple[0] not in dropped:
+                report.add(triple)
         for result in outcome.result_nodes:
-            report.add((node, SH.result, result))
+            if result not in again:
+                report.add((node, SH.result, result))
     conforms = not any(o.result_nodes for o in outcomes)
     report.add((node, SH.conforms, Literal(conforms)))
     findings = tuple(sorted(found.values(), key=finding_order))
     return Report(conforms=conforms, findings=findings, report_graph=report,
-                  seconds=time.perf_counter() - started)
+                  seconds=time.perf_counter() - started, notes=notes)
 
 
-def _whole(units: list[Unit], context: Unit | None) -> Unit:
+def _below(triples: Sequence[tuple], roots: set) -> set:
+    """The roots and the blank nodes they lead to, within these report triples."""
+    if not roots:
+        return set()
+    by_subject: dict = {}
+    for s, _, o in triples:
+        by_subject.setdefault(s, []).append(o)
+    seen, todo = set(), list(roots)
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(o for o in by_subject.get(node, ()) if isinstance(o, BNode))
+    return seen
+
+
+def whole_unit(units: list[Unit], context: Unit | None) -> Unit:
+    """Every document and the context as one unit, every finding kept: the split's fallback."""
     files = tuple(f for u in units for f in u.documents)
     return Unit(files, context.context if context else units[0].context if units else (), "all")
 
 
-def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, workers: int) -> list[_Outcome]:
-    if workers <= 1 or len(units) <= 1:
+def largest_first(units: Sequence[Unit]) -> list[int]:
+    """The units' indexes, largest first, so that the last to finish is a small one."""
+    return sorted(range(len(units)), key=lambda i: -sum(os.path.getsize(f) for f in units[i].documents + units[i].context))
+
+
+def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, pool: Pool | None,
+         progress: Progress | None) -> list[Outcome]:
+    if pool is None:
         saved = dict(_WORKER)
         try:
+            _WORKER.clear()
             _WORKER["shapes"] = load_shapes(Path(shapes_dir))
             with speedups():
                 return [_validate_unit(u, inverse) for u in units]
@@ -426,24 +535,13 @@ def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, workers: 
         finally:
             _WORKER.clear()
             _WORKER.update(saved)
-    # largest units first, so that the last to finish is a small one
-    order = sorted(range(len(units)), key=lambda i: -sum(os.path.getsize(f) for f in units[i].documents + units[i].context))
-    # fork is quick and needs no `if __name__ == "__main__"` guard in the caller's script, but
-    # is unsafe in a process with other threads (a web server): spawn there.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods and threading.active_count() == 1 else "spawn")
-    outcomes: dict[int, _Outcome] = {}
-    with cf.ProcessPoolExecutor(max_workers=min(workers, len(units)), mp_context=context,
-                                initializer=_init_worker, initargs=(str(shapes_dir),)) as pool:
-        futures = {pool.submit(_run_unit, units[i], inverse): i for i in order}
-        for future in cf.as_completed(futures):
-            try:
-                outcomes[futures[future]] = future.result()
-            except Exception as exc:
-                for other in futures:
-                    other.cancel()
-                raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
-    return [outcomes[i] for i in range(len(units))]
+    try:
+        return gather(pool, _run_unit, [(u, inverse, str(shapes_dir)) for u in units], order=largest_first(units),
+                      progress=progress)
+    except KgtoolError:
+        raise
+    except Exception as exc:  # pySHACL's own errors, raised in a worker
+        raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
 
 
 @dataclass

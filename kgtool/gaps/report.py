@@ -112,6 +112,8 @@ def _render_text(report: Report, findings: list[Finding], wanted: set[str]) -> s
                     lines.append(f"  path: {f.path or '-'}  value: {_shown_value(f) or '-'}")
                 if f.source_passage:
                     lines.append(f"  原文 / source: 「{shorten(f.source_passage, 160)}」")
+                if f.correction:
+                    lines.append(f"  经分析人员更正 / rests on an analyst's correction: {_short_iri(f.correction)}")
     return "\n".join(lines) + "\n"
 
 
@@ -150,6 +152,9 @@ def _render_html(report: Report, findings: list[Finding], wanted: set[str]) -> s
                     parts.append(f"<br><code>path: {e(f.path or '-')} value: {e(_shown_value(f) or '-')}</code>")
                 if f.source_passage:
                     parts.append(f'<blockquote lang="zh">{e(f.source_passage)}</blockquote>')
+                if f.correction:
+                    parts.append(f'<br><em class="corrected">经分析人员更正 / rests on an analyst\'s correction: '
+                                 f"<code>{e(f.correction)}</code></em>")
                 parts.append("</li>")
             parts.append("</ul>")
         parts.append("</section>")

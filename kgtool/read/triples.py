@@ -55,6 +55,18 @@ class Triples:
             objects = po[p] = {}
         objects[o] = None  # an object added again keeps its place
 
+    def discard(self, triple: tuple[Node, Node, Node]) -> None:
+        """Removes a statement if present (an analyst's correction retracts what was read)."""
+        s, p, o = triple
+        po = self.spo.get(s)
+        if po is None or o not in po.get(p, {}):
+            return
+        del po[p][o]
+        if not po[p]:
+            del po[p]
+        if not po:
+            del self.spo[s]
+
     def __contains__(self, triple: tuple[Node, Node, Node]) -> bool:
         s, p, o = triple
         return o in self.spo.get(s, {}).get(p, {})

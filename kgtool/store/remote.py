@@ -50,6 +50,8 @@ _RDF_FORMATS = {
 }
 
 _LINE_IN_MESSAGE = re.compile(r"\b(line\s+)(\d+)", re.IGNORECASE)
+#: How Virtuoso 7.2 ends an answer it cut at the client's ``timeout`` (HTTP 500 after partial rows).
+_ANYTIME_STOP = "S1TAT Error"
 
 
 #: Virtuoso echoes one X-SPARQL-default-graph header per graph of the dataset, and Python's
@@ -160,8 +162,12 @@ class RemoteStore:
                 text = _LINE_IN_MESSAGE.sub(
                     lambda m: m.group(1) + str(int(m.group(2)) - line_offset)
                     if int(m.group(2)) > line_offset else m.group(0), text)
-            snippet = text[:600]
             status = response.status_code
+            if status == 500 and _ANYTIME_STOP in text:  # Virtuoso: partial rows, then this line
+                raise EngineError(f"no complete answer within {timeout:g} s: the engine stopped the query", where=url,
+                                  hint="narrow the query or raise the timeout (Virtuoso also caps it at "
+                                       "MaxQueryExecutionTime, see docs/scaling.md)")
+            snippet = text[:600]
             if status == 400 or (status == 500 and re.search(r"SPARQL compiler|Error S[PQ]\d", text)):
                 raise QueryError(f"the engine rejected the query (HTTP {status}): {snippet}", where=url)
             hints = {401: "the endpoint wants credentials: pass auth", 403: "the endpoint refuses this user",
@@ -185,16 +191,22 @@ class RemoteStore:
         limit = timeout if timeout else self.timeout
         text = insert_values(sparql, binds) if binds else sparql
         head = analysis.prefix_block()
+        # no graph of ours yet: an empty dataset, not the engine's default graph
+        graphs = [] if analysis.own_dataset else (self.graphs() or [URIRef(vocab.ONTOLOGY_GRAPH)])
         if form == "describe" and self._is_virtuoso():
             head = 'DEFINE sql:describe-mode "CBD"\n' + head  # Oxigraph's DESCRIBE, not Virtuoso's
         data = [("query", head + text)]
-        if not analysis.own_dataset:
-            graphs = self.graphs() or [URIRef(vocab.ONTOLOGY_GRAPH)]  # none yet: an empty dataset
-            data += [("default-graph-uri", str(g)) for g in graphs]
-            data += [("named-graph-uri", str(g)) for g in graphs]
+        if "virtuoso" in (self._server or "").lower():  # known from an earlier answer (discovery, say):
+            # Virtuoso then stops the query when kgtool stops waiting, instead of running on
+            data.append(("timeout", str(max(1000, int(limit * 1000)))))
+        data += [("default-graph-uri", str(g)) for g in graphs]
+        data += [("named-graph-uri", str(g)) for g in graphs]
         accept = _RDF_ACCEPT if form in ("construct", "describe") else _JSON_RESULTS
         body, headers = self._post(data, accept, limit, line_offset=head.count("\n"))
-        server_cut = bool(headers.get("X-SPARQL-MaxRows")) or headers.get("X-SQL-State", "").upper() == "S1TAT"
+        if headers.get("X-SQL-State", "").upper() == "S1TAT":  # rows or counts so far: not an answer
+            raise EngineError(f"no complete answer within {limit:g} s: the engine stopped the query", where=self.endpoint,
+                              hint="narrow the query or raise the timeout")
+        server_cut = bool(headers.get("X-SPARQL-MaxRows"))
         reply = _Reply(body, headers, self.endpoint)
         if form in ("construct", "describe"):
             return reply.graph(max_rows, server_cut)

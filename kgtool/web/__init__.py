@@ -83,7 +83,9 @@ def create_app(config: dict | None = None) -> Flask:
             embedded store; 0 runs them in-process with only a soft time limit),
             ``RESPONSE_CACHE_ENTRIES`` / ``RESPONSE_CACHE_BYTES`` (bounds of the cache of
             resource and saved-query pages on the embedded store; 0 turns it off),
-            ``DUMPS_DIR`` (where the dumps of /dumps/ are written; default a temporary folder).
+            ``DUMPS_DIR`` (where the dumps of /dumps/ are written; default a temporary folder),
+            ``REVIEW`` (True: the review forms of `kgtool.web.review`, which write corrections),
+            ``REVIEW_TOKEN`` (the secret a reviewer opens the site with), ``ANALYST`` (the forms' default "by").
 
     Raises:
         KgtoolError: if the store cannot be opened (bad data, unreachable engine).
@@ -94,6 +96,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["ROOT"] = Path(app.config["ROOT"])
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_BODY_BYTES"])
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if app.config.get("REVIEW"):  # kgtool serve --review: forms that write corrections (kgtool.web.review)
+        from kgtool.web import review
+        review.configure(app)
 
     from kgtool.web.site import open_site
     site = open_site(app.config)
@@ -103,6 +108,8 @@ def create_app(config: dict | None = None) -> Flask:
     from kgtool.web import browse, compare, dataset, library, ontology, report, sparql
     for module in (browse, sparql, library, report, compare, dataset, ontology):
         app.register_blueprint(module.bp)
+    if app.config.get("REVIEW"):  # the only routes that write; the public server has none of them
+        app.register_blueprint(review.bp)
 
     _register_helpers(app)
     _register_errors(app)

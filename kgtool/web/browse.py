@@ -145,9 +145,10 @@ def _document(doc: URIRef):
     from kgtool.web.responses import allow_inline_styles
     allow_inline_styles()  # Cytoscape.js sets a style attribute on its canvas
     facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
+    from kgtool.web import review  # the reviewer's forms (kgtool serve --review), None on a public server
     response = current_app.make_response(render_template(
         "browse/document.html", d=desc, view=view, facts=facts, slug=slug, counts=counts, formats=_format_links(doc),
-        kinds=KINDS))
+        kinds=KINDS, review=review.panel(slug)))
     response.vary.add("Accept")
     return response
 

@@ -60,9 +60,15 @@ def _views(module) -> list[str]:
     return [v for v in ORDER if v in known] + [v for v in known if v not in ORDER]
 
 
+def _profiles() -> dict:
+    """On the embedded store, documents are compared from their profiles in data/profiles/ (made
+    in memory if stale: the app writes nothing)."""
+    return {"root": site().root if site().embedded else None, "keep": False}
+
+
 def table(module, view: str, chosen: list[str]) -> dict:
     """One view as ``{"columns": [...], "rows": [dict, ...]}`` from its CSV form."""
-    text = module.compare_command_output(site().store, chosen, by=view, fmt="csv")
+    text = module.compare_command_output(site().store, chosen, by=view, fmt="csv", **_profiles())
     reader = csv.DictReader(io.StringIO(text))
     rows = list(reader)
     return {"columns": list(reader.fieldnames or []), "rows": rows}
@@ -92,7 +98,7 @@ def chart(view: str):
     with _chart_lock:  # matplotlib's rc settings are global: draw one chart at a time
         svg = cache.get(key)
         if svg is None:
-            svg = module.compare_command_output(site().store, chosen, by=view, fmt="svg")
+            svg = module.compare_command_output(site().store, chosen, by=view, fmt="svg", **_profiles())
             cache[key] = svg
             while len(cache) > CHART_CACHE_SIZE:
                 cache.popitem(last=False)
@@ -109,7 +115,7 @@ def download(view: str):
     if module is None or view not in module.VIEWS or "csv" not in module.VIEWS[view]:
         abort(404)
     _, chosen = _selection(module)
-    text = module.compare_command_output(site().store, chosen, by=view, fmt="csv")
+    text = module.compare_command_output(site().store, chosen, by=view, fmt="csv", **_profiles())
     response = current_app.response_class(text, mimetype="text/csv")
     response.mimetype_params["charset"] = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="compare-{view}.csv"'

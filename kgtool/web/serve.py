@@ -10,6 +10,9 @@ from pathlib import Path
 
 from kgtool.settings import setting
 
+#: Addresses of this machine only: review forms are served there without a token.
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
 
 def make_server(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
                 root: Path | str | None = None, threads: int = 16, config: dict | None = None):
@@ -52,7 +55,7 @@ def warm(app) -> threading.Thread:
 
 
 def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
-          root: Path | str | None = None, threads: int = 16) -> None:
+          root: Path | str | None = None, threads: int = 16, config: dict | None = None) -> None:
     """Serve the web app until interrupted; prints its URL to stderr.
 
     Args:
@@ -61,15 +64,25 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = N
         endpoint: a SPARQL endpoint to browse instead of the embedded store.
         root: the project folder (default: `kgtool.settings.project_root`).
         threads: request threads.
+        config: more of the app's settings (`kgtool.web.create_app`), e.g. ``REVIEW``.
 
     Raises:
-        KgtoolError: if the store cannot be opened.
+        KgtoolError: if the store cannot be opened, or review is asked on another address than
+            this machine's without a token.
     """
-    server = make_server(host=host, port=port, endpoint=endpoint, root=root, threads=threads)
+    if (config or {}).get("REVIEW") and not (config or {}).get("REVIEW_TOKEN") and host not in LOOPBACK:
+        from kgtool.errors import KgtoolError
+        raise KgtoolError(f"review forms write the project: not on {host} without a token", where="--host",
+                          hint="review on 127.0.0.1, or give --token SECRET")
+    server = make_server(host=host, port=port, endpoint=endpoint, root=root, threads=threads, config=config)
     warm(server.kgtool_app)
     shown = f"[{host}]" if ":" in host else host
     print(f"kgtool: serving http://{shown}:{server.effective_port}/ (query limit {setting('query_timeout_s')} s, "
           f"{setting('max_rows')} rows; Ctrl-C to stop)", file=sys.stderr, flush=True)
+    if (config or {}).get("REVIEW"):
+        how = "open it once with ?token=SECRET" if config and config.get("REVIEW_TOKEN") else "on this machine only"
+        print(f"kgtool: review forms on document pages ({how}); corrections go to data/corrections/",
+              file=sys.stderr, flush=True)
     try:
         server.run()
     except KeyboardInterrupt:

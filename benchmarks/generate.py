@@ -654,8 +654,10 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
     if rng.random() < 0.5:  # a duty that nobody carries
         for doc_slug in rng.sample(slugs, len(slugs)):
             doc = docs[doc_slug]
+            # never a post's last duty where the post holds a level (an integrity violation, as above)
             duties = [d for d in doc.typed(DUTY) if d not in spared and _holders(doc, d)
-                      and not any(h in spared for h in _holders(doc, d))]
+                      and not any(h in spared or (doc.objects(h, LEVEL) and len(list(doc.objects(h, HAS_DUTY))) == 1)
+                                  for h in _holders(doc, d))]
             if duties:
                 duty = rng.choice(duties)
                 for h in doc.subjects(HAS_DUTY, duty):

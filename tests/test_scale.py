@@ -226,6 +226,7 @@ def test_build_store_makes_query_open_the_disk_store_and_later_builds_keep_it_cu
     root = project(tmp_path)
     (root / "queries").symlink_to(ROOT / "queries")
     (root / "data" / "sources").symlink_to(ROOT / "data" / "sources")
+    (root / "data" / "corrections").symlink_to(ROOT / "data" / "corrections")  # the build applies them
     plain = kgtool(root, "query", "posts-per-role-per-jurisdiction", "--format", "csv")
     assert plain.exit_code == 0 and not (root / "data" / ".store").exists()  # no store unless asked
 

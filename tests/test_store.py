@@ -408,8 +408,10 @@ def test_project_files_give_the_same_triples_on_virtuoso(virtuoso):
     embedded = open_store(root=root, endpoint="")
     query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }"
     remote_rows, embedded_rows = remote.query(query).rows, embedded.query(query).rows
-    assert set(remote_rows) == set(embedded_rows) and len(remote_rows) == len(embedded_rows)
-    total = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    # the embedded union default graph repeats a triple once per graph stating it (the analysts'
+    # agent node, described alike in each corrected document); the one pushed graph holds it once
+    assert set(remote_rows) == set(embedded_rows) and len(remote_rows) == len(set(embedded_rows))
+    total = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
     assert int(remote.query(total).rows[0][0]) == counts[target] == int(embedded.query(total).rows[0][0])
     remote.close()
 

@@ -165,16 +165,45 @@ def rdflib_dataset(root: Path):
     return ds
 
 
-def compare_times(store) -> dict:
+#: The comparison functions timed on the SPARQL path (the baseline of the profiles).
+COMPARE_FUNCTIONS = ("role_duty_matrix", "frequency_table", "similarity")
+#: Address space a baseline comparison may take beyond what its process had (every pair of a few
+#: hundred documents took 24 GB): past it, MemoryError rather than the kernel's OOM killer.
+COMPARE_MEMORY_GB = 6
+
+
+def compare_times(store, names=COMPARE_FUNCTIONS) -> dict:
     """Seconds of each comparison function (the SPARQL path), and a digest of its answer."""
     from kgtool import compare
 
     out = {}
-    for name in ("role_duty_matrix", "frequency_table", "similarity"):
+    for name in names:
         started = time.perf_counter()
         result = getattr(compare, name)(store)
         out[name] = time.perf_counter() - started
         out[f"{name} sha256"] = _digest(compare.to_json(result))
+    return out
+
+
+def compare_each(store, timeout: float) -> dict:
+    """`compare_times`, each function in a forked child of its own, given up after timeout seconds
+    or past `COMPARE_MEMORY_GB` more memory (so one that takes long or grows does not hide the others)."""
+    from benchmarks.queries import in_child
+
+    def limited(name: str) -> dict:
+        status = Path("/proc/self/status").read_text()
+        vm = int(status.split("VmSize:")[1].split()[0]) * 1024
+        cap = vm + COMPARE_MEMORY_GB * 2**30
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        return compare_times(store, (name,))
+
+    out: dict = {}
+    for name in COMPARE_FUNCTIONS:
+        status, value = in_child(lambda name=name: limited(name), timeout)
+        if status == "ok":
+            out.update(value)
+        else:
+            out[name] = f"> {timeout:g} s" if status == "timeout" else f"{status}: {value}"
     return out
 
 
@@ -256,13 +285,7 @@ def phase_persist_open(root: Path, o: dict) -> dict:
     times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
                          o["repeat"], o["budget"], o["query_timeout"])
     search = text_search_times(store, o["repeat"])
-    compared: dict = {}
-    if o.get("compare"):
-        from benchmarks.queries import in_child
-
-        status, value = in_child(lambda: compare_times(store), o["compare_timeout"])
-        compared = value if status == "ok" else {
-            "status": f"> {o['compare_timeout']:g} s" if status == "timeout" else f"{status}: {value}"}
+    compared = compare_each(store, o["compare_timeout"]) if o.get("compare") else {}
     return {"open_s": opened, "reopen_s": reopened, "built": store.built, "queries": times, "search": search,
             "compare": compared, **peak_mb()}
 
@@ -592,7 +615,7 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
     comp = opened.get("compare", {}) if _ok(opened) else {}
     comp_base = rdf.get("compare", {}) if _ok(rdf) else {}
     for name in ("role_duty_matrix", "frequency_table", "similarity"):
-        value = comp.get(name) if isinstance(comp.get(name), float) else comp.get("status")
+        value = comp.get(name) if comp.get(name) is not None else comp.get("status")
         b = comp_base.get(name) if isinstance(comp_base, dict) else None
         out(n, "compare", f"{name} s", value if value is not None else _why(opened),
             b if b is not None else (comp_base.get("status") if isinstance(comp_base, dict) and comp_base.get("status") else None),
@@ -611,7 +634,7 @@ def report_profiles(out: Printer, n: int, p: dict, sparql: dict) -> None:
 
     def base(name: str):
         value = sparql.get(name)
-        return value if isinstance(value, float) else (sparql.get("status") or "not run")
+        return value if value is not None else (sparql.get("status") or "not run")
 
     def ratio(b, value):
         return b / value if isinstance(b, float) and value else None
@@ -622,7 +645,8 @@ def report_profiles(out: Printer, n: int, p: dict, sparql: dict) -> None:
         out(n, "compare", f"profiles: {name} s (tables only)", p[name], base(name), ratio(base(name), p[name]))
     both = p["load_s"] + p["role_duty_matrix"] + p["frequency_table"]
     b = base("role_duty_matrix")
-    b = b + sparql["frequency_table"] if isinstance(b, float) and isinstance(sparql.get("frequency_table"), float) else b
+    b = b + sparql["frequency_table"] if isinstance(b, float) and isinstance(sparql.get("frequency_table"), float) else (
+        b if not isinstance(b, float) else base("frequency_table"))
     out(n, "compare", "profiles: role x duty type + frequency s", both, b, ratio(b, both))
     near = p["load_s"] + p["nearest"]
     out(n, "compare", "profiles: nearest 10 of every document s", near, base("similarity"), ratio(base("similarity"), near))

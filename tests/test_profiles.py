@@ -171,9 +171,10 @@ def test_nearest_neighbours_are_the_top_of_every_pair(corpus, monkeypatch, k):
         for n in got:
             pair = full.pair(slug, n.slug)
             mine, theirs = (pair.only_a, pair.only_b) if pair.a == slug else (pair.only_b, pair.only_a)
-            assert [(h.id, t.id) for h, t in pair.shared] == list(n.shared)
-            assert [(h.id, t.id) for h, t in mine] == list(n.only_a)
-            assert [(h.id, t.id) for h, t in theirs] == list(n.only_b)
+            assert [f"{h.id}:{t.id}" for h, t in pair.shared] == list(n.shared)
+            assert [f"{h.id}:{t.id}" for h, t in mine] == list(n.only_a)
+            assert [f"{h.id}:{t.id}" for h, t in theirs] == list(n.only_b)
+            assert near.terms(n.shared) == pair.shared
 
 
 def test_many_columns_get_their_nearest_instead_of_every_pair(five, monkeypatch):

@@ -270,3 +270,32 @@ def test_a_graph_slower_to_read_than_the_connect_timeout_still_goes(monkeypatch)
     server.shutdown()
     server.server_close()
 
+
+
+# ------------------------------------------------------------------------------ the benchmark's remote phases
+
+@pytest.mark.slow
+@pytest.mark.virtuoso
+@pytest.mark.oxigraph
+def test_benchmark_answers_every_saved_query_on_both_remote_engines():
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from oxigraph_server import BINARY as OXIGRAPH
+    from virtuoso_server import BINARY as VIRTUOSO
+    from virtuoso_server import INSTALL_HINT, require_binary
+
+    require_binary(VIRTUOSO, INSTALL_HINT)
+    require_binary(OXIGRAPH, "pip install oxigraph")
+    out = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--no-web", "--virtuoso", "--oxigraph-server",
+                          "--one-graph", "--skip", "rdflib,gaps-fast,gaps-jena,gaps-plain,profiles"],
+                         check=False, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [[c.strip() for c in line.split("|")] for line in out.stdout.splitlines()[1:] if line.count("|") == 5]
+    printed = {(r[1], r[2]): r[3] for r in rows}
+    library = len(list((ROOT / "queries").glob("*.rq")))
+    for engine in ("virtuoso", "oxigraph"):
+        assert printed[(engine, "saved queries answered")] == f"{library}/{library}", out.stdout
+        assert printed[(engine, "push s (Graph Store Protocol)")] not in ("", "-")
+    assert printed[("virtuoso", "ini MaxQueryCostEstimationTime")] == "0"

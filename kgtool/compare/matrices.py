@@ -9,6 +9,7 @@ Sanctions are the forms of holding to account; rewards (sanction:reward) and mit
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,9 +43,18 @@ class RoleDutyMatrix:
     present: dict[str, tuple[str, ...]]
     labels: dict[str, dict[str, tuple[str, ...]]]
 
+    @functools.cached_property
+    def _present(self) -> dict[str, frozenset[str]]:
+        """``present`` as sets: a table of thousands of columns asks once per cell."""
+        return {h: frozenset(slugs) for h, slugs in self.present.items()}
+
+    def has(self, holder: str, slug: str) -> bool:
+        """Whether the holder exists in that jurisdiction."""
+        return slug in self._present.get(holder, ())
+
     def count(self, holder: str, slug: str, duty_type: str) -> int | None:
         """Distinct duties of a type, 0 if the holder has none of it, None if the holder is absent."""
-        if slug not in self.present.get(holder, ()):
+        if slug not in self._present.get(holder, ()):
             return None
         return self.counts.get(holder, {}).get(slug, {}).get(duty_type, 0)
 
@@ -59,7 +69,7 @@ class RoleDutyMatrix:
 
     def missing(self, slug: str) -> list[Term]:
         """Holders that exist in another selected jurisdiction but not in this one."""
-        return [h for h in self.holders if self.present.get(h.id) and slug not in self.present[h.id]]
+        return [h for h in self.holders if self.present.get(h.id) and slug not in self._present[h.id]]
 
     def rows(self) -> list[dict[str, Any]]:
         """Long format: one dict per (holder, jurisdiction, duty type) with a non-zero count."""
@@ -157,16 +167,20 @@ class ConceptMatrix:
     concepts: tuple[Term, ...]
     present: dict[str, tuple[str, ...]]        # concept id -> slugs invoking it
 
-    def invokes(self, slug: str, concept: str) -> bool:
-        return slug in self.present.get(concept, ())
+    @functools.cached_property
+    def _present(self) -> dict[str, frozenset[str]]:
+        return {c: frozenset(slugs) for c, slugs in self.present.items()}
 
-    @property
+    def invokes(self, slug: str, concept: str) -> bool:
+        return slug in self._present.get(concept, ())
+
+    @functools.cached_property
     def shared_by_all(self) -> tuple[Term, ...]:
         """Concepts every selected document invokes."""
         every = {j.slug for j in self.jurisdictions}
         return tuple(c for c in self.concepts if every and set(self.present.get(c.id, ())) == every)
 
-    @property
+    @functools.cached_property
     def unique(self) -> dict[str, tuple[Term, ...]]:
         """Slug -> concepts only that document invokes (with two or more documents selected)."""
         out: dict[str, list[Term]] = {j.slug: [] for j in self.jurisdictions}

@@ -12,6 +12,7 @@ their pairs, and `Profiled.neighbours` does not.
 """
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,15 @@ from kgtool.compare.similarities import WL_ITERATIONS, PairSimilarity, Similarit
 
 @dataclass(frozen=True)
 class Neighbour:
-    """One of a column's nearest: how alike, and the (holder id, duty type id) pairs behind it."""
+    """One of a column's nearest: how alike, and the pairs behind it as "holder id:duty type id"
+    (as the CSV writes them: thousands of neighbours stay small)."""
 
     slug: str
     jaccard: float
     wl: float
-    shared: tuple[tuple[str, str], ...]
-    only_a: tuple[tuple[str, str], ...]     # pairs only the column has
-    only_b: tuple[tuple[str, str], ...]     # pairs only the neighbour has
+    shared: tuple[str, ...]
+    only_a: tuple[str, ...]     # pairs only the column has
+    only_b: tuple[str, ...]     # pairs only the neighbour has
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,18 @@ class Neighbours:
     duty_types: dict[str, Term]
     nearest: dict[str, tuple[Neighbour, ...]]
 
-    def terms(self, pairs: Iterable[tuple[str, str]]) -> tuple[tuple[Term, Term], ...]:
-        """Pairs of ids as pairs of terms, for `kgtool.compare.similarities.grouped`."""
-        return tuple((self.holders[h], self.duty_types[t]) for h, t in pairs)
+    def terms(self, pairs: Iterable[str]) -> tuple[tuple[Term, Term], ...]:
+        """"holder:duty type" pairs as pairs of terms, for `kgtool.compare.similarities.grouped`."""
+        split = (pair.rsplit(":", 1) for pair in pairs)  # a holder id may have a colon (body:Department)
+        return tuple((self.holders[h], self.duty_types[t]) for h, t in split)
+
+    @functools.cached_property
+    def _short(self) -> dict[str, str]:
+        return {j.slug: j.short for j in self.jurisdictions}
 
     def why(self, slug: str, other: Neighbour, limit: tuple[int, int] = (3, 2)) -> str:
         """"shared: … | only a: … | only b: …", the holders that share most and differ most."""
-        short = {j.slug: j.short for j in self.jurisdictions}
+        short = self._short
         return (f"shared: {grouped(self.terms(other.shared), limit[0])} | only {short[slug]}: "
                 f"{grouped(self.terms(other.only_a), limit[1])} | only {short[other.slug]}: "
                 f"{grouped(self.terms(other.only_b), limit[1])}")
@@ -216,11 +223,12 @@ class Profiled:
         found = nearest(pairs, [p.histogram(iterations) for p in self.profiles], k, [tie[s] for s in slugs])
         rank = {t.id: i for i, t in enumerate(order_holders(by_id.values()))}
         # pairs as numbers in display order, so each neighbour's shared and own pairs sort as integers
-        shown = sorted({pair for column in pairs for pair in column}, key=lambda p: (rank[p[0]], p[1]))
-        number = {pair: i for i, pair in enumerate(shown)}
+        ordered = sorted({pair for column in pairs for pair in column}, key=lambda p: (rank[p[0]], p[1]))
+        number = {pair: i for i, pair in enumerate(ordered)}
+        shown = [f"{h}:{t}" for h, t in ordered]
         coded = [frozenset(number[pair] for pair in column) for column in pairs]
 
-        def ids(codes: frozenset[int]) -> tuple[tuple[str, str], ...]:
+        def ids(codes: frozenset[int]) -> tuple[str, ...]:
             return tuple(shown[c] for c in sorted(codes))
 
         return Neighbours(self.juris, k, iterations, by_id, types, {

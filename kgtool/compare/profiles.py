@@ -1,17 +1,20 @@
 """Profiles kept beside the data: ``data/profiles/<stem>.json`` for each document file ``data/<stem>.ttl``.
 
 A comparison over hundreds of documents used to ask the store about all of them at once and
-took minutes; each document's `kgtool.compare.profile.Profile` is now made once from its own
-graph (the file loaded beside the ontology in a small in-memory store) and read back in
+took a minute; each document's `kgtool.compare.profile.Profile` is now made once from its own
+graph (the file loaded beside ontology/ in a small in-memory store; a data file states nothing
+about the ontology's terms, so their labels and trees come from ontology/ alone) and read back in
 milliseconds. Not under ``data/*.ttl``: every Turtle file there is loaded as a document graph.
 
 - `write_profiles` (``kgtool build``; ``--check`` writes nothing and lists the stale ones)
-  makes every document file's profile again and writes those whose bytes changed. The bytes
-  are the same on every run (sorted keys, lists in the order they matter in).
-- `load_profiles` (``kgtool compare``) reads the profiles of the chosen documents; each file
-  names the SHA-256 of the data file and of ontology/ it was made from, and one that does not
-  match them any more, or is missing (a generated corpus, a hand-edited file), is made again,
-  in parallel processes when there are many, and kept unless the caller is read-only.
+  makes every document file's profile again and writes those whose bytes changed, and removes
+  those of files gone; `write_profile` does one (``kgtool ingest``). The bytes are the same on
+  every run: sorted keys, lists in the order they matter in, a line per part of a profile.
+- `load_profiles` (``kgtool compare``) reads the profiles of the chosen documents. Each file
+  names the SHA-256 of its data file (taken from the on-disk store's manifest when the file is
+  unchanged since) and of what it took from the ontology (`vocab_digest`); one that no longer
+  matches, or is missing (a generated corpus, a hand-edited file), is made again, in parallel
+  processes when there are many, and kept unless the caller is read-only.
 
 Bump `kgtool.compare.profile.FORMAT` when a profile's content or making changes, so old files
 are made again.
@@ -97,9 +100,9 @@ class Profiler:
         Raises:
             SourceError: the file cannot be read or parsed.
         """
-        content = path.read_bytes()
         graph = ox.NamedNode(str(vocab.iri_for("graph", path.stem)))
         with reading(path):
+            content = path.read_bytes()
             self.store.ox.load(content, format=ox.RdfFormat.TURTLE, to_graph=graph)
         try:
             docs = [str(row["doc"]) for row in self.store.query(_Q_DOCS).dicts()]

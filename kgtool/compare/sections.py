@@ -24,7 +24,7 @@ def roles_sections(m: RoleDutyMatrix) -> list[Section]:
     heads = ("holder 责任主体", "duty type 职责类型") + tuple(j.short for j in m.jurisdictions)
     rows: list[tuple[Any, ...]] = []
     for h in m.holders:
-        total = tuple(m.totals.get(h.id, {}).get(j.slug, 0) if j.slug in m.present.get(h.id, ()) else None
+        total = tuple(m.totals.get(h.id, {}).get(j.slug, 0) if m.has(h.id, j.slug) else None
                       for j in m.jurisdictions)
         rows.append((h.text, "（全部）/ all duties") + total)
         for t in m.duty_types:
@@ -41,7 +41,7 @@ def roles_csv(m: RoleDutyMatrix) -> Section:
     rows = []
     for h in m.holders:
         rows.append((h.id, h.zh, h.en, "all", "全部", "all duties") + tuple(
-            m.totals.get(h.id, {}).get(j.slug, 0) if j.slug in m.present.get(h.id, ()) else None
+            m.totals.get(h.id, {}).get(j.slug, 0) if m.has(h.id, j.slug) else None
             for j in m.jurisdictions))
         for t in m.duty_types:
             values = tuple(m.count(h.id, j.slug, t.id) for j in m.jurisdictions)
@@ -56,7 +56,7 @@ def labels_sections(m: RoleDutyMatrix) -> list[Section]:
     for h in m.holders:
         slugs = m.present.get(h.id, ())
         rows.append((h.text, f"{len(slugs)}/{len(m.jurisdictions)}") + tuple(
-            " | ".join(m.labels.get(h.id, {}).get(j.slug, ())) or ("（无）" if j.slug in slugs else None)
+            " | ".join(m.labels.get(h.id, {}).get(j.slug, ())) or ("（无）" if m.has(h.id, j.slug) else None)
             for j in m.jurisdictions))
     only = m.only_in()
     slug_text = {j.slug: j.short for j in m.jurisdictions}
@@ -206,9 +206,7 @@ def neighbours_sections(n: Neighbours, note: str = "") -> list[Section]:
 
 
 def neighbours_csv(n: Neighbours) -> Section:
-    def flat(pairs: Sequence[tuple[str, str]]) -> str:
-        return ";".join(f"{h}:{t}" for h, t in pairs)
-
+    flat = ";".join
     heads = ("a", "rank", "b", "jaccard", "wl", "shared", "only_a", "only_b", "shared_pairs", "only_a_pairs",
              "only_b_pairs")
     return Section("", heads, tuple((j.slug, rank, o.slug, round(o.jaccard, 4), round(o.wl, 4), len(o.shared),
@@ -277,6 +275,6 @@ def diff_csv(d: PairDiff) -> Section:
 
 def labels_csv(m: RoleDutyMatrix) -> Section:
     heads = ("holder", "holder_zh", "holder_en", "jurisdiction", "present", "labels_as_written")
-    rows = tuple((h.id, h.zh, h.en, j.slug, int(j.slug in m.present.get(h.id, ())),
+    rows = tuple((h.id, h.zh, h.en, j.slug, int(m.has(h.id, j.slug)),
                   ";".join(m.labels.get(h.id, {}).get(j.slug, ()))) for h in m.holders for j in m.jurisdictions)
     return Section("", heads, rows)

@@ -7,6 +7,7 @@ width); HTML is an escaped fragment.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import json
@@ -18,7 +19,13 @@ from typing import Any
 from rdflib import Literal
 
 from kgtool.compare.model import Jurisdiction, Term, num
-from kgtool.render import width
+from kgtool.render import width as _display_width
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def width(text: str) -> int:
+    """`kgtool.render.width`, remembered: a table measures each cell three times, and names recur."""
+    return len(text) if text.isascii() else _display_width(text)
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,9 @@ def _exchange_credentials(session: requests.Session, url: str, graph: URIRef, au
 
     Digest credentials are only sent after a 401, so without this the first PUT carries its
     whole body twice, once to be refused; with one graph of 1M triples on Virtuoso 7.2.5, 3 of
-    9 such pushes then hung for good (all server threads waiting on locks), and 0 of 12 did
-    after this exchange. Whatever the status (Virtuoso answers HEAD with 501), only refused
-    credentials stop the push here.
+    12 such pushes then hung for good (all server threads waiting on locks), and none of 10
+    after this exchange (docs/scaling.md). Whatever the status (Virtuoso answers HEAD with 501),
+    only refused credentials stop the push here.
     """
     try:
         response = session.head(url, params={"graph": str(graph)}, auth=auth,

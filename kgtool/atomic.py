@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,3 +51,25 @@ def write_atomic(path: Path, data: bytes) -> None:
     """``data`` at ``path``, whole or not at all (the folder made if missing)."""
     with atomic_file(path, make_folder=True) as f:
         f.write(data)
+
+
+def write_changed(folder: Path, files: Mapping[Path, bytes], pattern: str, *, check: bool = False) -> list[Path]:
+    """Make the files of ``folder`` that match ``pattern`` exactly ``files`` (path in it -> bytes):
+    those whose bytes differ written, each atomically, the others removed; with ``check``, nothing.
+
+    Returns:
+        The files written or removed (with check, those that would be).
+    """
+    changed = []
+    for target, data in files.items():
+        if target.exists() and target.read_bytes() == data:
+            continue
+        changed.append(target)
+        if not check:
+            write_atomic(target, data)
+    for old in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+        if old not in files:
+            changed.append(old)
+            if not check:
+                old.unlink()
+    return changed

@@ -20,6 +20,7 @@ class Setting:
 SETTINGS = (
     Setting("query_timeout_s", 10.0, "seconds a SPARQL query may run before it is stopped"),
     Setting("max_rows", 10000, "rows returned by a query before the result is cut (with a notice)"),
+    Setting("page_rows", 1000, "rows on one page of a saved query's answer (CLI and web; the page says how many rows there are)"),
     Setting("max_body_bytes", 1_000_000, "largest request body the web endpoint accepts"),
     Setting("remote_timeout_s", 30.0, "seconds to wait for a remote SPARQL endpoint"),
     Setting("max_source_bytes", 10_000_000, "largest source file kgtool reads, in any format (a policy document is under 1 MB as text)"),

@@ -271,7 +271,7 @@ def test_jena_units_on_the_cluster_equal_one_jena_run_on_generated_jurisdictions
                                                                                  jena_ready) -> None:
     from kgtool.gaps.jena import jena_validate
     from kgtool.gaps.jena_units import UNIT_BYTES
-    from kgtool.gaps.per_document import plan_units
+    from kgtool.gaps.units import plan_units
 
     units, _ = plan_units(generated, workers=2, unit_bytes=UNIT_BYTES)
     assert len(units) >= 4  # the split is really exercised

@@ -397,8 +397,12 @@ def test_sparql_result_cut_at_max_rows_says_so():
     response = client.get("/sparql", query_string={"query": SELECT_POSTS}, headers={"Accept": "text/csv"})
     assert response.headers["X-SPARQL-MaxRows"] == "5"
     assert len(response.get_data(as_text=True).splitlines()) == 6
-    page = html(client.get("/queries/duties-of-role?role=role:safety_deputy&lang=en"))
-    assert 'id="truncated"' in page and "row limit of 5" in page
+    # a saved query's page is cut into pages of at most the row limit, not cut at it
+    page = html(client.get("/queries/duties-of-role?role=role:safety_deputy&lang=en&page=2"))
+    assert 'id="truncated"' not in page and "showing rows 6–10" in page and 'id="next-page"' in page
+    assert re.search(r'<span id="row-count">41</span>', page)
+    download = client.get("/queries/duties-of-role?role=role:safety_deputy&format=csv")
+    assert download.headers["X-SPARQL-MaxRows"] == "5" and len(download.get_data(as_text=True).splitlines()) == 6
     assert client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a wsa:PolicyDocument }"},
                       headers={"Accept": "text/csv"}).headers.get("X-SPARQL-MaxRows") is None
     app.extensions["kgtool"].close()

@@ -31,16 +31,16 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
 from kgtool import vocab
-from kgtool.atomic import write_atomic
+from kgtool.atomic import write_atomic, write_changed
 from kgtool.compare.facts import Facts, Vocab, document_slug
 from kgtool.compare.model import Jurisdiction, Term
 from kgtool.compare.profile import FORMAT, Profile, from_json, profile_of, to_json
 from kgtool.errors import KgtoolError
 from kgtool.store import EmbeddedStore, graph_files, reading
-from kgtool.store.persist import MANIFEST, store_path
+from kgtool.store.files import beside
+from kgtool.store.files import ontology_store as ontology_only
+from kgtool.store.persist import recorded_digests
 
 #: Where the profiles live, under the project folder.
 FOLDER = Path("data") / "profiles"
@@ -61,12 +61,7 @@ def _sha256(data: bytes) -> str:
 
 def ontology_store(root: Path) -> EmbeddedStore:
     """ontology/*.ttl alone in a small in-memory store."""
-    store = EmbeddedStore(timeout=None)
-    graph = ox.NamedNode(str(vocab.ONTOLOGY_GRAPH))
-    for path in graph_files(root).get(vocab.ONTOLOGY_GRAPH, []):
-        with reading(path):
-            store.ox.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    return store
+    return EmbeddedStore(ontology_only(root), timeout=None)
 
 
 def vocab_digest(terms: Vocab) -> str:
@@ -100,15 +95,11 @@ class Profiler:
         Raises:
             SourceError: the file cannot be read or parsed.
         """
-        graph = ox.NamedNode(str(vocab.iri_for("graph", path.stem)))
         with reading(path):
             content = path.read_bytes()
-            self.store.ox.load(content, format=ox.RdfFormat.TURTLE, to_graph=graph)
-        try:
+        with beside(self.store.ox, content, vocab.iri_for("graph", path.stem), path):
             docs = [str(row["doc"]) for row in self.store.query(_Q_DOCS).dicts()]
             profiles = [to_json(profile_of(Facts(self.store, [_column(doc)], self.vocab))) for doc in docs]
-        finally:
-            self.store.ox.clear_graph(graph)
         if not profiles:
             return None
         return {"inputs": {"data": _sha256(content), "ontology": self.ontology}, "documents": profiles}
@@ -172,44 +163,8 @@ def write_profiles(root: Path, *, check: bool = False,
     """
     root = Path(root)
     made = make(root, _data_files(root), progress=progress)
-    changed = []
-    wanted = set()
-    for path, data in made.items():
-        target = profile_path(root, path.stem)
-        if data is None:
-            continue
-        wanted.add(target)
-        content = encode(data)
-        if target.exists() and target.read_bytes() == content:
-            continue
-        changed.append(target)
-        if not check:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, content)
-    folder = root / FOLDER
-    for old in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if old not in wanted:
-            changed.append(old)
-            if not check:
-                old.unlink()
-    return changed
-
-
-def _digests(root: Path, paths: Sequence[Path]) -> dict[Path, str]:
-    """The SHA-256 of each file; taken from the on-disk store's manifest (data/.store/) where the
-    file's size and modification time are still the ones recorded there, else read."""
-    recorded = {}
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        recorded = json.loads((store_path(root) / MANIFEST).read_text(encoding="utf-8")).get("files", {})
-    out = {}
-    for path in paths:
-        stat = path.stat()
-        entry = recorded.get(f"data/{path.name}") if recorded else None  # as the manifest names data files
-        if isinstance(entry, dict) and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
-            out[path] = str(entry.get("sha256"))
-        else:
-            out[path] = _sha256(path.read_bytes())
-    return out
+    files = {profile_path(root, path.stem): encode(data) for path, data in made.items() if data is not None}
+    return write_changed(root / FOLDER, files, "*.json", check=check)
 
 
 def write_profile(root: Path, source: Path) -> Path | None:
@@ -264,7 +219,7 @@ def _load(root: Path, juris: Sequence[Jurisdiction], *, keep: bool, processes: b
     sources = {j.slug: root / "data" / f"{j.slug}.ttl" for j in juris}
     if not all(source.is_file() for source in sources.values()):
         return None
-    digests = _digests(root, list(sources.values()))
+    digests = recorded_digests(root, list(sources.values()))
     for slug, source in sources.items():
         data = _read(profile_path(root, slug))
         current = (data is not None and data["inputs"].get("ontology") == ontology

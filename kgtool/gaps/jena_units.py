@@ -2,10 +2,10 @@
 
 One Jena run over everything (`kgtool.gaps.jena.jena_validate`) holds the whole graph in one
 Java heap: 2 GB at a million triples, 8 GB at 5.2 million. The shapes only look at a document's
-own nodes plus the shared context (ontology/, places), which is what `kgtool.gaps.per_document`
+own nodes plus the shared context (ontology/, places), which is what `kgtool.gaps.units`
 relies on to split pySHACL's work; the same split serves Jena here:
 
-- `kgtool.gaps.per_document.plan_units` groups the documents into units of about `UNIT_BYTES`
+- `kgtool.gaps.units.plan_units` groups the documents into units of about `UNIT_BYTES`
   of Turtle (larger than pySHACL's: each unit pays Java's start-up, a second or two), plus the
   context on its own;
 - each unit is one task on an executor (`kgtool.executor`: local processes or Dask workers):
@@ -15,7 +15,7 @@ relies on to split pySHACL's work; the same split serves Jena here:
 - the same checks as pySHACL's split decide whether it holds (`shape_limits`, `check_split`), and
   when a document reaches into another every document is validated in one unit, as there;
 - findings are read in the worker (labels, documents and passages from the unit's own triples)
-  and merged exactly as per_document merges pySHACL's (`merge_outcomes`).
+  and merged exactly as pySHACL's units are (`merge_outcomes`).
 
 So the heap a run needs is set by the unit, not the corpus: with the default 1 GB heap, two
 workers each running one unit at a time stay within a few GB whatever the corpus
@@ -34,7 +34,8 @@ from kgtool.errors import KgtoolError
 from kgtool.executor import Pool, Progress, gather, open_executor
 from kgtool.gaps.findings import Report, read_findings
 from kgtool.gaps.jena import StoreLookups, missing, shacl_validate
-from kgtool.gaps.per_document import (
+from kgtool.gaps.single import load_shapes
+from kgtool.gaps.units import (
     Outcome,
     Unit,
     check_split,
@@ -47,7 +48,6 @@ from kgtool.gaps.per_document import (
     unsplit,
     whole_unit,
 )
-from kgtool.gaps.single import load_shapes
 from kgtool.settings import setting
 from kgtool.store.files import parse_turtle
 from kgtool.vocab import SH

@@ -198,14 +198,16 @@ def turtle(graph: Graph) -> bytes:
     return HEADER + graph.serialize(format="turtle", encoding="utf-8")
 
 
-def files_store(root: Path) -> Store:
-    """ontology/ and data/ as a store, writing nothing: the on-disk store when it is current, else in memory."""
-    if store_is_current(root):
+def files_store(root: Path, *, keep: bool = True) -> Store:
+    """ontology/ and data/ as a store: the on-disk store when it is current, else in memory. It
+    writes nothing but the summaries that were stale (`kgtool.store.summaries`), and not those
+    either without ``keep`` (then always in memory: telling the on-disk store current may remake them)."""
+    if keep and store_is_current(root):
         opened = open_persistent(root)
         if opened is not None:
             return opened
     store = EmbeddedStore()
-    load_files(store, root)
+    load_files(store, root, keep_summaries=keep)
     return store
 
 

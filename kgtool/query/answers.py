@@ -24,7 +24,7 @@ from kgtool import render
 from kgtool.store import Result, Store
 from kgtool.store.terms import BlankLabels, from_json
 
-__all__ = ["answer", "answers_dir"]
+__all__ = ["answer", "answers_dir", "keep", "kept"]
 
 #: Folder inside the on-disk store; `kgtool.store.persist` sets ``store.answers`` to it on open.
 FOLDER = "answers"
@@ -66,22 +66,33 @@ def _write(path: Path, result: Result) -> None:
         tmp.unlink()
 
 
+def kept(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None) -> Result | None:
+    """The stored answer to this saved query, if the store keeps one.
+
+    ``max_rows`` is part of the key because it shapes the answer.
+    """
+    folder = answers_dir(store)
+    return None if folder is None else _read(folder / f"{_key(sparql, bindings, max_rows)}.json")
+
+
+def keep(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None,
+         result: Result) -> None:
+    """Store ``result`` as the answer to this saved query, if it is whole and the store keeps answers."""
+    folder = answers_dir(store)
+    if folder is not None and result.kind in ("select", "ask") and not result.truncated:
+        with _LOCK:
+            _write(folder / f"{_key(sparql, bindings, max_rows)}.json", result)
+
+
 def answer(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None,
            run: Callable[[], Result]) -> Result:
     """The stored answer to this saved query, else ``run()``'s, stored for next time.
 
-    ``max_rows`` is part of the key because it shapes the answer; ``run`` must run exactly
-    ``sparql`` with ``bindings`` on ``store``.
+    ``run`` must run exactly ``sparql`` with ``bindings`` on ``store``, cut at ``max_rows``.
     """
-    folder = answers_dir(store)
-    if folder is None:
-        return run()
-    path = folder / f"{_key(sparql, bindings, max_rows)}.json"
-    cached = _read(path)
+    cached = kept(store, sparql, bindings, max_rows)
     if cached is not None:
         return cached
     result = run()
-    if result.kind in ("select", "ask") and not result.truncated:
-        with _LOCK:
-            _write(path, result)
+    keep(store, sparql, bindings, max_rows, result)
     return result

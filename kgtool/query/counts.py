@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.term import Identifier
 
 from kgtool.query.saved import SavedQuery, parse_file
-from kgtool.store import EmbeddedStore, Result, reading
-from kgtool.vocab import ONTOLOGY_GRAPH
+from kgtool.store import EmbeddedStore, Result
+from kgtool.store.summaries import with_summary
 
 #: The saved query that defines the counts.
 NAME = "document-statistics"
@@ -37,12 +37,8 @@ def by_document(result: Result) -> dict[Identifier, dict[str, int]]:
 
 
 def of_document(root: Path, turtle: bytes) -> dict[str, int]:
-    """The counts of one document's Turtle read beside the ontology: `kgtool ingest` shows them
-    before the document is in any store."""
-    store = ox.Store()
-    for path in sorted((root / "ontology").glob("*.ttl")):
-        with reading(path):
-            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
-    store.load(turtle, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("urn:kgtool:ingested"))
+    """The counts of one document's Turtle read beside the ontology, with its summary (which the
+    query reads): `kgtool ingest` shows them before the document is in any store."""
+    store = with_summary(root, turtle, URIRef("urn:kgtool:ingested"), Path("<ingested document>"))
     (counted,) = by_document(EmbeddedStore(store).query(counts_query(root).sparql)).values()
     return counted

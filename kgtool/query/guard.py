@@ -88,8 +88,10 @@ def _known() -> list[str]:
 
 
 def run_query(store: Store, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None) -> Result:
-    """Check and run a query on any engine, within the time and row limits of settings.
+              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
+              count: bool = False) -> Result:
+    """Check and run a query on any engine, within the time and row limits of settings
+    (``offset`` and ``count`` page a SELECT answer: `kgtool.query.paging`).
 
     Raises:
         QueryError: if the query is not read-only SPARQL 1.1, or cannot be run.
@@ -98,4 +100,5 @@ def run_query(store: Store, sparql: str, *, bindings: Mapping[str, Identifier] |
     check(sparql)
     return store.query(sparql, bindings=bindings,
                        timeout=timeout if timeout is not None else float(setting("query_timeout_s")),
-                       max_rows=max_rows if max_rows is not None else int(setting("max_rows")))
+                       max_rows=max_rows if max_rows is not None else int(setting("max_rows")),
+                       offset=offset, count=count)

@@ -9,7 +9,8 @@ through the SPARQL 1.1 Graph Store HTTP Protocol.
 Graph layout, the same in both engines:
 
 - ``ontology/*.ttl`` -> named graph ``vocab.ONTOLOGY_GRAPH``
-- ``data/<stem>.ttl`` -> named graph ``vocab.GRAPH[<stem>]``
+- ``data/<stem>.ttl`` -> named graph ``vocab.GRAPH[<stem>]``, and after it the document's summary
+  ``data/summaries/<stem>.nt`` (`summaries`: what the library-wide counts add up)
 
 Queries see the union of those graphs as their default graph, and only those as named graphs:
 an engine's own system triples (Virtuoso keeps thousands in its default graph) never show.
@@ -30,7 +31,8 @@ Engine differences smoothed over here (see also shared/RECIPES.md):
 It takes the Turtle files that `kgtool build` wrote (ontology/ and data/) and gives `Result`s
 to SPARQL. Modules, bottom up: `results` (`Result`, the `Store` protocol), `terms` (engine
 terms as rdflib terms), `sparqltext` (prefixes, query form, VALUES for bindings), `files`
-(files -> named graphs), `embedded` (pyoxigraph), `textindex` (Chinese text search),
+(files -> named graphs), `summaries` (each document's counts, made at build), `loading` (files
+-> a pyoxigraph store), `embedded` (pyoxigraph), `textindex` (Chinese text search),
 `persist` (the on-disk store data/.store/), `remote` (SPARQL 1.1 Protocol) and `push`
 (Graph Store Protocol). `open_store`, here, chooses among them; import the public names
 from `kgtool.store`.
@@ -46,7 +48,8 @@ from rdflib import URIRef
 
 from kgtool.settings import project_root, setting
 from kgtool.store.embedded import EmbeddedStore
-from kgtool.store.files import graph_files, load_files, parse_turtle, reading
+from kgtool.store.files import graph_files, parse_turtle, reading
+from kgtool.store.loading import load_files
 from kgtool.store.persist import open_persistent
 from kgtool.store.push import graph_store_url, push
 from kgtool.store.remote import RemoteStore

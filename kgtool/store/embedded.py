@@ -16,8 +16,8 @@ from rdflib.term import Identifier
 
 from kgtool import vocab
 from kgtool.errors import EngineError, KgtoolError, QueryError
-from kgtool.store.files import load_files
-from kgtool.store.results import DEFAULT_TIMEOUT, Result
+from kgtool.store.loading import load_files
+from kgtool.store.results import DEFAULT_TIMEOUT, Result, window
 from kgtool.store.sparqltext import check_bindings, insert_values, order_select
 from kgtool.store.terms import BlankLabels, from_ox, graph_result, to_ox
 
@@ -119,7 +119,8 @@ class EmbeddedStore:
                              substitutions=substitutions)
 
     def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None) -> Result:
+              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
+              count: bool = False) -> Result:
         binds = check_bindings(bindings)
         limit = timeout if timeout is not None else self.timeout
         where = "embedded store"
@@ -140,16 +141,12 @@ class EmbeddedStore:
                 return graph_result(answer, max_rows)
             variables = [v.value for v in answer.variables]
             blanks = BlankLabels()
-            rows: list[tuple] = []
-            truncated = False
-            width = len(variables)
-            for solution in answer:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(from_ox(solution[i], blanks) for i in range(width)))
+            width = range(len(variables))
+            rows, truncated, total = window(answer, lambda solution: tuple(from_ox(solution[i], blanks) for i in width),
+                                            offset=offset, max_rows=max_rows, count=count)
             variables, rows = order_select(sparql, variables, rows)
-            return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated)
+            return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated,
+                          total=total)
 
         def on_timeout() -> EngineError:
             return EngineError(f"query ran longer than {limit:g} s", where=where,

@@ -1,11 +1,14 @@
-"""Files -> named graphs: which Turtle file goes to which graph, loading and reading them.
+"""Files -> named graphs: which Turtle file goes to which graph, and reading them.
+
+`kgtool.store.loading.load_files` loads them (with each document's summary,
+`kgtool.store.summaries`); `ontology_store` and `beside` read one document's file on its own,
+beside the ontology, as profiles and summaries are made.
 """
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -38,33 +41,6 @@ def graph_files(root: Path) -> dict[URIRef, list[Path]]:
     return out
 
 
-def _count(store: ox.Store, graph: URIRef) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    solutions = store.query(query)
-    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answers with solutions
-    return int(next(iter(solutions))[0].value)
-
-
-def load_files(store: Any, root: Path) -> dict[URIRef, int]:
-    """Load ontology/*.ttl and data/*.ttl under ``root`` into their named graphs.
-
-    Each target graph is emptied first, so loading twice gives the same store. Returns the
-    number of triples in each graph loaded.
-    """
-    target = getattr(store, "ox", store)  # an EmbeddedStore, or a pyoxigraph store itself
-    if not isinstance(target, ox.Store):
-        raise TypeError(f"load_files needs an EmbeddedStore or a pyoxigraph.Store, not {type(store).__name__}")
-    counts: dict[URIRef, int] = {}
-    for graph, paths in graph_files(root).items():
-        node = ox.NamedNode(str(graph))
-        target.clear_graph(node)
-        for path in paths:
-            with reading(path):
-                target.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=node)
-        counts[graph] = _count(target, graph)
-    return counts
-
-
 @contextlib.contextmanager
 def reading(path: Path, hint: str = "fix the file; nothing else was changed") -> Iterator[None]:
     """Turn pyoxigraph's errors while reading one Turtle file into a SourceError naming it."""
@@ -82,3 +58,29 @@ def parse_turtle(path: Path, hint: str = "fix the file; nothing else was changed
     with reading(path, hint):
         return list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
 
+
+def ontology_store(root: Path) -> ox.Store:
+    """ontology/*.ttl alone, in its named graph, in a small in-memory store: a document's file is
+    read `beside` it, since a data file states nothing about the ontology's classes and concepts."""
+    store = ox.Store()
+    node = ox.NamedNode(str(vocab.ONTOLOGY_GRAPH))
+    for path in graph_files(root).get(URIRef(vocab.ONTOLOGY_GRAPH), []):
+        with reading(path):
+            store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=node)
+    return store
+
+
+@contextlib.contextmanager
+def beside(store: ox.Store, turtle: bytes, graph: URIRef, where: Path) -> Iterator[ox.Store]:
+    """``store`` with one document's Turtle in ``graph`` for the block, taken out again after it.
+
+    Raises:
+        SourceError: the Turtle cannot be parsed (``where`` names its file).
+    """
+    node = ox.NamedNode(str(graph))
+    try:
+        with reading(where):
+            store.load(turtle, format=ox.RdfFormat.TURTLE, to_graph=node)
+        yield store
+    finally:
+        store.clear_graph(node)

@@ -15,8 +15,10 @@ Beside the quads the folder holds the full-text index of labels and texts
 (``text.sqlite``, `kgtool.store.textindex`), built with the store, and saved-query answers
 (``answers/``, `kgtool.query.answers`), written as they are asked; both go when the store is rebuilt.
 
-The graph layout is `kgtool.store.files.load_files`' (ontology/ -> graph ``ontology``,
-``data/<stem>.ttl`` -> graph ``<stem>``), so queries give the same answers either way.
+The graph layout is `kgtool.store.loading.load_files`' (ontology/ -> graph ``ontology``,
+``data/<stem>.ttl`` and its summary ``data/summaries/<stem>.nt`` -> graph ``<stem>``), so queries
+give the same answers either way. The summaries are in the manifest too: one made again (its
+document or the summary queries changed) rebuilds the store.
 """
 from __future__ import annotations
 
@@ -28,19 +30,22 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from kgtool.errors import EngineError, KgtoolError
 from kgtool.store.embedded import EmbeddedStore
-from kgtool.store.files import graph_files, load_files, parse_turtle
+from kgtool.store.files import graph_files, parse_turtle
+from kgtool.store.loading import load_files
 from kgtool.store.results import DEFAULT_TIMEOUT
+from kgtool.store.summaries import summary_files
 from kgtool.store.textindex import build_index
 
-__all__ = ["MANIFEST", "DiskStore", "ensure_store", "open_persistent", "store_is_current", "store_path",
-           "warm_in_background"]
+__all__ = ["MANIFEST", "DiskStore", "ensure_store", "open_persistent", "recorded_digests", "store_is_current",
+           "store_path", "warm_in_background"]
 
 #: File inside the store folder that lists what the store was built from.
 MANIFEST = "kgtool-manifest.json"
@@ -75,16 +80,46 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _inputs(root: Path) -> list[tuple[str, str, Path]]:
-    """(path relative to root, named graph, path) of every file the store holds, in load order."""
-    out = []
-    for graph, paths in graph_files(root).items():
+def _rel(root: Path, path: Path) -> str:
+    """How the manifest names a file: relative to root (``data/x.ttl``), else as given."""
+    try:
+        return str(path.resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _recorded(entry: Any, stat: os.stat_result) -> str | None:
+    """The SHA-256 a manifest entry records, if the file's size and modification time are still its."""
+    if isinstance(entry, dict) and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+        return str(entry.get("sha256"))
+    return None
+
+
+def recorded_digests(root: Path, paths: Sequence[Path]) -> dict[Path, str]:
+    """The SHA-256 of each file: taken from the on-disk store's manifest where the file's size and
+    modification time are still the ones recorded there, else read."""
+    known = (_read_manifest(store_path(root)) or {}).get("files")
+    if not isinstance(known, dict):
+        known = {}
+    return {path: _recorded(known.get(_rel(root, path)), path.stat()) or _sha256(path) for path in paths}
+
+
+def _inputs(root: Path, known: dict | None = None) -> list[tuple[str, str, Path]]:
+    """(path relative to root, named graph, path) of every file the store holds, in load order:
+    each document's summary after its file, made again first if missing or stale (``known``, the
+    manifest's files, spares reading the data files to tell)."""
+    files = graph_files(root)
+    digests = {}
+    for paths in files.values():
         for path in paths:
-            try:
-                rel = str(path.resolve().relative_to(Path(root).resolve()))
-            except ValueError:
-                rel = str(path)
-            out.append((rel, str(graph), path))
+            sha = _recorded((known or {}).get(_rel(root, path)), path.stat())
+            if sha is not None:
+                digests[path] = sha
+    summaries = summary_files(root, digests=digests)
+    out = []
+    for graph, paths in files.items():
+        for path in [*paths, *([summaries[graph]] if graph in summaries else [])]:
+            out.append((_rel(root, path), str(graph), path))
     return out
 
 
@@ -92,11 +127,9 @@ def _manifest(root: Path, previous: dict | None = None) -> dict:
     """The manifest for the files under root now; hashes are reused where size and time match."""
     known = (previous or {}).get("files", {})
     files = {}
-    for rel, graph, path in _inputs(root):
+    for rel, graph, path in _inputs(root, known):
         stat = path.stat()
-        old = known.get(rel)
-        unchanged = old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns
-        sha = old["sha256"] if unchanged else _sha256(path)
+        sha = _recorded(known.get(rel), stat) or _sha256(path)
         files[rel] = {"graph": graph, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
     return {"layout": LAYOUT, "pyoxigraph": ox.__version__, "files": files}
 
@@ -181,7 +214,7 @@ def _build(root: Path, store: Path, manifest: dict, progress: Progress | None) -
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         built = ox.Store(str(tmp))
-        built.bulk_extend(_quads(_inputs(root), progress))
+        built.bulk_extend(_quads(_inputs(root, manifest["files"]), progress))
         built.flush()
         build_index(built, tmp / TEXT_INDEX).close()
         del built  # closes the database

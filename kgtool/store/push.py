@@ -13,7 +13,7 @@ import requests
 from rdflib import URIRef
 
 from kgtool.errors import EngineError, KgtoolError
-from kgtool.store.files import load_files
+from kgtool.store.loading import load_files
 from kgtool.store.remote import CONNECT_TIMEOUT, short_reason
 
 #: Seconds a Graph Store Protocol upload of one graph may take, by default.
@@ -68,7 +68,8 @@ def push(root: Path, endpoint: str, *, graph_store: str | None = None, user: str
          password: str | None = None, auth_scheme: str = "digest", graph: URIRef | None = None,
          progress: Callable[[URIRef, int, int, int], None] | None = None,
          timeout: float = PUSH_TIMEOUT) -> dict[URIRef, int]:
-    """Replace our named graphs on a remote store with ontology/ + data/ under ``root``.
+    """Replace our named graphs on a remote store with ontology/ + data/ under ``root``, each
+    document's summary in its graph (as `load_files` loads them).
 
     One HTTP PUT of N-Triples per named graph (SPARQL 1.1 Graph Store HTTP Protocol), or one
     PUT of everything into ``graph`` when given. Files are parsed locally first, so a syntax

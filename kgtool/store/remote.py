@@ -21,7 +21,7 @@ from rdflib.term import Identifier
 
 from kgtool import vocab
 from kgtool.errors import EngineError, QueryError
-from kgtool.store.results import DEFAULT_TIMEOUT, Result
+from kgtool.store.results import DEFAULT_TIMEOUT, Result, window
 from kgtool.store.sparqltext import analyse, check_bindings, insert_values, order_select
 from kgtool.store.terms import BlankLabels, from_json, graph_result
 
@@ -184,7 +184,8 @@ class RemoteStore:
     # -- queries -------------------------------------------------------------------------
 
     def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None) -> Result:
+              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
+              count: bool = False) -> Result:
         analysis = analyse(sparql)
         form = analysis.form
         binds = check_bindings(bindings)
@@ -212,7 +213,7 @@ class RemoteStore:
             return reply.graph(max_rows, server_cut)
         if form == "ask":
             return reply.boolean()
-        return reply.select(sparql, max_rows, server_cut)
+        return reply.select(sparql, max_rows, server_cut, offset=offset, count=count)
 
 @dataclass(frozen=True)
 class _Reply:
@@ -242,23 +243,22 @@ class _Reply:
             raise self.garbage()
         return Result(kind="ask", boolean=answer["boolean"])
 
-    def select(self, sparql: str, max_rows: int | None, server_cut: bool) -> Result:
+    def select(self, sparql: str, max_rows: int | None, server_cut: bool, *, offset: int = 0,
+               count: bool = False) -> Result:
+        """The rows of a SELECT answer, a window of them with ``offset``/``count`` (`window`); a
+        total counted from an answer the server cut is no total, so it is left out."""
         answer = self.json()
         try:
             variables = [str(v) for v in answer["head"].get("vars", [])]
             bindings = answer["results"]["bindings"]
             blanks = BlankLabels()
-            rows: list[tuple[Identifier | None, ...]] = []
-            truncated = server_cut
-            for binding in bindings:
-                if max_rows is not None and len(rows) >= max_rows:
-                    truncated = True
-                    break
-                rows.append(tuple(from_json(binding.get(name), blanks) for name in variables))
+            rows, truncated, total = window(bindings, lambda b: tuple(from_json(b.get(name), blanks) for name in variables),
+                                            offset=offset, max_rows=max_rows, count=count)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise self.garbage() from exc
         variables, rows = order_select(sparql, variables, rows)
-        return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated)
+        return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated or server_cut,
+                      total=None if server_cut else total)
 
     def graph(self, max_rows: int | None, server_cut: bool) -> Result:
         fmt = _RDF_FORMATS.get(_content_type(self.headers), ox.RdfFormat.TURTLE)

@@ -2,9 +2,9 @@
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -21,6 +21,8 @@ class Result:
     ``kind`` is ``"select"`` (``variables`` and ``rows``, ``None`` for an unbound cell),
     ``"ask"`` (``boolean``) or ``"graph"`` (CONSTRUCT / DESCRIBE: ``graph``). ``truncated``
     says rows (or triples) were cut, at ``max_rows`` or by the engine's own row limit.
+    ``total`` is the number of rows of the whole answer when the query asked for them to be
+    counted (a page of a long answer, `window`), else None; it takes no part in equality.
 
     Two results are equal when kind, variables, rows (in order), boolean and truncated are
     equal and their graphs are isomorphic (blank nodes may differ in name).
@@ -32,6 +34,7 @@ class Result:
     boolean: bool | None = None
     graph: Graph | None = None
     truncated: bool = False
+    total: int | None = None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Result):
@@ -56,12 +59,46 @@ class Result:
         ]
 
 
+_T = TypeVar("_T")
+
+
+def window(solutions: Iterable[_T], convert: Callable[[_T], tuple[Identifier | None, ...]], *,
+           offset: int = 0, max_rows: int | None = None, count: bool = False,
+           ) -> tuple[list[tuple[Identifier | None, ...]], bool, int | None]:
+    """The rows ``offset`` to ``offset + max_rows`` of an answer, converted; only those are.
+
+    Converting an engine's solution into rdflib terms costs more than the engine's own
+    iteration, so the rows before the window are skipped and, with ``count``, those after it
+    only counted: the first page of 30,000 rows costs a page's conversion, and still says
+    how many rows there are. Returns (rows, truncated: rows lie beyond the window, total:
+    every row's count with ``count``, else None).
+    """
+    rows: list[tuple[Identifier | None, ...]] = []
+    seen = 0
+    truncated = False
+    for solution in solutions:
+        seen += 1
+        if seen <= offset:
+            continue
+        if max_rows is not None and len(rows) >= max_rows:
+            truncated = True
+            if not count:
+                break
+            continue
+        rows.append(convert(solution))
+    return rows, truncated, seen if count else None
+
+
 @runtime_checkable
 class Store(Protocol):
-    """What every engine offers: queries, our named graphs, and closing."""
+    """What every engine offers: queries, our named graphs, and closing.
+
+    ``offset`` and ``count`` page a SELECT answer (`window`); other forms ignore them.
+    """
 
     def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None) -> Result: ...
+              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
+              count: bool = False) -> Result: ...
 
     def graphs(self) -> list[URIRef]: ...
 

@@ -82,7 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
             ``MAX_BODY_BYTES``, ``SPARQL_WORKERS`` (processes for ad-hoc queries on the
             embedded store; 0 runs them in-process with only a soft time limit),
             ``RESPONSE_CACHE_ENTRIES`` / ``RESPONSE_CACHE_BYTES`` (bounds of the cache of
-            resource and saved-query pages on the embedded store; 0 turns it off),
+            resource and saved-query pages on the embedded store, answered in front of Flask
+            by `kgtool.web.cache.FrontCache`; 0 turns it off),
             ``DUMPS_DIR`` (where the dumps of /dumps/ are written; default a temporary folder),
             ``REVIEW`` (True: the review forms of `kgtool.web.review`, which write corrections),
             ``REVIEW_TOKEN`` (the secret a reviewer opens the site with), ``ANALYST`` (the forms' default "by").
@@ -114,6 +115,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_helpers(app)
     _register_errors(app)
     app.after_request(_after_request)
+    from kgtool.web.cache import FrontCache
+    app.wsgi_app = FrontCache(app.wsgi_app, lambda: site.responses)  # type: ignore[method-assign]
     return app
 
 

@@ -6,6 +6,7 @@ re-read when a file changes, so a new .rq file shows without a restart.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from rdflib import URIRef
 
 from kgtool.errors import KgtoolError, QueryError
+from kgtool.query.paging import Page
 from kgtool.query.saved import SavedQuery, bind, parse_file
 from kgtool.render import GRAPH_FORMATS
 from kgtool.render import graph as serialize_graph
@@ -79,21 +81,16 @@ def _suggestions(query: SavedQuery) -> dict[str, list[URIRef]]:
     return out
 
 
-def _query_version() -> str:
-    """The saved query's file version, so that an edited .rq file is never answered from the cache.
+def _query_file() -> Path:
+    """The saved query's file: an edited .rq file is never answered from the cache.
 
     The page does not depend on Accept (downloads are named by ?format=, part of the key).
     """
-    path = Path(current_app.config["ROOT"]) / "queries" / f"{(request.view_args or {}).get('name', '')}.rq"
-    try:
-        stat = path.stat()
-    except OSError:
-        return ""
-    return f"{stat.st_mtime_ns}:{stat.st_size}"
+    return Path(current_app.config["ROOT"]) / "queries" / f"{(request.view_args or {}).get('name', '')}.rq"
 
 
 @bp.route("/queries/<name>")
-@cached(_query_version, responses)
+@cached(lambda: "", responses, source=_query_file)
 def query(name: str):
     queries, _ = load_library()
     q = queries.get(name)
@@ -103,10 +100,14 @@ def query(name: str):
     given = {k: v for k, v in values.items() if v}
     fmt = request.args.get("format")
     s = site()
-    error, result, status = None, None, 200
+    error, result, shown, status = None, None, None, 200
     try:
         bindings = bind(s.store, q, given)
-        result = s.query(q.sparql, bindings)
+        if fmt:
+            result = s.query(q.sparql, bindings)
+        else:
+            shown = s.page(q.sparql, bindings, _page_number(), PAGE_ROWS)
+            result = shown.result
     except QueryError as exc:
         if fmt:
             raise
@@ -115,28 +116,32 @@ def query(name: str):
         return _download(q, result, fmt)
     graph_text = (result.graph.serialize(format="turtle")
                   if result is not None and result.graph is not None else "")
-    page = _page(result) if result is not None and result.kind == "select" else None
+    page = _page(shown) if shown is not None and shown.result.kind == "select" else None
+    if page is not None and shown is not None and shown.total is not None:
+        result = dataclasses.replace(shown.result, truncated=False)  # cut into pages, not at the row limit
     return render_template("library/query.html", q=q, values=values, result=result, error=error, page=page,
                            graph_text=graph_text, max_rows=s.max_rows, suggestions=_suggestions(q),
                            downloads=list(GRAPH_DOWNLOADS if result is not None and result.kind == "graph"
                                           else DOWNLOADS)), status
 
 
-def _page(result) -> dict:
-    """The rows of ``?page=`` (from 1) and where the neighbouring pages are: a page of HTML, not 10,000 rows."""
+def _page_number() -> int:
+    """``?page=`` (from 1); anything else is the first page."""
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _page(shown: Page) -> dict:
+    """The page's rows and where the neighbouring pages are: a page of HTML, not 23,000 rows."""
     from kgtool.web.responses import url_with
 
-    total = len(result.rows)
-    pages = max(1, -(-total // PAGE_ROWS))
-    try:
-        number = min(max(1, int(request.args.get("page", "1"))), pages)
-    except ValueError:
-        number = 1
-    first = (number - 1) * PAGE_ROWS
-    rows = result.rows[first:first + PAGE_ROWS]
-    return {"rows": rows, "first": first + 1 if rows else 0, "last": first + len(rows), "total": total,
+    number = shown.number
+    return {"rows": shown.result.rows, "first": shown.first, "last": shown.last,
+            "total": shown.total if shown.total is not None else shown.last,
             "previous": url_with(page=number - 1 if number > 2 else None) if number > 1 else None,
-            "next": url_with(page=number + 1) if number < pages else None}
+            "next": url_with(page=number + 1) if shown.has_next else None}
 
 
 def _download(q: SavedQuery, result, fmt: str):

@@ -20,6 +20,7 @@ in one run on the same machine:
 Optionally (``--local``) the same units on local processes (``--executor local``).
 Output: one line per figure, ``size | phase | figure | value | baseline | ratio`` (as run.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,21 +50,29 @@ def findings_of(report) -> list[list]:
 
 def single_run(root: Path, out: Path, timeout: float) -> dict:
     """jena_validate in a fresh process (its own peak memory), its findings written to out."""
-    code = ("import json, resource, sys, time\n"
-            "from pathlib import Path\n"
-            "sys.path.insert(0, sys.argv[3])\n"
-            "from benchmarks.cluster import findings_of\n"
-            "from kgtool.gaps.jena import jena_validate\n"
-            "started = time.perf_counter()\n"
-            "report = jena_validate(Path(sys.argv[1]), shapes_dir=Path(sys.argv[1]) / 'shapes')\n"
-            "seconds = time.perf_counter() - started\n"
-            "Path(sys.argv[2]).write_text(json.dumps(findings_of(report), ensure_ascii=False), encoding='utf-8')\n"
-            "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-            "java = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-            "print(json.dumps({'seconds': seconds, 'python_mb': own, 'java_mb': java}))\n")
+    code = (
+        "import json, resource, sys, time\n"
+        "from pathlib import Path\n"
+        "sys.path.insert(0, sys.argv[3])\n"
+        "from benchmarks.cluster import findings_of\n"
+        "from kgtool.gaps.jena import jena_validate\n"
+        "started = time.perf_counter()\n"
+        "report = jena_validate(Path(sys.argv[1]), shapes_dir=Path(sys.argv[1]) / 'shapes')\n"
+        "seconds = time.perf_counter() - started\n"
+        "Path(sys.argv[2]).write_text(json.dumps(findings_of(report), ensure_ascii=False), encoding='utf-8')\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "java = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'seconds': seconds, 'python_mb': own, 'java_mb': java}))\n"
+    )
     try:
-        done = subprocess.run([sys.executable, "-c", code, str(root), str(out), str(ROOT)], capture_output=True,
-                              text=True, timeout=timeout, check=False, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(root), str(out), str(ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=ROOT,
+        )
     except subprocess.TimeoutExpired:
         return {"status": f"timeout after {timeout:.0f} s"}
     if done.returncode != 0:
@@ -135,8 +144,10 @@ def run_size(out: Printer, n: int, root: Path, summary: dict, work: Path, args) 
 
     env = {"KGTOOL_JENA_UNIT_HEAP_MB": str(args.heap_mb)}
     os.environ.update(env)
-    with (dask_cluster(work / f"cluster-{n}", workers=2, threads=1, memory_limit="4GB", env=env) as cluster,
-          TreeSampler([w.pid for w in cluster.workers]) as sampler):
+    with (
+        dask_cluster(work / f"cluster-{n}", workers=2, threads=1, memory_limit="4GB", env=env) as cluster,
+        TreeSampler([w.pid for w in cluster.workers]) as sampler,
+    ):
         started = time.perf_counter()
         try:
             report = gap_report(root, shapes_dir=root / "shapes", engine="jena", executor=cluster.address)
@@ -155,8 +166,12 @@ def run_size(out: Printer, n: int, root: Path, summary: dict, work: Path, args) 
     out(n, "dask", "client peak MB", round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     got = findings_of(report)
     out(n, "dask", "findings", len(got), len(expected) if expected is not None else None)
-    out(n, "dask", "identical findings (every field)", "yes" if expected is not None and got == expected else
-        "no" if expected is not None else "no baseline")
+    out(
+        n,
+        "dask",
+        "identical findings (every field)",
+        "yes" if expected is not None and got == expected else "no" if expected is not None else "no baseline",
+    )
     if args.local:
         started = time.perf_counter()
         local = gap_report(root, shapes_dir=root / "shapes", engine="jena", executor="local", workers=2)
@@ -196,8 +211,10 @@ def main() -> None:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     if args.json:
-        args.json.write_text(json.dumps({"machine": {"nproc": os.cpu_count()}, "rows": out.rows}, ensure_ascii=False,
-                                        indent=1, default=str) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"machine": {"nproc": os.cpu_count()}, "rows": out.rows}, ensure_ascii=False, indent=1, default=str) + "\n",
+            encoding="utf-8",
+        )
 
 
 if __name__ == "__main__":

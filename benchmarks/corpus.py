@@ -4,6 +4,7 @@ A plain multiplier (issue 3 asks for "a simple multiplier for now"): copy k of a
 gets the slug `<slug>-k<k>`, so queries see N times the documents with the same shapes.
 Deterministic; the product's data is not touched.
 """
+
 from __future__ import annotations
 
 import argparse

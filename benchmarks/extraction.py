@@ -4,6 +4,7 @@ Why: extraction speed decides how fast `kgtool build` and `kgtool ingest` answer
 quick check to run after touching normalise/structure/lexicon/extract/build, without the
 rest of the benchmark suite. Prints the best of a few runs (less noise than a mean).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ figure is the best of a few runs (less noise than a mean), with the reading alon
 
     python benchmarks/formats.py [--runs 3] [--formats txt,html,docx,doc,pdf]
 """
+
 from __future__ import annotations
 
 import argparse

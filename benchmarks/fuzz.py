@@ -6,6 +6,7 @@ Any exception other than kgtool's own SourceError is a crash: atheris stops and 
 input to crash-<hash>; turn it into a regression test in tests/test_structure.py.
 The seeds are the five real documents, so mutations stay close to the kind of text we read.
 """
+
 from __future__ import annotations
 
 import sys

@@ -27,6 +27,7 @@ writes ``<slug>.ttl`` per document plus ``places-generated.ttl`` (or one ``corpu
 ``generated.json`` listing the documents and the gaps planted in them. The real documents
 are not copied: point a scratch project at both folders (see benchmarks/run.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -78,23 +79,80 @@ FOAF_NAME = ox.NamedNode("http://xmlns.com/foaf/0.1/name")
 DUTYTYPE = "https://w3id.org/wsa/concept/dutytype/"
 ADMINLEVEL = "https://w3id.org/wsa/concept/adminlevel/"
 LEVEL_POST = ox.NamedNode("https://w3id.org/wsa/concept/level/post")
-LEADING_ROLES = {ox.NamedNode(f"https://w3id.org/wsa/concept/role/{r}") for r in
-                 ("party_secretary", "government_head", "principal_head", "safety_deputy", "business_deputy")}
+LEADING_ROLES = {
+    ox.NamedNode(f"https://w3id.org/wsa/concept/role/{r}")
+    for r in ("party_secretary", "government_head", "principal_head", "safety_deputy", "business_deputy")
+}
 TIMED_ACTIONS = (ox.NamedNode(DUTYTYPE + "inspection"), ox.NamedNode(DUTYTYPE + "meeting"))
 
 #: Syllables for new place names, with their pinyin (for slugs and English labels).
-SYLLABLES = tuple(zip("青河安平阳山江宁华兴新长永丰泰清源云石龙凤金玉宝德广林溪湖海乐康嘉瑞祥盛福春秋",
-                      ["qing", "he", "an", "ping", "yang", "shan", "jiang", "ning", "hua", "xing", "xin", "chang", "yong",
-                       "feng", "tai", "qing", "yuan", "yun", "shi", "long", "feng", "jin", "yu", "bao", "de", "guang", "lin",
-                       "xi", "hu", "hai", "le", "kang", "jia", "rui", "xiang", "sheng", "fu", "chun", "qiu"]))
+SYLLABLES = tuple(
+    zip(
+        "青河安平阳山江宁华兴新长永丰泰清源云石龙凤金玉宝德广林溪湖海乐康嘉瑞祥盛福春秋",
+        [
+            "qing",
+            "he",
+            "an",
+            "ping",
+            "yang",
+            "shan",
+            "jiang",
+            "ning",
+            "hua",
+            "xing",
+            "xin",
+            "chang",
+            "yong",
+            "feng",
+            "tai",
+            "qing",
+            "yuan",
+            "yun",
+            "shi",
+            "long",
+            "feng",
+            "jin",
+            "yu",
+            "bao",
+            "de",
+            "guang",
+            "lin",
+            "xi",
+            "hu",
+            "hai",
+            "le",
+            "kang",
+            "jia",
+            "rui",
+            "xiang",
+            "sheng",
+            "fu",
+            "chun",
+            "qiu",
+        ],
+    )
+)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海波宁东辉鹏飞凯琳雪梅"
 #: Same-meaning wordings a document may use instead of its model's (swapped both ways).
-SYNONYMS = (("检查", "督查"), ("召开", "举行"), ("研究", "研判"), ("加强", "强化"), ("部署", "安排"),
-            ("督促", "敦促"), ("及时", "迅速"), ("组织", "统筹"))
+SYNONYMS = (
+    ("检查", "督查"),
+    ("召开", "举行"),
+    ("研究", "研判"),
+    ("加强", "强化"),
+    ("部署", "安排"),
+    ("督促", "敦促"),
+    ("及时", "迅速"),
+    ("组织", "统筹"),
+)
 #: Period changes a document may make throughout: (from, to, wording of from, wording of to).
-PERIOD_CHANGES = (("P1M", "P3M", "每月", "每季度"), ("P3M", "P1M", "每季度", "每月"), ("P3M", "P6M", "每季度", "每半年"),
-                  ("P6M", "P1Y", "每半年", "每年"), ("P1Y", "P6M", "每年", "每半年"))
+PERIOD_CHANGES = (
+    ("P1M", "P3M", "每月", "每季度"),
+    ("P3M", "P1M", "每季度", "每月"),
+    ("P3M", "P6M", "每季度", "每半年"),
+    ("P6M", "P1Y", "每半年", "每年"),
+    ("P1Y", "P6M", "每年", "每半年"),
+)
 PER_YEAR = {"P1W": Decimal(52), "P1M": Decimal(12), "P3M": Decimal(4), "P6M": Decimal(2), "P1Y": Decimal(1)}
 COUNTS = {1: ("一", "1"), 2: ("两", "2"), 3: ("三", "3"), 4: ("四", "4")}
 #: Suffixes stripped from a place label to find the core name used inside other names.
@@ -104,17 +162,18 @@ LEVELS = ("city", "county", "town", "development_zone")
 
 # ------------------------------------------------------------------------------ templates
 
+
 @dataclass
 class Template:
     """One real document as the model for generated ones."""
 
     slug: str
-    kind: str                  # "econ-2018": the slug without its place word
-    doc: str                   # the document IRI
-    triples: list[tuple]       # (s, p, o) pyoxigraph terms, sorted
-    level: str                 # admin level of its jurisdiction
-    cores: dict[str, str]      # core place name -> admin level it stands for ("巴中" -> "city")
-    persons: list[str]         # foaf:name values
+    kind: str  # "econ-2018": the slug without its place word
+    doc: str  # the document IRI
+    triples: list[tuple]  # (s, p, o) pyoxigraph terms, sorted
+    level: str  # admin level of its jurisdiction
+    cores: dict[str, str]  # core place name -> admin level it stands for ("巴中" -> "city")
+    persons: list[str]  # foaf:name values
     doc_number: str | None
     subjects: dict = field(default_factory=dict)  # s -> list[(p, o)]
 
@@ -180,9 +239,19 @@ def load_templates(root: Path) -> tuple[list[Template], list[str]]:
         persons = sorted({o.value for s, p, o in triples if p == FOAF_NAME})
         number = next((o.value for s, p, o in triples if p == DOC_NUMBER), None)
         words = path.stem.split("-")
-        templates.append(Template(slug=path.stem, kind="-".join(words[1:]) or path.stem, doc=doc, triples=triples,
-                                  level=level if level in LEVELS else "city", cores=cores, persons=persons,
-                                  doc_number=number, subjects=dict(subjects)))
+        templates.append(
+            Template(
+                slug=path.stem,
+                kind="-".join(words[1:]) or path.stem,
+                doc=doc,
+                triples=triples,
+                level=level if level in LEVELS else "city",
+                cores=cores,
+                persons=persons,
+                doc_number=number,
+                subjects=dict(subjects),
+            )
+        )
     if not templates:
         raise SystemExit(f"no documents under {root / 'data'}")
     return templates, provinces
@@ -193,6 +262,7 @@ def _key(t: tuple) -> tuple:
 
 
 # ------------------------------------------------------------------------------ rewriting text
+
 
 class Rewriter:
     """Replaces several wordings at once (a swap stays a swap) and maps character offsets.
@@ -226,7 +296,7 @@ class Rewriter:
         last = 0
         for m in self.pattern.finditer(text):
             new = self.mapping[m.group()]
-            parts.append(text[last:m.start()])
+            parts.append(text[last : m.start()])
             parts.append(new)
             last = m.end()
             total += len(new) - len(m.group())
@@ -243,13 +313,14 @@ class Rewriter:
 
 # ------------------------------------------------------------------------------ one jurisdiction
 
+
 @dataclass
 class Jurisdiction:
     slug: str
-    places: list[tuple]                      # triples for the places graph
-    documents: dict[str, list[tuple]]       # document slug -> triples
-    planted: list[dict]                     # gaps planted: {"document", "kind", "focus"}
-    changes: list[dict]                     # other perturbations, for the record
+    places: list[tuple]  # triples for the places graph
+    documents: dict[str, list[tuple]]  # document slug -> triples
+    planted: list[dict]  # gaps planted: {"document", "kind", "focus"}
+    changes: list[dict]  # other perturbations, for the record
 
 
 def _names(rng: random.Random, n: int, avoid: set[str]) -> tuple[str, str]:
@@ -331,7 +402,7 @@ def _ren(term, old: str, new: str, place_map: dict[str, str]):
     if isinstance(term, ox.NamedNode):
         v = term.value
         if v == old or v.startswith(old + "/"):
-            return ox.NamedNode(new + v[len(old):])
+            return ox.NamedNode(new + v[len(old) :])
         if v in place_map:
             return ox.NamedNode(place_map[v])
     elif isinstance(term, ox.BlankNode):
@@ -339,8 +410,7 @@ def _ren(term, old: str, new: str, place_map: dict[str, str]):
     return term
 
 
-def _rewrite(t: Template, new_doc: str, rewriter: Rewriter, place_map: dict[str, str], period_change,
-             source_note: str) -> list[tuple]:
+def _rewrite(t: Template, new_doc: str, rewriter: Rewriter, place_map: dict[str, str], period_change, source_note: str) -> list[tuple]:
     """The template's triples under new IRIs, with its texts rewritten and offsets kept true."""
     shift = None
     for _s, p, o in t.triples:
@@ -438,8 +508,7 @@ def _is_leadership(doc: _Doc, post) -> bool:
     return any(o in LEADING_ROLES for o in doc.objects(post, ORG_ROLE))
 
 
-def _copy_post(doc: _Doc, new_doc: str, source: Template, rewriter: Rewriter, post, tag: str,
-               appended: list[tuple]) -> str:
+def _copy_post(doc: _Doc, new_doc: str, source: Template, rewriter: Rewriter, post, tag: str, appended: list[tuple]) -> str:
     """Copy a post of another document with its duties, frequencies, persons and provisions.
 
     New nodes get local ids prefixed with ``tag``; the post joins a body of the same class
@@ -454,7 +523,7 @@ def _copy_post(doc: _Doc, new_doc: str, source: Template, rewriter: Rewriter, po
     provisions = {o for n in nodes for p, o in sub.get(n, ()) if p == DERIVED}
 
     def moved(node) -> ox.NamedNode:
-        kind, _, rest = node.value[len(own):].partition("/")
+        kind, _, rest = node.value[len(own) :].partition("/")
         return ox.NamedNode(f"{new_doc}/{kind}/{tag}.{rest}")
 
     body = next((o for p, o in sub.get(post, ()) if p == POST_IN), None)
@@ -523,17 +592,26 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
     town, _ = _names(rng, 2, real | {city, county})
     slug = f"{city_py}-{j:04d}"
     new_core = {"city": city, "county": county, "town": town, "development_zone": city}
-    place_iri = {"city": PLACE + slug, "county": PLACE + slug + "-county", "town": PLACE + slug + "-town",
-                 "development_zone": PLACE + slug + "-hitech"}
+    place_iri = {
+        "city": PLACE + slug,
+        "county": PLACE + slug + "-county",
+        "town": PLACE + slug + "-town",
+        "development_zone": PLACE + slug + "-hitech",
+    }
     province = rng.choice(provinces) if provinces else None
     en = city_py.capitalize()
     places: list[tuple] = []
 
     def place(level: str, zh: str, en_label: str, within: str | None, alt: str | None = None) -> None:
         node = ox.NamedNode(place_iri[level])
-        places.extend([(node, RDF_TYPE, JURISDICTION), (node, RDFS_LABEL, ox.Literal(zh, language="zh")),
-                       (node, RDFS_LABEL, ox.Literal(en_label, language="en")),
-                       (node, ADMIN_LEVEL, ox.NamedNode(ADMINLEVEL + level))])
+        places.extend(
+            [
+                (node, RDF_TYPE, JURISDICTION),
+                (node, RDFS_LABEL, ox.Literal(zh, language="zh")),
+                (node, RDFS_LABEL, ox.Literal(en_label, language="en")),
+                (node, ADMIN_LEVEL, ox.NamedNode(ADMINLEVEL + level)),
+            ]
+        )
         if within:
             places.append((node, WITHIN, ox.NamedNode(within)))
         if alt:
@@ -542,8 +620,7 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
     place("city", city + "市", f"{en} (generated)", province)
     place("county", county + "区", f"{en} County (generated)", place_iri["city"])
     place("town", town + "镇", f"{en} Town (generated)", place_iri["county"])
-    place("development_zone", city + "高新区", f"{en} High-tech Zone (generated)", place_iri["city"],
-          alt=city + "高新技术产业开发区")
+    place("development_zone", city + "高新区", f"{en} High-tech Zone (generated)", place_iri["city"], alt=city + "高新技术产业开发区")
 
     # names every document of this jurisdiction uses: places, persons, document numbers
     names: dict[str, dict[str, str]] = {}
@@ -585,8 +662,7 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
         if swaps:
             changes.append({"document": doc_slug, "kind": "reworded", "swaps": [f"{a}<->{b}" for a, b in swaps]})
         if period_change:
-            changes.append({"document": doc_slug, "kind": "period_changed", "from": period_change[0],
-                            "to": period_change[1]})
+            changes.append({"document": doc_slug, "kind": "period_changed", "from": period_change[0], "to": period_change[1]})
 
     for doc_slug in sorted(docs):
         doc, t, iri = docs[doc_slug], origin[doc_slug], ID + doc_slug
@@ -626,17 +702,22 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
                     if not _holders(doc, d):
                         _drop_duty_tree(doc, d)
                 spared.add(post)
-                planted.append({"document": doc_slug, "kind": "post_without_duty", "shape": "PostWithoutDuty",
-                                "focus": post.value})
+                planted.append({"document": doc_slug, "kind": "post_without_duty", "shape": "PostWithoutDuty", "focus": post.value})
                 break
     if rng.random() < 0.5:  # a leadership post's timed inspection (or meeting) duties lose their frequency
         for doc_slug in rng.sample(slugs, len(slugs)):
             doc = docs[doc_slug]
             found = None
             for action in TIMED_ACTIONS:
-                found = next((p for p in doc.typed(POST) if _is_leadership(doc, p) and any(
-                    action in doc.objects(d, DUTY_TYPE) and doc.objects(d, FREQUENCY)
-                    for d in doc.objects(p, HAS_DUTY))), None)
+                found = next(
+                    (
+                        p
+                        for p in doc.typed(POST)
+                        if _is_leadership(doc, p)
+                        and any(action in doc.objects(d, DUTY_TYPE) and doc.objects(d, FREQUENCY) for d in doc.objects(p, HAS_DUTY))
+                    ),
+                    None,
+                )
                 if found:
                     break
             if found:
@@ -648,28 +729,31 @@ def jurisdiction(j: int, seed: int, templates: list[Template], provinces: list[s
                             if not doc.subjects(FREQUENCY, f):
                                 doc.drop_node(f)
                 spared.add(found)
-                planted.append({"document": doc_slug, "kind": "frequency_removed",
-                                "shape": "LeadershipWithoutFrequency", "focus": found.value})
+                planted.append(
+                    {"document": doc_slug, "kind": "frequency_removed", "shape": "LeadershipWithoutFrequency", "focus": found.value}
+                )
                 break
     if rng.random() < 0.5:  # a duty that nobody carries
         for doc_slug in rng.sample(slugs, len(slugs)):
             doc = docs[doc_slug]
             # never a post's last duty where the post holds a level (an integrity violation, as above)
-            duties = [d for d in doc.typed(DUTY) if d not in spared and _holders(doc, d)
-                      and not any(h in spared or (doc.objects(h, LEVEL) and len(list(doc.objects(h, HAS_DUTY))) == 1)
-                                  for h in _holders(doc, d))]
+            duties = [
+                d
+                for d in doc.typed(DUTY)
+                if d not in spared
+                and _holders(doc, d)
+                and not any(h in spared or (doc.objects(h, LEVEL) and len(list(doc.objects(h, HAS_DUTY))) == 1) for h in _holders(doc, d))
+            ]
             if duties:
                 duty = rng.choice(duties)
                 for h in doc.subjects(HAS_DUTY, duty):
                     doc.remove((h, HAS_DUTY, duty))
                 for h in doc.objects(duty, DUTY_OF):
                     doc.remove((duty, DUTY_OF, h))
-                planted.append({"document": doc_slug, "kind": "unassigned_duty", "shape": "UnassignedDuty",
-                                "focus": duty.value})
+                planted.append({"document": doc_slug, "kind": "unassigned_duty", "shape": "UnassignedDuty", "focus": duty.value})
                 break
     documents = {doc_slug: docs[doc_slug].triples() for doc_slug in slugs}
-    return Jurisdiction(slug=slug, places=sorted(places, key=_key), documents=documents, planted=planted,
-                        changes=changes)
+    return Jurisdiction(slug=slug, places=sorted(places, key=_key), documents=documents, planted=planted, changes=changes)
 
 
 def generate(root: Path, n: int, seed: int) -> Iterator[Jurisdiction]:
@@ -681,6 +765,7 @@ def generate(root: Path, n: int, seed: int) -> Iterator[Jurisdiction]:
 
 # ------------------------------------------------------------------------------ writing
 
+
 def _triples(triples):
     return [ox.Triple(s, p, o) for s, p, o in triples]
 
@@ -688,8 +773,7 @@ def _triples(triples):
 def write(root: Path, n: int, seed: int, out: Path, *, fmt: str = "ttl") -> dict:
     """Write N generated jurisdictions to ``out``; returns the summary also written to generated.json."""
     out.mkdir(parents=True, exist_ok=True)
-    summary: dict = {"seed": seed, "jurisdictions": n, "format": fmt, "documents": [], "triples": 0,
-                     "planted": [], "changes": 0}
+    summary: dict = {"seed": seed, "jurisdictions": n, "format": fmt, "documents": [], "triples": 0, "planted": [], "changes": 0}
     places: list[tuple] = []
     nq = (out / "corpus.nq").open("wb") if fmt == "nq" else None
     try:
@@ -723,15 +807,16 @@ def main() -> None:
     parser.add_argument("--jurisdictions", "-n", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True, help="folder to write into (created)")
-    parser.add_argument("--format", choices=("ttl", "nq"), default="ttl",
-                        help="one Turtle file per document (default) or one N-Quads file")
+    parser.add_argument("--format", choices=("ttl", "nq"), default="ttl", help="one Turtle file per document (default) or one N-Quads file")
     parser.add_argument("--root", type=Path, default=ROOT, help="project whose data/*.ttl are the models")
     args = parser.parse_args()
     started = time.perf_counter()
     summary = write(args.root, args.jurisdictions, args.seed, args.out, fmt=args.format)
-    print(f"{args.jurisdictions} jurisdictions, {len(summary['documents'])} documents, {summary['triples']} triples, "
-          f"{len(summary['planted'])} gaps planted in {time.perf_counter() - started:.1f} s -> {args.out}",
-          file=sys.stderr)
+    print(
+        f"{args.jurisdictions} jurisdictions, {len(summary['documents'])} documents, {summary['triples']} triples, "
+        f"{len(summary['planted'])} gaps planted in {time.perf_counter() - started:.1f} s -> {args.out}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Heavy clients post a query that only the time limit stops (answered 503). Prints
 throughput, median and p99 per kind and the errors of the light clients (which must be 0).
 Only 127.0.0.1 is contacted; both phases stop by themselves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,12 +80,16 @@ def phase(base: str, kinds: dict, *, clients: int, heavy: int, duration: float) 
 def report(name: str, result: dict) -> None:
     total = sum(len(v) for v in result["times"].values())
     errors = sum(result["errors"].values())
-    print(f"{name}: {total} requests in {result['wall']:.1f} s = {total / result['wall']:.1f} req/s, "
-          f"light-client errors {errors}" + (f", runaway queries answered {result['heavy']}" if result["heavy"] else ""))
+    print(
+        f"{name}: {total} requests in {result['wall']:.1f} s = {total / result['wall']:.1f} req/s, "
+        f"light-client errors {errors}" + (f", runaway queries answered {result['heavy']}" if result["heavy"] else "")
+    )
     for kind, values in sorted(result["times"].items()):
         ms = [v * 1000 for v in values]
-        print(f"  {kind:12} n={len(ms):6}  median {percentile(ms, 50):8.1f} ms  p99 {percentile(ms, 99):8.1f} ms"
-              f"  errors {result['errors'].get(kind, 0)}  refused while busy {result['shed'].get(kind, 0)}")
+        print(
+            f"  {kind:12} n={len(ms):6}  median {percentile(ms, 50):8.1f} ms  p99 {percentile(ms, 99):8.1f} ms"
+            f"  errors {result['errors'].get(kind, 0)}  refused while busy {result['shed'].get(kind, 0)}"
+        )
 
 
 def main() -> None:
@@ -93,8 +98,9 @@ def main() -> None:
     parser.add_argument("--heavy", type=int, default=5, help="clients sending runaway queries in phase 2")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     parser.add_argument("--threads", type=int, default=16, help="waitress threads")
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent,
-                        help="the project to serve (default: this checkout)")
+    parser.add_argument(
+        "--root", type=Path, default=Path(__file__).resolve().parent.parent, help="the project to serve (default: this checkout)"
+    )
     args = parser.parse_args()
     root = args.root.resolve()
     proc, base = start_server(root, args.threads)

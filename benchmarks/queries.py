@@ -5,6 +5,7 @@ in-memory store, in the same run, at the five documents and at an N-times corpus
 
 Prints one row per (size, query): median and p99 (ms) on each engine and the ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,9 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 #: Values for parameters that a saved query requires; optional ones are left free.
-SAMPLES = {"role": "role:safety_deputy", "keyword": "检查", "action": "dutytype:inspection",
-           "jurisdiction": "place:wuxi", "document": "id:wuxi-towns-2021", "principle": "principle:dual_responsibility",
-           "post": "https://w3id.org/wsa/id/mianyang-union-2020/post/main.safety_deputy", "minimum": "1"}
+SAMPLES = {
+    "role": "role:safety_deputy",
+    "keyword": "检查",
+    "action": "dutytype:inspection",
+    "jurisdiction": "place:wuxi",
+    "document": "id:wuxi-towns-2021",
+    "principle": "principle:dual_responsibility",
+    "post": "https://w3id.org/wsa/id/mianyang-union-2020/post/main.safety_deputy",
+    "minimum": "1",
+}
 
 
 def load_engines(n: int):
@@ -110,20 +118,25 @@ def main() -> None:
             text = q.sparql
             ox_times = timed(lambda: embedded.query(q.sparql, bindings=bindings, timeout=600, max_rows=10**9), args.repeat, args.budget)
             init = {Variable(k): v for k, v in bindings.items()}
-            status, rl_times = in_child(lambda: timed(lambda: list(ds.query(text, initNs=PREFIXES, initBindings=init)),
-                                                      args.repeat, args.budget), args.timeout)
+            status, rl_times = in_child(
+                lambda: timed(lambda: list(ds.query(text, initNs=PREFIXES, initBindings=init)), args.repeat, args.budget), args.timeout
+            )
             if status != "ok":  # rdflib fails on some standard queries (unbound GROUP_CONCAT), or is too slow
                 note = f"rdflib fails: {rl_times}" if status == "error" else f"rdflib > {args.timeout:.0f} s"
-                print(f"{n:>5} {triples:>9} {q.name[:44]:44} {statistics.median(ox_times):>12.2f} {p99(ox_times):>8.2f} "
-                      f"{note:>28}", flush=True)
+                print(
+                    f"{n:>5} {triples:>9} {q.name[:44]:44} {statistics.median(ox_times):>12.2f} {p99(ox_times):>8.2f} {note:>28}",
+                    flush=True,
+                )
                 continue
             ratio = statistics.median(rl_times) / max(statistics.median(ox_times), 1e-3)
             ratios.append(ratio)
-            print(f"{n:>5} {triples:>9} {q.name[:44]:44} {statistics.median(ox_times):>12.2f} {p99(ox_times):>8.2f} "
-                  f"{statistics.median(rl_times):>10.2f} {p99(rl_times):>8.2f} {ratio:>6.1f}x", flush=True)
+            print(
+                f"{n:>5} {triples:>9} {q.name[:44]:44} {statistics.median(ox_times):>12.2f} {p99(ox_times):>8.2f} "
+                f"{statistics.median(rl_times):>10.2f} {p99(rl_times):>8.2f} {ratio:>6.1f}x",
+                flush=True,
+            )
         summary = f"{statistics.median(ratios):>6.1f}x" if ratios else "   n/a"
-        print(f"{n:>5} {triples:>9} {'(median ratio over the library)':44} {'':>12} {'':>8} {'':>10} {'':>8} "
-              f"{summary}", flush=True)
+        print(f"{n:>5} {triples:>9} {'(median ratio over the library)':44} {'':>12} {'':>8} {'':>10} {'':>8} {summary}", flush=True)
 
 
 if __name__ == "__main__":

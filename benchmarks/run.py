@@ -32,6 +32,7 @@ are skipped above --baseline-max-triples (they take minutes and gigabytes there)
 
 Output: one line per figure, ``size | phase | figure | value | baseline | ratio``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,21 +54,38 @@ from benchmarks.queries import p99  # noqa: E402
 
 #: Figures every run prints (the CI test checks them); queries and web add their own lines.
 FIGURES = (
-    ("corpus", "triples"), ("corpus", "documents"), ("corpus", "generate s"),
+    ("corpus", "triples"),
+    ("corpus", "documents"),
+    ("corpus", "generate s"),
     ("build", "documents/s"),
-    ("load", "fresh in-memory load s"), ("load", "on-disk store build s"), ("load", "on-disk store open s"),
+    ("load", "fresh in-memory load s"),
+    ("load", "on-disk store build s"),
+    ("load", "on-disk store open s"),
     ("load", "on-disk store reopen s (current)"),
-    ("memory", "fresh load peak MB"), ("memory", "on-disk open + queries peak MB"), ("memory", "fast gaps peak MB"),
-    ("queries", "median of medians ms"), ("queries", "slowest median ms"), ("queries", "text search median ms"),
-    ("gaps", "report s"), ("gaps", "same findings"), ("gaps", "findings"), ("gaps", "jena report s"),
-    ("compare", "role_duty_matrix s"), ("compare", "frequency_table s"), ("compare", "similarity s"),
-    ("compare", "profiles build s"), ("compare", "profiles: role x duty type + frequency s"),
-    ("compare", "profiles: nearest 10 of every document s"), ("compare", "profiles: every view, all documents s"),
-    ("compare", "profiles: same answers as SPARQL"), ("memory", "compare --by, largest peak MB"),
+    ("memory", "fresh load peak MB"),
+    ("memory", "on-disk open + queries peak MB"),
+    ("memory", "fast gaps peak MB"),
+    ("queries", "median of medians ms"),
+    ("queries", "slowest median ms"),
+    ("queries", "text search median ms"),
+    ("gaps", "report s"),
+    ("gaps", "same findings"),
+    ("gaps", "findings"),
+    ("gaps", "jena report s"),
+    ("compare", "role_duty_matrix s"),
+    ("compare", "frequency_table s"),
+    ("compare", "similarity s"),
+    ("compare", "profiles build s"),
+    ("compare", "profiles: role x duty type + frequency s"),
+    ("compare", "profiles: nearest 10 of every document s"),
+    ("compare", "profiles: every view, all documents s"),
+    ("compare", "profiles: same answers as SPARQL"),
+    ("memory", "compare --by, largest peak MB"),
 )
 
 
 # ------------------------------------------------------------------------------ helpers
+
 
 def peak_mb() -> dict:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -94,8 +112,7 @@ def scratch_project(n: int, seed: int, work: Path) -> tuple[Path, dict]:
 
 def run_phase(phase: str, root: Path, timeout: float, **options) -> dict:
     """Run one phase in a fresh interpreter, at most timeout seconds; its JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--root", str(root),
-           "--options", json.dumps(options)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", phase, "--root", str(root), "--options", json.dumps(options)]
     started = time.perf_counter()
     try:
         out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
@@ -136,8 +153,7 @@ class RdflibStore:
         from kgtool.store import Result
         from kgtool.vocab import PREFIXES
 
-        answer = self.dataset.query(sparql, initNs=PREFIXES,
-                                    initBindings={Variable(k): v for k, v in (bindings or {}).items()})
+        answer = self.dataset.query(sparql, initNs=PREFIXES, initBindings={Variable(k): v for k, v in (bindings or {}).items()})
         if answer.type == "ASK":
             return Result(kind="ask", boolean=bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
@@ -219,28 +235,37 @@ EVERY_PAIR_UP_TO = 100
 
 #: Runs the kgtool command line and, on leaving, writes the process's own peak memory (VmHWM,
 #: kB) to the file named first: getrusage would count the parent's memory at fork time too.
-_WITH_PEAK = ("import atexit, re, sys\n"
-              "def peak(path=sys.argv[1]):\n"
-              "    status = open('/proc/self/status').read()\n"
-              "    open(path, 'w').write(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
-              "atexit.register(peak)\n"
-              "sys.argv = ['kgtool', *sys.argv[2:]]\n"
-              "from kgtool.cli import cli\n"
-              "cli()\n")
+_WITH_PEAK = (
+    "import atexit, re, sys\n"
+    "def peak(path=sys.argv[1]):\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    open(path, 'w').write(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['kgtool', *sys.argv[2:]]\n"
+    "from kgtool.cli import cli\n"
+    "cli()\n"
+)
 
 
 def kgtool_peak(args: list[str], env: dict) -> tuple[float, float, int]:
     """(seconds, peak MB, exit code) of one kgtool command in a process of its own."""
     with tempfile.NamedTemporaryFile(suffix=".peak") as peak:
         started = time.perf_counter()
-        code = subprocess.run([sys.executable, "-c", _WITH_PEAK, peak.name, *args], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+        code = subprocess.run(
+            [sys.executable, "-c", _WITH_PEAK, peak.name, *args],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        ).returncode
         seconds = time.perf_counter() - started
         kb = Path(peak.name).read_text() or "0"
     return seconds, int(kb) / 1024, code
 
 
 # ------------------------------------------------------------------------------ phases (child processes)
+
 
 def phase_build(root: Path, o: dict) -> dict:
     from benchmarks.extraction import documents_per_s
@@ -257,12 +282,27 @@ def phase_memory(root: Path, o: dict) -> dict:
     store = open_store(endpoint="", root=root)
     load = time.perf_counter() - started
     triples = len(store.ox)
-    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
-                         o["repeat"], o["budget"], o["query_timeout"]) if o.get("queries") else {}
+    times = (
+        time_queries(
+            lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
+            o["repeat"],
+            o["budget"],
+            o["query_timeout"],
+        )
+        if o.get("queries")
+        else {}
+    )
     # what `kgtool query` and the web ask for: the first page, with the count of every row
-    pages = time_queries(lambda q, v: run_page(store, q.sparql, number=1, size=1000, bindings=bind(store, q, v),
-                                               timeout=600),
-                         o["repeat"], o["budget"], o["query_timeout"]) if o.get("queries") else {}
+    pages = (
+        time_queries(
+            lambda q, v: run_page(store, q.sparql, number=1, size=1000, bindings=bind(store, q, v), timeout=600),
+            o["repeat"],
+            o["budget"],
+            o["query_timeout"],
+        )
+        if o.get("queries")
+        else {}
+    )
     return {"load_s": load, "triples": triples, "queries": times, "first_pages": pages, **peak_mb()}
 
 
@@ -287,12 +327,23 @@ def phase_persist_open(root: Path, o: dict) -> dict:
     again = ensure_store(root)
     again.query("ASK { ?s ?p ?o }")
     reopened = time.perf_counter() - started
-    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
-                         o["repeat"], o["budget"], o["query_timeout"])
+    times = time_queries(
+        lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), timeout=600, max_rows=10**9),
+        o["repeat"],
+        o["budget"],
+        o["query_timeout"],
+    )
     search = text_search_times(store, o["repeat"])
     compared = compare_each(store, o["compare_timeout"]) if o.get("compare") else {}
-    return {"open_s": opened, "reopen_s": reopened, "built": store.built, "queries": times, "search": search,
-            "compare": compared, **peak_mb()}
+    return {
+        "open_s": opened,
+        "reopen_s": reopened,
+        "built": store.built,
+        "queries": times,
+        "search": search,
+        "compare": compared,
+        **peak_mb(),
+    }
 
 
 #: Words searched for: frequent, middling and rare in the corpus.
@@ -308,14 +359,14 @@ def text_search_times(store, repeat: int) -> dict:
     from kgtool.store.textindex import index_for
 
     index = index_for(store)
-    scan = ("SELECT ?x ?text WHERE { ?x wsa:text|rdfs:label ?text . "
-            "FILTER(isIRI(?x) && CONTAINS(LCASE(STR(?text)), LCASE(?q))) }")
+    scan = "SELECT ?x ?text WHERE { ?x wsa:text|rdfs:label ?text . FILTER(isIRI(?x) && CONTAINS(LCASE(STR(?text)), LCASE(?q))) }"
     out: dict = {"index": [], "first_page": [], "scan": []}
     for word in SEARCH_WORDS:
         out["index"] += timed(lambda: index.search(word), repeat, 5.0)
         out["first_page"] += timed(lambda: index.search(word, limit=500), repeat, 5.0)
-        out["scan"] += timed(lambda: store.query(scan, bindings={"q": Literal(word)}, timeout=600, max_rows=10**9),
-                             max(1, repeat // 2), 5.0)
+        out["scan"] += timed(
+            lambda: store.query(scan, bindings={"q": Literal(word)}, timeout=600, max_rows=10**9), max(1, repeat // 2), 5.0
+        )
     return out
 
 
@@ -333,14 +384,19 @@ def phase_profiles(root: Path, o: dict) -> dict:
     made = len(write_profiles(root))
     out: dict = {"build_s": time.perf_counter() - started, "profiles": made}
     env = {**os.environ, "KGTOOL_HOME": str(root)}
-    out["views"] = {f"{view} {fmt}": kgtool_peak(["compare", "--by", view, "--format", fmt], env)
-                    for view in VIEWS for fmt in ("table", "json")}
+    out["views"] = {
+        f"{view} {fmt}": kgtool_peak(["compare", "--by", view, "--format", fmt], env) for view in VIEWS for fmt in ("table", "json")
+    }
     started = time.perf_counter()
     profiled = columns(ensure_store(root), None, root=root)
     out["load_s"] = time.perf_counter() - started
-    for name, work in (("role_duty_matrix", profiled.role_duty_matrix), ("frequency_table", profiled.frequency_table),
-                       ("principles", profiled.concept_matrices), ("structure", profiled.structure),
-                       ("nearest", lambda: profiled.neighbours(10))):
+    for name, work in (
+        ("role_duty_matrix", profiled.role_duty_matrix),
+        ("frequency_table", profiled.frequency_table),
+        ("principles", profiled.concept_matrices),
+        ("structure", profiled.structure),
+        ("nearest", lambda: profiled.neighbours(10)),
+    ):
         started = time.perf_counter()
         result = work()
         out[name] = time.perf_counter() - started
@@ -374,8 +430,10 @@ def phase_rdflib(root: Path, o: dict) -> dict:
         values = {p.name: SAMPLES[p.name] for p in q.params if not p.optional and p.name in SAMPLES}
         init = {Variable(k): v for k, v in bind(binder, q, values).items()}
         text = q.sparql
-        status, value = in_child(lambda: timed(lambda: list(ds.query(text, initNs=PREFIXES, initBindings=init)), o["repeat"], o["budget"]),
-                                 o["query_timeout"] + o["budget"])
+        status, value = in_child(
+            lambda: timed(lambda: list(ds.query(text, initNs=PREFIXES, initBindings=init)), o["repeat"], o["budget"]),
+            o["query_timeout"] + o["budget"],
+        )
         times[q.name] = value if status == "ok" else (f"> {o['query_timeout']:g} s" if status == "timeout" else f"error: {value}")
     compared: dict = {}
     if o.get("compare"):
@@ -394,9 +452,14 @@ def phase_gaps_fast(root: Path, o: dict) -> dict:
     started = time.perf_counter()
     report = fast_validate(root, shapes_dir=root / "shapes")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"seconds": time.perf_counter() - started, "workers_cpu_s": usage.ru_utime + usage.ru_stime,
-            "findings": len(report.findings),
-            "violations": report.violations, "keys": _finding_keys(report), **peak_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "workers_cpu_s": usage.ru_utime + usage.ru_stime,
+        "findings": len(report.findings),
+        "violations": report.violations,
+        "keys": _finding_keys(report),
+        **peak_mb(),
+    }
 
 
 def phase_gaps_jena(root: Path, o: dict) -> dict:
@@ -407,8 +470,13 @@ def phase_gaps_jena(root: Path, o: dict) -> dict:
     started = time.perf_counter()
     report = jena_validate(root, shapes_dir=root / "shapes")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"seconds": time.perf_counter() - started, "java_peak_mb": round(usage.ru_maxrss / 1024),
-            "findings": len(report.findings), "keys": _finding_keys(report), **peak_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "java_peak_mb": round(usage.ru_maxrss / 1024),
+        "findings": len(report.findings),
+        "keys": _finding_keys(report),
+        **peak_mb(),
+    }
 
 
 def phase_gaps_plain(root: Path, o: dict) -> dict:
@@ -418,8 +486,14 @@ def phase_gaps_plain(root: Path, o: dict) -> dict:
     data = load_data(root)
     loaded = time.perf_counter() - started
     report = validate(data, shapes_dir=root / "shapes")
-    return {"seconds": time.perf_counter() - started, "load_s": loaded, "validate_s": report.seconds,
-            "findings": len(report.findings), "keys": _finding_keys(report), **peak_mb()}
+    return {
+        "seconds": time.perf_counter() - started,
+        "load_s": loaded,
+        "validate_s": report.seconds,
+        "findings": len(report.findings),
+        "keys": _finding_keys(report),
+        **peak_mb(),
+    }
 
 
 def _remote_queries(root: Path, o: dict, endpoint: str, **credentials) -> dict:
@@ -436,8 +510,9 @@ def _remote_queries(root: Path, o: dict, endpoint: str, **credentials) -> dict:
     pushed = time.perf_counter() - started
     store = RemoteStore(endpoint, timeout=o["query_timeout"], graphs=[one] if one else None)
     store.query("ASK { ?s ?p ?o }")  # the engine is known before the queries fork (Virtuoso: gets `timeout`)
-    times = time_queries(lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9),
-                         o["repeat"], o["budget"], o["query_timeout"])
+    times = time_queries(
+        lambda q, v: store.query(q.sparql, bindings=bind(store, q, v), max_rows=10**9), o["repeat"], o["budget"], o["query_timeout"]
+    )
     return {"push_s": pushed, "graphs": len(sent), "triples": sum(sent.values()), "queries": times}
 
 
@@ -449,14 +524,12 @@ def phase_virtuoso(root: Path, o: dict) -> dict:
     from virtuoso_server import virtuoso_server
 
     memory = o.get("memory") or "2G"
-    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp, \
-            virtuoso_server(Path(tmp), memory=memory) as server:
+    with tempfile.TemporaryDirectory(prefix="kgtool-bench-virtuoso-") as tmp, virtuoso_server(Path(tmp), memory=memory) as server:
         # one named graph per document (kgtool load), or everything in one graph (kgtool load
         # --graph): Virtuoso plans a query over a dataset of hundreds of graphs far worse
         found = _remote_queries(root, o, server.endpoint, user=server.user, password=server.password)
         sizing = virtuoso_sizing(memory)
-        return {**found, "start_s": server.start_seconds,
-                "configuration": {**sizing.parameters(), **sizing.sparql()}, **peak_mb()}
+        return {**found, "start_s": server.start_seconds, "configuration": {**sizing.parameters(), **sizing.sparql()}, **peak_mb()}
 
 
 def phase_oxigraph_server(root: Path, o: dict) -> dict:
@@ -465,19 +538,30 @@ def phase_oxigraph_server(root: Path, o: dict) -> dict:
     from oxigraph_server import oxigraph_server
 
     # the server stops a query when the benchmark stops waiting, as Virtuoso does with `timeout`
-    with tempfile.TemporaryDirectory(prefix="kgtool-bench-oxigraph-") as tmp, \
-            oxigraph_server(Path(tmp), query_timeout_s=max(1, round(o["query_timeout"]))) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="kgtool-bench-oxigraph-") as tmp,
+        oxigraph_server(Path(tmp), query_timeout_s=max(1, round(o["query_timeout"]))) as server,
+    ):
         return {**_remote_queries(root, o, server.endpoint), "start_s": server.start_seconds, **peak_mb()}
 
 
-PHASES = {"virtuoso": phase_virtuoso, "oxigraph-server": phase_oxigraph_server,
-          "build": phase_build, "memory": phase_memory, "persist-build": phase_persist_build,
-          "profiles": phase_profiles,
-          "persist-open": phase_persist_open, "rdflib": phase_rdflib, "gaps-fast": phase_gaps_fast,
-          "gaps-jena": phase_gaps_jena, "gaps-plain": phase_gaps_plain}
+PHASES = {
+    "virtuoso": phase_virtuoso,
+    "oxigraph-server": phase_oxigraph_server,
+    "build": phase_build,
+    "memory": phase_memory,
+    "persist-build": phase_persist_build,
+    "profiles": phase_profiles,
+    "persist-open": phase_persist_open,
+    "rdflib": phase_rdflib,
+    "gaps-fast": phase_gaps_fast,
+    "gaps-jena": phase_gaps_jena,
+    "gaps-plain": phase_gaps_plain,
+}
 
 
 # ------------------------------------------------------------------------------ report
+
 
 class Printer:
     def __init__(self) -> None:
@@ -494,8 +578,7 @@ class Printer:
 
         r = f"{ratio:.1f}x" if isinstance(ratio, (int, float)) else (ratio or "")
         print(f"{size!s:>5} | {phase:8} | {figure[:64]:64} | {fmt(value):>12} | {fmt(baseline):>14} | {r:>8}", flush=True)
-        self.rows.append({"size": size, "phase": phase, "figure": figure, "value": value, "baseline": baseline,
-                          "ratio": ratio})
+        self.rows.append({"size": size, "phase": phase, "figure": figure, "value": value, "baseline": baseline, "ratio": ratio})
 
 
 def _ok(result: dict) -> bool:
@@ -519,16 +602,20 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
     out(n, "corpus", "generate s", summary["generate_s"])
     load_base = rdf.get("load_s") if _ok(rdf) else None
     if _ok(mem):
-        out(n, "load", "fresh in-memory load s", mem["load_s"], load_base,
-            load_base / mem["load_s"] if load_base else None)
+        out(n, "load", "fresh in-memory load s", mem["load_s"], load_base, load_base / mem["load_s"] if load_base else None)
         out(n, "memory", "fresh load peak MB", mem["peak_mb"])
     else:
         out(n, "load", "fresh in-memory load s", _why(mem))
-    out(n, "load", "on-disk store build s", build.get("build_s") if _ok(build) else _why(build), load_base,
-        load_base / build["build_s"] if load_base and _ok(build) else None)
+    out(
+        n,
+        "load",
+        "on-disk store build s",
+        build.get("build_s") if _ok(build) else _why(build),
+        load_base,
+        load_base / build["build_s"] if load_base and _ok(build) else None,
+    )
     if _ok(opened):
-        out(n, "load", "on-disk store open s", opened["open_s"], load_base,
-            load_base / opened["open_s"] if load_base else None)
+        out(n, "load", "on-disk store open s", opened["open_s"], load_base, load_base / opened["open_s"] if load_base else None)
         out(n, "load", "on-disk store reopen s (current)", opened["reopen_s"])
         out(n, "memory", "on-disk open + queries peak MB", opened["peak_mb"])
     else:
@@ -569,8 +656,14 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
             scan = statistics.median(found["scan"])
             index = statistics.median(found["index"])
             out(n, "queries", "text search median ms", index, scan, scan / max(index, 1e-3))
-            out(n, "queries", "text search first 500 hits median ms", statistics.median(found["first_page"]), scan,
-                scan / max(statistics.median(found["first_page"]), 1e-3))
+            out(
+                n,
+                "queries",
+                "text search first 500 hits median ms",
+                statistics.median(found["first_page"]),
+                scan,
+                scan / max(statistics.median(found["first_page"]), 1e-3),
+            )
         else:
             out(n, "queries", "text search median ms", "not measured")
         in_memory = [statistics.median(v) for v in memq.values() if isinstance(v, list)]
@@ -581,30 +674,48 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
             if firsts:
                 whole = {k: statistics.median(v) for k, v in memq.items() if isinstance(v, list)}
                 first_median, whole_median = statistics.median(firsts.values()), statistics.median(whole.values())
-                out(n, "queries", "in memory: first page (1000 rows) median of medians ms", first_median, whole_median,
-                    whole_median / max(first_median, 1e-3))
+                out(
+                    n,
+                    "queries",
+                    "in memory: first page (1000 rows) median of medians ms",
+                    first_median,
+                    whole_median,
+                    whole_median / max(first_median, 1e-3),
+                )
                 worst = max(firsts, key=firsts.__getitem__)
                 out(n, "queries", "in memory: first page slowest median ms", firsts[worst], f"{worst} (whole {whole.get(worst, 0):.0f})")
-            speedups = [statistics.median(base[k]) / max(statistics.median(v), 1e-3) for k, v in memq.items()
-                        if isinstance(v, list) and isinstance(base.get(k), list)]
+            speedups = [
+                statistics.median(base[k]) / max(statistics.median(v), 1e-3)
+                for k, v in memq.items()
+                if isinstance(v, list) and isinstance(base.get(k), list)
+            ]
             if speedups:
-                out(n, "queries", "in memory: queries >= 10x faster than rdflib",
-                    f"{sum(1 for x in speedups if x >= 10)}/{len(speedups)}", None, statistics.median(speedups))
-        out(n, "queries", "queries >= 10x faster than rdflib",
+                out(
+                    n,
+                    "queries",
+                    "in memory: queries >= 10x faster than rdflib",
+                    f"{sum(1 for x in speedups if x >= 10)}/{len(speedups)}",
+                    None,
+                    statistics.median(speedups),
+                )
+        out(
+            n,
+            "queries",
+            "queries >= 10x faster than rdflib",
             f"{sum(1 for x in ratios if x >= 10)}/{len(ratios)}" if ratios else "rdflib not run",
-            None, statistics.median(ratios) if ratios else None)
+            None,
+            statistics.median(ratios) if ratios else None,
+        )
     else:
         for figure in ("median of medians ms", "slowest median ms", "text search median ms"):
             out(n, "queries", figure, _why(opened))
     # gap report
     if _ok(fast):
         base_s = plain.get("seconds") if _ok(plain) else None
-        out(n, "gaps", "report s", fast["seconds"], base_s if base_s else _why(plain),
-            base_s / fast["seconds"] if base_s else None)
+        out(n, "gaps", "report s", fast["seconds"], base_s if base_s else _why(plain), base_s / fast["seconds"] if base_s else None)
         if _ok(plain):
             out(n, "gaps", "plain: load s / validate s", plain["load_s"], plain["validate_s"])
-            out(n, "gaps", "report s vs plain validate only", fast["seconds"], plain["validate_s"],
-                plain["validate_s"] / fast["seconds"])
+            out(n, "gaps", "report s vs plain validate only", fast["seconds"], plain["validate_s"], plain["validate_s"] / fast["seconds"])
         out(n, "gaps", "findings", fast["findings"], plain.get("findings") if _ok(plain) else None)
         out(n, "gaps", "same findings", ("yes" if fast["keys"] == plain["keys"] else "NO") if _ok(plain) else "not compared")
         out(n, "memory", "fast gaps peak MB", fast["peak_mb"], plain.get("peak_mb") if _ok(plain) else None)
@@ -617,10 +728,15 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
     jena = r["gaps-jena"]
     base_s = plain.get("seconds") if _ok(plain) else None
     if _ok(jena):
-        out(n, "gaps", "jena report s", jena["seconds"], base_s if base_s else _why(plain),
-            base_s / jena["seconds"] if base_s else None)
-        out(n, "gaps", "jena same findings", ("yes" if jena["keys"] == plain["keys"] else "NO") if _ok(plain)
-            else ("yes" if _ok(fast) and jena["keys"] == fast["keys"] else "not compared"))
+        out(n, "gaps", "jena report s", jena["seconds"], base_s if base_s else _why(plain), base_s / jena["seconds"] if base_s else None)
+        out(
+            n,
+            "gaps",
+            "jena same findings",
+            ("yes" if jena["keys"] == plain["keys"] else "NO")
+            if _ok(plain)
+            else ("yes" if _ok(fast) and jena["keys"] == fast["keys"] else "not compared"),
+        )
         out(n, "memory", "jena peak MB (java / python)", jena["java_peak_mb"], jena["peak_mb"])
     else:
         out(n, "gaps", "jena report s", _why(jena))
@@ -630,9 +746,14 @@ def report_size(out: Printer, n: int, summary: dict, r: dict) -> None:
     for name in ("role_duty_matrix", "frequency_table", "similarity"):
         value = comp.get(name) if comp.get(name) is not None else comp.get("status")
         b = comp_base.get(name) if isinstance(comp_base, dict) else None
-        out(n, "compare", f"{name} s", value if value is not None else _why(opened),
+        out(
+            n,
+            "compare",
+            f"{name} s",
+            value if value is not None else _why(opened),
             b if b is not None else (comp_base.get("status") if isinstance(comp_base, dict) and comp_base.get("status") else None),
-            b / value if isinstance(b, float) and isinstance(value, float) else None)
+            b / value if isinstance(b, float) and isinstance(value, float) else None,
+        )
     report_profiles(out, n, r.get("profiles", {"status": "skipped", "reason": "not run"}), comp)
 
 
@@ -658,27 +779,44 @@ def report_profiles(out: Printer, n: int, p: dict, sparql: dict) -> None:
         out(n, "compare", f"profiles: {name} s (tables only)", p[name], base(name), ratio(base(name), p[name]))
     both = p["load_s"] + p["role_duty_matrix"] + p["frequency_table"]
     b = base("role_duty_matrix")
-    b = b + sparql["frequency_table"] if isinstance(b, float) and isinstance(sparql.get("frequency_table"), float) else (
-        b if not isinstance(b, float) else base("frequency_table"))
+    b = (
+        b + sparql["frequency_table"]
+        if isinstance(b, float) and isinstance(sparql.get("frequency_table"), float)
+        else (b if not isinstance(b, float) else base("frequency_table"))
+    )
     out(n, "compare", "profiles: role x duty type + frequency s", both, b, ratio(b, both))
     near = p["load_s"] + p["nearest"]
     out(n, "compare", "profiles: nearest 10 of every document s", near, base("similarity"), ratio(base("similarity"), near))
     if "similarity" in p:
-        out(n, "compare", "profiles: every pair s (tables only)", p["similarity"], base("similarity"),
-            ratio(base("similarity"), p["similarity"]))
+        out(
+            n,
+            "compare",
+            "profiles: every pair s (tables only)",
+            p["similarity"],
+            base("similarity"),
+            ratio(base("similarity"), p["similarity"]),
+        )
     every = p["load_s"] + sum(p[k] for k in ("role_duty_matrix", "frequency_table", "principles", "structure", "nearest"))
     out(n, "compare", "profiles: every view, all documents s", every)
-    compared = [k for k in ("role_duty_matrix", "frequency_table", "similarity")
-                if f"{k} sha256" in p and f"{k} sha256" in sparql]
+    compared = [k for k in ("role_duty_matrix", "frequency_table", "similarity") if f"{k} sha256" in p and f"{k} sha256" in sparql]
     same = all(p[f"{k} sha256"] == sparql[f"{k} sha256"] for k in compared)
-    out(n, "compare", "profiles: same answers as SPARQL", ("yes" if same else "NO") + f" ({', '.join(compared)})"
-        if compared else "not compared (SPARQL path did not finish)")
+    out(
+        n,
+        "compare",
+        "profiles: same answers as SPARQL",
+        ("yes" if same else "NO") + f" ({', '.join(compared)})" if compared else "not compared (SPARQL path did not finish)",
+    )
     out(n, "memory", "profiles phase peak MB", p["peak_mb"], f"{p['children_peak_mb']} MB children")
     for name, (seconds, mb, code) in p["views"].items():
         out(n, "compare", f"compare --by {name} s", seconds if code == 0 else f"failed: exit {code}")
         out(n, "memory", f"compare --by {name} peak MB", mb)
-    out(n, "memory", "compare --by, largest peak MB", max(mb for _, mb, _ in p["views"].values()),
-        max(p["views"], key=lambda k: p["views"][k][1]))
+    out(
+        n,
+        "memory",
+        "compare --by, largest peak MB",
+        max(mb for _, mb, _ in p["views"].values()),
+        max(p["views"], key=lambda k: p["views"][k][1]),
+    )
 
 
 def report_remote(out: Printer, n: int, engine: str, v: dict, results: dict) -> None:
@@ -701,10 +839,17 @@ def report_remote(out: Printer, n: int, engine: str, v: dict, results: dict) -> 
         median = statistics.median(times)
         medians.append((median, name))
         d = disk.get(name)
-        out(n, engine, f"{name} median ms", median, statistics.median(d) if isinstance(d, list) else None,
-            statistics.median(d) / median if isinstance(d, list) else None)
+        out(
+            n,
+            engine,
+            f"{name} median ms",
+            median,
+            statistics.median(d) if isinstance(d, list) else None,
+            statistics.median(d) / median if isinstance(d, list) else None,
+        )
     out(n, engine, "saved queries answered", f"{len(medians)}/{len(v['queries'])}")
     if medians:
+
         def summary(table: dict) -> tuple[float | None, float | None]:
             found = [statistics.median(t) for t in table.values() if isinstance(t, list)]
             return (statistics.median(found), max(found)) if found else (None, None)
@@ -741,6 +886,7 @@ def web_figures(out: Printer, quick: bool) -> None:
 
 # ------------------------------------------------------------------------------ main
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,100,1000", help="generated jurisdictions per run, comma-separated")
@@ -749,20 +895,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="runs per saved query")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds per query before stopping repeats")
     parser.add_argument("--query-timeout", type=float, default=60.0, help="seconds before an rdflib query is given up")
-    parser.add_argument("--baseline-max-triples", type=int, default=1_200_000,
-                        help="above this, rdflib and plain pySHACL are not run")
+    parser.add_argument("--baseline-max-triples", type=int, default=1_200_000, help="above this, rdflib and plain pySHACL are not run")
     parser.add_argument("--phase-timeout", type=float, default=3600.0, help="seconds any one phase may take")
     parser.add_argument("--compare-timeout", type=float, default=600.0, help="seconds for the comparison functions")
     parser.add_argument("--no-web", action="store_true")
     parser.add_argument("--skip", default="", help="phases not to run, comma-separated (e.g. gaps-fast at 1000)")
     parser.add_argument("--virtuoso", action="store_true", help="also time the saved queries on a scratch Virtuoso")
-    parser.add_argument("--virtuoso-memory", default="2G",
-                        help="memory the scratch Virtuoso is sized for (kgtool.store.virtuoso_ini; default 2G)")
-    parser.add_argument("--oxigraph-server", action="store_true",
-                        help="also time the saved queries on a scratch Oxigraph server (`oxigraph serve`)")
-    parser.add_argument("--one-graph", "--virtuoso-one-graph", dest="one_graph", action="store_true",
-                        help="push the corpus to the remote engines into one named graph (kgtool load --graph) "
-                             "instead of one per document")
+    parser.add_argument(
+        "--virtuoso-memory", default="2G", help="memory the scratch Virtuoso is sized for (kgtool.store.virtuoso_ini; default 2G)"
+    )
+    parser.add_argument(
+        "--oxigraph-server", action="store_true", help="also time the saved queries on a scratch Oxigraph server (`oxigraph serve`)"
+    )
+    parser.add_argument(
+        "--one-graph",
+        "--virtuoso-one-graph",
+        dest="one_graph",
+        action="store_true",
+        help="push the corpus to the remote engines into one named graph (kgtool load --graph) instead of one per document",
+    )
     parser.add_argument("--work", type=Path, help="folder for scratch projects (default: a temp folder, removed)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -796,10 +947,14 @@ def main() -> None:
         out("-", "build", "documents/s", build["documents_per_s"] if _ok(build) else _why(build))
         for n in sizes:
             root, summary = scratch_project(n, args.seed, work)
-            common = {"repeat": args.repeat, "budget": args.budget, "query_timeout": args.query_timeout,
-                      "compare_timeout": args.compare_timeout, "compare": True}
-            results = {"memory": phase("memory", root, **common, queries=True),
-                       "persist-build": phase("persist-build", root)}
+            common = {
+                "repeat": args.repeat,
+                "budget": args.budget,
+                "query_timeout": args.query_timeout,
+                "compare_timeout": args.compare_timeout,
+                "compare": True,
+            }
+            results = {"memory": phase("memory", root, **common, queries=True), "persist-build": phase("persist-build", root)}
             results["persist-open"] = phase("persist-open", root, **common)
             results["profiles"] = phase("profiles", root, **common)
             triples = results["memory"].get("triples") or summary["triples"]
@@ -811,11 +966,11 @@ def main() -> None:
             results["gaps-plain"] = phase("gaps-plain", root) if small else skipped
             report_size(out, n, summary, results)
             if args.virtuoso:
-                report_remote(out, n, "virtuoso", phase("virtuoso", root, **common, one_graph=args.one_graph,
-                                                        memory=args.virtuoso_memory), results)
+                report_remote(
+                    out, n, "virtuoso", phase("virtuoso", root, **common, one_graph=args.one_graph, memory=args.virtuoso_memory), results
+                )
             if args.oxigraph_server:
-                report_remote(out, n, "oxigraph", phase("oxigraph-server", root, **common, one_graph=args.one_graph),
-                              results)
+                report_remote(out, n, "oxigraph", phase("oxigraph-server", root, **common, one_graph=args.one_graph), results)
             if not args.work:
                 shutil.rmtree(root, ignore_errors=True)
         if not args.no_web:
@@ -825,8 +980,9 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     if args.json:
         machine = {"nproc": os.cpu_count(), "python": sys.version.split()[0]}
-        args.json.write_text(json.dumps({"machine": machine, "rows": out.rows}, ensure_ascii=False, indent=1,
-                                        default=str) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps({"machine": machine, "rows": out.rows}, ensure_ascii=False, indent=1, default=str) + "\n", encoding="utf-8"
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ agree). ``--web`` adds the whole web search (hits plus facets) both ways.
     python benchmarks/textsearch.py                          # this checkout's five documents
     python benchmarks/textsearch.py --root /tmp/w/size-200   # a generated 1M-triple project
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         index = textindex.build_index(store.ox, path)
         print(f"on-disk index: built in {time.perf_counter() - t0:.1f} s, {path.stat().st_size / 1e6:.1f} MB")
 
-        head = (f"{'query':<20} {'hits':>7} | {'index ms med':>12} {'p99':>7} | {'limit 500 med':>13} "
-                f"{'p99':>7} | {'scan ms med':>11} {'p99':>7} | {'scan/index':>10} | q")
+        head = (
+            f"{'query':<20} {'hits':>7} | {'index ms med':>12} {'p99':>7} | {'limit 500 med':>13} "
+            f"{'p99':>7} | {'scan ms med':>11} {'p99':>7} | {'scan/index':>10} | q"
+        )
         print(head)
         print("-" * len(head))
         for label, q in QUERIES:
@@ -94,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             if len(scan.rows) != len(hits):
                 print(f"MISMATCH for {q!r}: index {len(hits)} hits, scan {len(scan.rows)}")
             med = statistics.median(t_idx)
-            print(f"{label:<20} {len(hits):>7} | {med:>12.2f} {p99(t_idx):>7.2f} | "
-                  f"{statistics.median(t_lim):>13.2f} {p99(t_lim):>7.2f} | {statistics.median(t_scan):>11.1f} "
-                  f"{p99(t_scan):>7.1f} | {statistics.median(t_scan) / max(med, 1e-6):>9.0f}x | {q}")
+            print(
+                f"{label:<20} {len(hits):>7} | {med:>12.2f} {p99(t_idx):>7.2f} | "
+                f"{statistics.median(t_lim):>13.2f} {p99(t_lim):>7.2f} | {statistics.median(t_scan):>11.1f} "
+                f"{p99(t_scan):>7.1f} | {statistics.median(t_scan) / max(med, 1e-6):>9.0f}x | {q}"
+            )
 
         if args.web:
             from kgtool.web import lookup
@@ -108,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             for label, q in QUERIES:
                 t_web, found = timed(lambda: lookup.search(site, q, {}), 3)
                 t_old, _ = timed(lambda: _scan_search(lookup, site, q), 1)
-                print(f"{label:<20} {found['total']:>7} | {statistics.median(t_web):>12.1f} | "
-                      f"{statistics.median(t_old):>11.1f} | {q}")
+                print(f"{label:<20} {found['total']:>7} | {statistics.median(t_web):>12.1f} | {statistics.median(t_old):>11.1f} | {q}")
             del store.text_index
         index.close()
     memory.close()

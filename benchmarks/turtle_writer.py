@@ -6,6 +6,7 @@ most of a build's time (issue 16); this shows what each costs on the five real d
 hand-written writer it replaced). Each figure is the best of a few runs of the mean of several
 calls, in ms; every writer's output is first checked to load into a store as the same triples.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def at_revision(rev: str) -> Callable[[Triples], bytes]:
     """`turtle` from kgtool/build.py at a git revision, loaded beside today's modules."""
-    source = subprocess.run(["git", "show", f"{rev}:kgtool/build.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(["git", "show", f"{rev}:kgtool/build.py"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     module = types.ModuleType(f"kgtool_build_{rev}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{rev}:kgtool/build.py", "exec"), module.__dict__)
@@ -53,8 +53,9 @@ def parsed(data: bytes) -> set[str]:
     return {str(quad.triple) for quad in store}
 
 
-def writers(triples: Triples, baseline: Callable[[Triples], bytes] | None,
-            rev: str | None) -> dict[str, tuple[Callable[[], object], float]]:
+def writers(
+    triples: Triples, baseline: Callable[[Triples], bytes] | None, rev: str | None
+) -> dict[str, tuple[Callable[[], object], float]]:
     """name -> (a call that writes this document's Turtle, its share of --calls)."""
     graph = triples.graph()
     ordered = list(ox.parse(turtle(triples), format=ox.RdfFormat.TURTLE))  # build.turtle's order
@@ -64,8 +65,7 @@ def writers(triples: Triples, baseline: Callable[[Triples], bytes] | None,
     found["rdflib graph+serialize"] = (lambda: triples.graph().serialize(format="turtle", encoding="utf-8"), 0.2)
     found["rdflib serialize"] = (lambda: graph.serialize(format="turtle", encoding="utf-8"), 0.2)
     found["build.turtle"] = (lambda: turtle(triples), 1)
-    found["ox.serialize alone"] = (
-        lambda: ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), 1)
+    found["ox.serialize alone"] = (lambda: ox.serialize(ordered, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), 1)
     return found
 
 

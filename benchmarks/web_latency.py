@@ -20,6 +20,7 @@ graph, every saved query of its queries/ folder, alone and with a few of its jur
 ``--cold`` skips the untimed first visit of every URL, so that first-request costs (and any
 response cache filling up) are part of the figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,14 +47,16 @@ SPARQL_QUERIES = (
     "SELECT ?type (COUNT(?d) AS ?n) WHERE { ?d a wsa:Duty ; wsa:dutyType ?type } GROUP BY ?type ORDER BY DESC(?n)",
     "ASK { ?p org:role role:safety_deputy }",
     "CONSTRUCT { ?p rdfs:label ?l ; org:postIn ?b } WHERE { ?p a wsa:Post ; rdfs:label ?l ; org:postIn ?b }",
-    "SELECT ?duty ?text WHERE { ?duty wsa:text ?text . FILTER(CONTAINS(?text, \"季度\")) }",
+    'SELECT ?duty ?text WHERE { ?duty wsa:text ?text . FILTER(CONTAINS(?text, "季度")) }',
 )
 
 
 def start_server(root: Path, threads: int, workers: int = 1) -> tuple[subprocess.Popen, str]:
     processes = f", workers={workers}" if workers > 1 else ""
-    code = ("from kgtool.web.serve import serve; "
-            f"serve(host='127.0.0.1', port=0, endpoint='', root={str(root)!r}, threads={threads}{processes})")
+    code = (
+        "from kgtool.web.serve import serve; "
+        f"serve(host='127.0.0.1', port=0, endpoint='', root={str(root)!r}, threads={threads}{processes})"
+    )
     return _start(code)
 
 
@@ -150,9 +153,10 @@ def targets(base: str, root: Path) -> dict[str, list[tuple[str, str, dict]]]:
         saved.append(("GET", f"{base}/queries/{q.name}", {}))
         if any(p.name == "jurisdiction" for p in q.params):
             saved += [("GET", f"{base}/queries/{q.name}?jurisdiction=" + quote(j, safe=""), {}) for j in places]
-    sparql = [("POST", base + "/sparql", {"data": {"query": q},
-                                          "headers": {"Accept": "application/sparql-results+json, text/turtle"}})
-              for q in SPARQL_QUERIES]
+    sparql = [
+        ("POST", base + "/sparql", {"data": {"query": q}, "headers": {"Accept": "application/sparql-results+json, text/turtle"}})
+        for q in SPARQL_QUERIES
+    ]
     return {"resource": resources, "saved-query": saved, "sparql": sparql}
 
 
@@ -211,8 +215,7 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def run_clients(kinds: dict[str, list[tuple[str, str, dict]]], clients: int, per_client: int,
-                time_limit: float, server: int) -> Run:
+def run_clients(kinds: dict[str, list[tuple[str, str, dict]]], clients: int, per_client: int, time_limit: float, server: int) -> Run:
     """``clients`` threads, each sending ``per_client`` requests (round-robin over the kinds) back to
     back, against the server of process ``server``."""
     run = Run()
@@ -272,8 +275,10 @@ def visit_in_every_process(urls: list[str], workers: int, timeout: float) -> Non
 
 
 def row(name: str, times: list[float], errors: int, wall: float) -> str:
-    return (f"{name:12} {len(times):6d} {errors:6d} {statistics.median(times) * 1000:10.1f} "
-            f"{percentile(times, 99) * 1000:8.1f} {max(times) * 1000:8.1f} {len(times) / wall:7.1f}")
+    return (
+        f"{name:12} {len(times):6d} {errors:6d} {statistics.median(times) * 1000:10.1f} "
+        f"{percentile(times, 99) * 1000:8.1f} {max(times) * 1000:8.1f} {len(times) / wall:7.1f}"
+    )
 
 
 def main() -> None:
@@ -307,8 +312,7 @@ def main() -> None:
             raise SystemExit(f"--kinds: no kind {', '.join(sorted(wanted - set(kinds)))} (kinds: {', '.join(kinds)})")
         kinds = {k: v for k, v in kinds.items() if not wanted or k in wanted}
         if not args.cold:  # every page once in every process, untimed (each keeps its own finished pages)
-            visit_in_every_process([url for k, ts in kinds.items() if k != "sparql" for _, url, _ in ts],
-                                   args.workers, timeout=120)
+            visit_in_every_process([url for k, ts in kinds.items() if k != "sparql" for _, url, _ in ts], args.workers, timeout=120)
             for method, url, kwargs in kinds.get("sparql", []):
                 requests.request(method, url, timeout=120, **kwargs)
         served = run_clients(kinds, args.clients, args.requests, args.time_limit, proc.pid)
@@ -318,15 +322,16 @@ def main() -> None:
     size = int(statistics.median(served.sizes)) if served.sizes else 10_000
     floor_proc, floor_base = start_floor(size, args.threads, args.workers)
     try:
-        floor = run_clients({"floor": [("GET", floor_base + "/page", {})]}, args.clients, args.requests,
-                            args.time_limit, floor_proc.pid)
+        floor = run_clients({"floor": [("GET", floor_base + "/page", {})]}, args.clients, args.requests, args.time_limit, floor_proc.pid)
     finally:
         stop(floor_proc)
 
     total, wall = served.total, served.wall
     processes = f" × {args.workers} processes" if args.workers > 1 else ""
-    print(f"{args.clients} clients × {args.requests} requests against {args.threads} waitress threads{processes} "
-          f"(embedded store): {total} requests in {wall:.1f} s, {total / wall:.0f} req/s")
+    print(
+        f"{args.clients} clients × {args.requests} requests against {args.threads} waitress threads{processes} "
+        f"(embedded store): {total} requests in {wall:.1f} s, {total / wall:.0f} req/s"
+    )
     print(f"{'kind':12} {'n':>6} {'errors':>6} {'median ms':>10} {'p99 ms':>8} {'max ms':>8} {'req/s':>7}")
     for kind in kinds:
         if served.times[kind]:
@@ -336,16 +341,20 @@ def main() -> None:
         raise SystemExit("no request was timed")
     print(row("all", every, sum(served.errors.values()), wall))
     print(row("floor", floor_times, sum(floor.errors.values()), floor.wall))
-    print(f"floor: one fixed {size}-byte page (kgtool's median answer) from a bare WSGI app on waitress, "
-          f"the same threads, processes, clients and requests")
+    print(
+        f"floor: one fixed {size}-byte page (kgtool's median answer) from a bare WSGI app on waitress, "
+        f"the same threads, processes, clients and requests"
+    )
     throughput = (len(every) / wall) / (len(floor_times) / floor.wall)
     p50 = statistics.median(every) / statistics.median(floor_times)
     p99 = percentile(every, 99) / percentile(floor_times, 99)
     print(f"vs-floor throughput {throughput:.2f} p50 {p50:.2f} p99 {p99:.2f}")
-    print(f"CPU ms a request: kgtool's server {served.server_cpu / len(every) * 1000:.2f}, its clients "
-          f"{served.client_cpu / len(every) * 1000:.2f}; the floor's server "
-          f"{floor.server_cpu / len(floor_times) * 1000:.2f}, its clients {floor.client_cpu / len(floor_times) * 1000:.2f} "
-          f"({os.cpu_count()} cores)")
+    print(
+        f"CPU ms a request: kgtool's server {served.server_cpu / len(every) * 1000:.2f}, its clients "
+        f"{served.client_cpu / len(every) * 1000:.2f}; the floor's server "
+        f"{floor.server_cpu / len(floor_times) * 1000:.2f}, its clients {floor.client_cpu / len(floor_times) * 1000:.2f} "
+        f"({os.cpu_count()} cores)"
+    )
     if args.workers > 1:
         print("answered by process: " + ", ".join(f"{pid}: {n}" for pid, n in sorted(served.processes.items())))
 

@@ -3,6 +3,7 @@
 The facade lets a notebook user write ``kgtool.open_store()`` without knowing the module tree, and
 ``kgtool.open()`` for answers as pandas DataFrames (`kgtool.notebook`).
 """
+
 from __future__ import annotations
 
 from importlib import import_module

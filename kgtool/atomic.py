@@ -4,6 +4,7 @@ A killed build, export or docs run never leaves half a file where a reader would
 whole; the file keeps the permissions a plain write would give it (umask), and a target that
 cannot be written is a one-line error naming it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,8 +32,9 @@ def atomic_file(path: Path, *, make_folder: bool = False) -> Iterator[BinaryIO]:
             path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
-        raise KgtoolError(f"cannot write here: {exc.strerror}", where=str(path),
-                          hint="choose a file in a folder that exists and is writable") from None
+        raise KgtoolError(
+            f"cannot write here: {exc.strerror}", where=str(path), hint="choose a file in a folder that exists and is writable"
+        ) from None
     try:
         umask = os.umask(0)
         os.umask(umask)

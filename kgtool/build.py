@@ -5,6 +5,7 @@ a temp file in the same folder, then os.replace, so a killed build never leaves 
 The Turtle is pyoxigraph's serializer over the triples in a fixed order (`turtle`): a library
 writes it, about 12 times faster than rdflib's serializer, and no hand-written writer is kept.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,6 +62,7 @@ def slug_for(path: Path) -> str:
     if slug:
         return slug
     from kgtool.vocab import short_hash
+
     return f"doc-{short_hash(path.stem)}"
 
 
@@ -75,8 +77,11 @@ def sources(root: Path) -> list[Path]:
     for path in files:
         other = seen.setdefault(slug_for(path), path)
         if other is not path:
-            raise SourceError(f"{other.name} and {path.name} would both be the document {slug_for(path)!r}",
-                              where=str(path.parent), hint="keep one of them (or rename one)")
+            raise SourceError(
+                f"{other.name} and {path.name} would both be the document {slug_for(path)!r}",
+                where=str(path.parent),
+                hint="keep one of them (or rename one)",
+            )
     return files
 
 
@@ -89,8 +94,16 @@ def context(root: Path) -> tuple[Lexicon, Graph]:
     return Lexicon.load(root / "ontology"), places
 
 
-def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: str | None = None,
-              encoding: str | None = None, corrections: bool = True) -> Built:
+def build_one(
+    path: Path,
+    root: Path,
+    lexicon: Lexicon,
+    places: Graph,
+    *,
+    slug: str | None = None,
+    encoding: str | None = None,
+    corrections: bool = True,
+) -> Built:
     """Read, normalise, parse and extract one source text, then apply the analysts' corrections
     of data/corrections/<slug>/ (`kgtool.corrections`) unless ``corrections`` is False.
 
@@ -103,8 +116,11 @@ def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: 
     try:
         size = path.stat().st_size
         if size > limit and path.is_file():
-            raise SourceError(f"file is {size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a policy document takes",
-                              where=where, hint="split it, or raise KGTOOL_MAX_SOURCE_BYTES")
+            raise SourceError(
+                f"file is {size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a policy document takes",
+                where=where,
+                hint="split it, or raise KGTOOL_MAX_SOURCE_BYTES",
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError("no such file", where=where) from None
@@ -115,8 +131,11 @@ def build_one(path: Path, root: Path, lexicon: Lexicon, places: Graph, *, slug: 
     norm = normalise(read_text(data, where=where, encoding=encoding))
     tree = parse(norm.text)
     if sum(1 for _ in tree.walk()) - 1 < MIN_PROVISIONS:
-        raise SourceError("no recognisable structure (no 第X条, 一、, （一） or 1. provisions)", where=where,
-                          hint="kgtool reads Chinese policy documents with numbered provisions")
+        raise SourceError(
+            "no recognisable structure (no 第X条, 一、, （一） or 1. provisions)",
+            where=where,
+            hint="kgtool reads Chinese policy documents with numbered provisions",
+        )
     slug = slug or slug_for(path)
     try:
         rel = str(path.resolve().relative_to(root.resolve()))
@@ -171,16 +190,16 @@ _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: len(item[1]), reverse=Tru
 
 def _prefixes(triples: list[ox.Triple]) -> dict[str, str]:
     """The prefixes used by the triples whose names under them are all plain."""
-    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object)
-            if type(t) is ox.NamedNode} - {_RDF_TYPE}  # written "a"
-    iris.update(triple.object.datatype.value for triple in triples
-                if type(triple.object) is ox.Literal and not triple.object.language)
+    iris = {t.value for triple in triples for t in (triple.subject, triple.predicate, triple.object) if type(t) is ox.NamedNode} - {
+        _RDF_TYPE
+    }  # written "a"
+    iris.update(triple.object.datatype.value for triple in triples if type(triple.object) is ox.Literal and not triple.object.language)
     iris.discard(_XSD_STRING)  # written as a plain literal
     used: dict[str, bool] = {}
     for iri in iris:
         for prefix, namespace in _BY_LENGTH:
             if iri.startswith(namespace):
-                plain = _PLAIN_NAME.fullmatch(iri[len(namespace):]) is not None
+                plain = _PLAIN_NAME.fullmatch(iri[len(namespace) :]) is not None
                 used[prefix] = used.get(prefix, True) and plain
                 break
     return {prefix: PREFIXES[prefix] for prefix in sorted(used) if used[prefix]}
@@ -250,9 +269,17 @@ def _kept(path: Path, data: bytes, stem: Path, encoding: str | None) -> tuple[Pa
     return stem.with_name(stem.name + suffix), data
 
 
-def build(root: Path, *, check: bool = False, progress: Callable[[Iterable], Iterable] = iter,
-          executor: str | None = None, workers: int | None = None, corrections: bool = True,
-          out: Path | None = None, on_stale: Callable[[Stale], None] | None = None) -> list[Path]:
+def build(
+    root: Path,
+    *,
+    check: bool = False,
+    progress: Callable[[Iterable], Iterable] = iter,
+    executor: str | None = None,
+    workers: int | None = None,
+    corrections: bool = True,
+    out: Path | None = None,
+    on_stale: Callable[[Stale], None] | None = None,
+) -> list[Path]:
     """Rebuild data/<slug>.ttl for every source; with check, write nothing and list the stale files.
 
     The analysts' corrections (data/corrections/) are applied unless ``corrections`` is False;
@@ -317,8 +344,9 @@ def _reading(root: Path) -> tuple[Lexicon, Graph]:
     return kept[1]
 
 
-def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None = None,
-           encoding: str | None = None, force: bool = False) -> tuple[Built, Path]:
+def ingest(
+    path: Path, root: Path, *, out: Path | None = None, slug: str | None = None, encoding: str | None = None, force: bool = False
+) -> tuple[Built, Path]:
     """Take a new document: its RDF goes to out, or to data/<slug>.ttl with the source kept
     in data/sources/ so that `kgtool build` reproduces it.
 
@@ -335,8 +363,11 @@ def ingest(path: Path, root: Path, *, out: Path | None = None, slug: str | None 
     kept, content = _kept(path, data, root / "data" / "sources" / slug, encoding)
     others = [p for p in source_files(kept.parent) if slug_for(p) == slug and p.resolve() != path.resolve()]
     if any(p.read_bytes() != content for p in others) and not force:
-        raise SourceError(f"a different document already has the id {slug!r} ({others[0]})", where=str(path),
-                          hint="pass --slug NAME to choose another id, or --force to replace it")
+        raise SourceError(
+            f"a different document already has the id {slug!r} ({others[0]})",
+            where=str(path),
+            hint="pass --slug NAME to choose another id, or --force to replace it",
+        )
     if kept.resolve() != path.resolve():
         write_atomic(kept, content)
         for other in others:
@@ -364,8 +395,11 @@ def project_copy(root: Path, out: Path) -> Path:
 
     target, home = out.resolve(), root.resolve()
     if target == home or target.is_relative_to(home / "data") or target.is_relative_to(home / "ontology"):
-        raise SourceError("is the project itself (or inside it): a separate build goes to a folder of its own",
-                          where=str(out), hint="e.g. --out /tmp/reader")
+        raise SourceError(
+            "is the project itself (or inside it): a separate build goes to a folder of its own",
+            where=str(out),
+            hint="e.g. --out /tmp/reader",
+        )
     try:
         for part in PROJECT_PARTS:
             source, copy = root / part, out / part

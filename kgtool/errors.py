@@ -3,6 +3,7 @@
 Stages raise these; only the CLI and the web app turn them into output, so a user never
 sees a traceback for bad input or an unreachable engine.
 """
+
 from __future__ import annotations
 
 

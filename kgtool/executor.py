@@ -20,6 +20,7 @@ Errors are one line (`kgtool.errors.ClusterError`, exit 3): a scheduler that doe
 within ``KGTOOL_CLUSTER_TIMEOUT_S``, one without workers, a worker that died. A task's own
 `KgtoolError` (a source that cannot be read) comes back as itself, file name and all.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -63,8 +64,9 @@ def check_spec(spec: str | None) -> str | None:
         return None
     if _ADDRESS.fullmatch(spec):
         return spec
-    raise KgtoolError(f"not an executor: {spec!r}", where="--executor",
-                      hint="`local`, or a Dask scheduler's address such as tcp://HOST:8786")
+    raise KgtoolError(
+        f"not an executor: {spec!r}", where="--executor", hint="`local`, or a Dask scheduler's address such as tcp://HOST:8786"
+    )
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ class Pool:
     """An executor with what callers plan by: where it runs and how many tasks run at once."""
 
     executor: cf.Executor
-    where: str                       # "this process", "2 local processes", "tcp://host:8786 (2 workers)"
-    slots: int                       # tasks running at once (processes, or the workers' threads)
+    where: str  # "this process", "2 local processes", "tcp://host:8786 (2 workers)"
+    slots: int  # tasks running at once (processes, or the workers' threads)
     lost: tuple[type[BaseException], ...] = ()  # what the executor raises when a worker dies
 
 
@@ -90,8 +92,7 @@ class _Inline(cf.Executor):
 
 
 @contextlib.contextmanager
-def open_executor(spec: str | None = None, *, workers: int | None = None,
-                  sees: Sequence[Path] = ()) -> Iterator[Pool]:
+def open_executor(spec: str | None = None, *, workers: int | None = None, sees: Sequence[Path] = ()) -> Iterator[Pool]:
     """The executor ``--executor`` names, shut down (pending tasks cancelled) when the block ends.
 
     Args:
@@ -140,22 +141,32 @@ def _cluster(address: str, sees: Sequence[Path]) -> Iterator[Pool]:
         except (OSError, TimeoutError) as exc:
             why = _first_line(exc)
             why = "" if why.startswith("Timed out trying to connect") else f" ({why})"  # it says what we say
-            raise ClusterError(f"no Dask scheduler answered at {address} within {seconds:g} s{why}", where="--executor",
-                               hint="start it with `dask scheduler`, or raise KGTOOL_CLUSTER_TIMEOUT_S") from None
+            raise ClusterError(
+                f"no Dask scheduler answered at {address} within {seconds:g} s{why}",
+                where="--executor",
+                hint="start it with `dask scheduler`, or raise KGTOOL_CLUSTER_TIMEOUT_S",
+            ) from None
         try:
             try:
                 client.wait_for_workers(1, timeout=seconds)
             except (OSError, TimeoutError):
-                raise ClusterError(f"the Dask scheduler at {address} has no worker", where="--executor",
-                                   hint="start some with `dask worker " + address + "`") from None
+                raise ClusterError(
+                    f"the Dask scheduler at {address} has no worker",
+                    where="--executor",
+                    hint="start some with `dask worker " + address + "`",
+                ) from None
             _check_workers(client, address, sees)
             threads = sum(w.get("nthreads", 1) for w in client.scheduler_info(n_workers=-1)["workers"].values())
             workers = len(client.scheduler_info(n_workers=-1)["workers"])
             # pure=False: a task read again must run again (the files may have changed since)
             executor = client.get_executor(pure=False)
             try:
-                yield Pool(executor, f"{address} ({workers} worker{'s' if workers != 1 else ''})", max(1, threads),
-                           (distributed.KilledWorker, distributed.client.FutureCancelledError, cf.CancelledError))
+                yield Pool(
+                    executor,
+                    f"{address} ({workers} worker{'s' if workers != 1 else ''})",
+                    max(1, threads),
+                    (distributed.KilledWorker, distributed.client.FutureCancelledError, cf.CancelledError),
+                )
             finally:
                 executor.shutdown(wait=False)
         finally:
@@ -174,16 +185,25 @@ def _check_workers(client: Any, address: str, sees: Sequence[Path]) -> None:
     try:
         answers = client.run(_probe, paths)
     except Exception as exc:  # noqa: BLE001 - whatever a worker that cannot import kgtool raises
-        raise ClusterError(f"the workers of {address} cannot run kgtool ({_first_line(exc)})", where="--executor",
-                           hint="install the same kgtool where the workers run") from None
+        raise ClusterError(
+            f"the workers of {address} cannot run kgtool ({_first_line(exc)})",
+            where="--executor",
+            hint="install the same kgtool where the workers run",
+        ) from None
     ours = code_digest()
     for worker, (digest, missing) in sorted(answers.items()):
         if missing:
-            raise ClusterError(f"worker {worker} does not see {missing}", where="--executor",
-                               hint="the workers need the project at the same path (a shared filesystem)")
+            raise ClusterError(
+                f"worker {worker} does not see {missing}",
+                where="--executor",
+                hint="the workers need the project at the same path (a shared filesystem)",
+            )
         if digest != ours:
-            raise ClusterError(f"worker {worker} runs a different kgtool from this one", where="--executor",
-                               hint="install the same kgtool where the workers run, and restart them")
+            raise ClusterError(
+                f"worker {worker} runs a different kgtool from this one",
+                where="--executor",
+                hint="install the same kgtool where the workers run, and restart them",
+            )
 
 
 def _probe(paths: list[str]) -> tuple[str, str | None]:
@@ -235,8 +255,9 @@ def ordered(pool: Pool, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Itera
             future.cancel()
 
 
-def gather(pool: Pool, fn: Callable[..., Any], tasks: Sequence[tuple], *, order: Sequence[int] | None = None,
-           progress: Progress | None = None) -> list[Any]:
+def gather(
+    pool: Pool, fn: Callable[..., Any], tasks: Sequence[tuple], *, order: Sequence[int] | None = None, progress: Progress | None = None
+) -> list[Any]:
     """fn(*task) for every task, all submitted at once (in ``order``, e.g. largest first); the
     results in the tasks' order. The first error cancels the rest and is raised."""
     futures = {pool.executor.submit(fn, *tasks[i]): i for i in (order if order is not None else range(len(tasks)))}
@@ -256,5 +277,7 @@ def _result(pool: Pool, future: cf.Future) -> Any:
     try:
         return future.result()
     except pool.lost as exc:
-        raise ClusterError(f"a worker of {pool.where} died during the work ({_first_line(exc)})",
-                           hint="out of memory? see the worker's log; KGTOOL_JENA_UNIT_HEAP_MB bounds Jena's heap") from None
+        raise ClusterError(
+            f"a worker of {pool.where} died during the work ({_first_line(exc)})",
+            hint="out of memory? see the worker's log; KGTOOL_JENA_UNIT_HEAP_MB bounds Jena's heap",
+        ) from None

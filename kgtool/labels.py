@@ -3,6 +3,7 @@
 A post's IRI (``…/post/4484bf11.other_leader``) says little; its label (其他领导) says what it
 is, and the IRI after it tells apart two posts of the same name.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -30,6 +31,7 @@ BATCH = 500
 def best(names: Iterable[tuple[Node | None, Node | None]]) -> str | None:
     """The name to show among (property, literal) pairs: Chinese first, then English, then any;
     within a language the better property; clipped to NAME_CHARS. Other pairs are passed over."""
+
     def rank(pair: tuple[Node | None, Literal]) -> tuple[int, int, str]:
         prop, text = pair
         language = (text.language or "").split("-")[0].lower()
@@ -40,7 +42,7 @@ def best(names: Iterable[tuple[Node | None, Node | None]]) -> str | None:
     if not found:
         return None
     text = " ".join(str(found[0][1]).split())
-    return text if len(text) <= NAME_CHARS else text[:NAME_CHARS - 1] + "…"
+    return text if len(text) <= NAME_CHARS else text[: NAME_CHARS - 1] + "…"
 
 
 def in_store(store: Store, iris: Iterable[URIRef]) -> dict[URIRef, str]:
@@ -49,7 +51,7 @@ def in_store(store: Store, iris: Iterable[URIRef]) -> dict[URIRef, str]:
     found: dict[URIRef, list[tuple[Node | None, Node | None]]] = defaultdict(list)
     props = " ".join(p.n3() for p in NAME_PROPERTIES)
     for start in range(0, len(todo), BATCH):
-        values = " ".join(iri.n3() for iri in todo[start:start + BATCH])
+        values = " ".join(iri.n3() for iri in todo[start : start + BATCH])
         result = store.query(f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}")
         for x, p, label in result.rows:
             if isinstance(x, URIRef):  # always: ?x is bound by VALUES to the IRIs asked about

@@ -18,6 +18,7 @@ into the text) and keep their answers with the on-disk store, as the CLI does; a
 goes through the read-only guard of `kgtool.query.run_query`. Errors are `KgtoolError`s with
 the parameter or query they are about, as on the command line.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -60,8 +61,7 @@ def _pandas():
     try:
         import pandas
     except ImportError:
-        raise KgtoolError("the notebook API needs pandas, which is not installed", where="kgtool.open",
-                          hint=EXTRA) from None
+        raise KgtoolError("the notebook API needs pandas, which is not installed", where="kgtool.open", hint=EXTRA) from None
     return pandas
 
 
@@ -93,8 +93,11 @@ def open(folder_or_endpoint: str | os.PathLike[str] | None = None) -> Project:
         return Project(store, root, getattr(store, "endpoint", None) or str(root))
     root = Path(target).expanduser().resolve()
     if not root.is_dir():
-        raise SourceError(f"{target} is not a folder", where="kgtool.open",
-                          hint="give a project folder (with ontology/ and data/) or an http(s):// SPARQL endpoint")
+        raise SourceError(
+            f"{target} is not a folder",
+            where="kgtool.open",
+            hint="give a project folder (with ontology/ and data/) or an http(s):// SPARQL endpoint",
+        )
     return Project(open_store(endpoint="", root=root), root, str(root))
 
 
@@ -133,9 +136,17 @@ class Project:
         Example: ``library = kg.queries(); library[library["name"].str.contains("frequency")]``.
         """
         pd = _pandas()
-        rows = [{"name": q.name, "title_zh": q.title_zh, "title_en": q.title_en,
-                 "params": " ".join(map(synopsis, q.params)), "tags": ", ".join(q.tags),
-                 "description": q.description} for q in self._library().values()]
+        rows = [
+            {
+                "name": q.name,
+                "title_zh": q.title_zh,
+                "title_en": q.title_en,
+                "params": " ".join(map(synopsis, q.params)),
+                "tags": ", ".join(q.tags),
+                "description": q.description,
+            }
+            for q in self._library().values()
+        ]
         return pd.DataFrame(rows, columns=["name", "title_zh", "title_en", "params", "tags", "description"])
 
     def query(self, name_or_sparql: str, /, **params: Any) -> pandas.DataFrame | bool:
@@ -163,14 +174,22 @@ class Project:
             query = saved[name_or_sparql]
             bindings = self._bind(query, params)
             limit = int(setting("max_rows"))
-            result = answer(self.store, query.sparql, bindings, limit,
-                            run=lambda: run_query(self.store, query.sparql, bindings=bindings, max_rows=limit))
+            result = answer(
+                self.store,
+                query.sparql,
+                bindings,
+                limit,
+                run=lambda: run_query(self.store, query.sparql, bindings=bindings, max_rows=limit),
+            )
         elif _looks_like_sparql(name_or_sparql):
             result = run_query(self.store, name_or_sparql, bindings=_terms(name_or_sparql, params))
         else:
             close = difflib.get_close_matches(name_or_sparql, list(saved), n=3, cutoff=0.5)
-            raise QueryError(f"no saved query {name_or_sparql!r}", where="query",
-                             hint=(f"did you mean {', '.join(close)}? " if close else "") + "kg.queries() lists them")
+            raise QueryError(
+                f"no saved query {name_or_sparql!r}",
+                where="query",
+                hint=(f"did you mean {', '.join(close)}? " if close else "") + "kg.queries() lists them",
+            )
         return result
 
     def _bind(self, query: SavedQuery, params: dict[str, Any]) -> dict[str, Identifier]:
@@ -185,8 +204,7 @@ class Project:
             return bind(self.store, query, values)
         except QueryError as exc:
             where = (exc.where or "").replace("--param ", "parameter ")
-            raise QueryError(exc.message, where=f"{query.name}: {where}" if where else query.name,
-                             hint=exc.hint) from None
+            raise QueryError(exc.message, where=f"{query.name}: {where}" if where else query.name, hint=exc.hint) from None
 
     # -- documents and comparisons ----------------------------------------------------------
 
@@ -201,18 +219,17 @@ class Project:
         docs = self._table(listed, DOCUMENTS_QUERY)
         counted = by_document(self._counts())
         pd = _pandas()
-        counts = pd.DataFrame([{"document": str(doc), **n} for doc, n in counted.items()],
-                              columns=["document", *KINDS])
+        counts = pd.DataFrame([{"document": str(doc), **n} for doc, n in counted.items()], columns=["document", *KINDS])
         return docs.merge(counts, on="document", how="left")
 
     def _counts(self) -> Result:
         query = counts_query(self.root)
         limit = int(setting("max_rows"))
-        return answer(self.store, query.sparql, None, limit,
-                      run=lambda: run_query(self.store, query.sparql, max_rows=limit))
+        return answer(self.store, query.sparql, None, limit, run=lambda: run_query(self.store, query.sparql, max_rows=limit))
 
-    def compare(self, by: str = "roles", jurisdictions: Sequence[str] | None = None, *, diff: bool = False,
-                include_bodies: bool = True) -> pandas.DataFrame:
+    def compare(
+        self, by: str = "roles", jurisdictions: Sequence[str] | None = None, *, diff: bool = False, include_bodies: bool = True
+    ) -> pandas.DataFrame:
         """A comparison across jurisdictions as one long table, ids with zh and en labels (the
         CSV of ``kgtool compare --by BY``).
 
@@ -224,8 +241,9 @@ class Project:
         tables = comparison_tables(self.store, jurisdictions, by, diff=diff, include_bodies=include_bodies)
         return _section_frame(tables.long)
 
-    def compare_tables(self, by: str = "roles", jurisdictions: Sequence[str] | None = None, *,
-                       diff: bool = False, include_bodies: bool = True) -> dict[str, pandas.DataFrame]:
+    def compare_tables(
+        self, by: str = "roles", jurisdictions: Sequence[str] | None = None, *, diff: bool = False, include_bodies: bool = True
+    ) -> dict[str, pandas.DataFrame]:
         """The tables ``kgtool compare --by BY`` prints (a jurisdiction per column), by title;
         each DataFrame's ``attrs["note"]`` is the note printed under it."""
         tables = comparison_tables(self.store, jurisdictions, by, diff=diff, include_bodies=include_bodies)
@@ -283,8 +301,11 @@ def _terms(sparql: str, params: dict[str, Any]) -> dict[str, Identifier]:
         elif isinstance(value, (str, bool, int, float, Decimal, datetime.date)):
             out[key] = Literal(value)
         else:
-            raise QueryError(f"cannot bind a {type(value).__name__}", where=f"parameter {key}",
-                             hint="give a str, number, date or rdflib term (URIRef for an IRI)")
+            raise QueryError(
+                f"cannot bind a {type(value).__name__}",
+                where=f"parameter {key}",
+                hint="give a str, number, date or rdflib term (URIRef for an IRI)",
+            )
     return out
 
 
@@ -309,6 +330,7 @@ def _value(term: Any) -> Any:
 
 def _section_frame(section: Any) -> pandas.DataFrame:
     """A comparison table as a DataFrame: terms as "中文 / English", decimals as floats."""
+
     def cell(value: Any) -> Any:
         if isinstance(value, Term):
             return value.text

@@ -3,6 +3,7 @@
 Shared by the CLI and the web app, so a table downloaded from the browser is the same as
 one written by `kgtool query --format csv`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,10 +20,14 @@ from rdflib.query import Result as RdflibResult
 from kgtool.store import Result
 from kgtool.vocab import PREFIXES
 
-RESULT_FORMATS = {"table": "text/plain", "csv": "text/csv", "tsv": "text/tab-separated-values",
-                  "json": "application/sparql-results+json", "xml": "application/sparql-results+xml"}
-GRAPH_FORMATS = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json",
-                 "xml": "application/rdf+xml"}
+RESULT_FORMATS = {
+    "table": "text/plain",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+}
+GRAPH_FORMATS = {"turtle": "text/turtle", "nt": "application/n-triples", "json-ld": "application/ld+json", "xml": "application/rdf+xml"}
 
 
 def compact(term, *, path: bool = False) -> str:
@@ -39,11 +44,10 @@ def compact(term, *, path: bool = False) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        best = max(((p, ns) for p, ns in PREFIXES.items() if str(term).startswith(ns)),
-                   key=lambda x: len(x[1]), default=None)
+        best = max(((p, ns) for p, ns in PREFIXES.items() if str(term).startswith(ns)), key=lambda x: len(x[1]), default=None)
         allowed = "_-./" if path else "_-."
-        if best and all(c.isalnum() or c in allowed for c in str(term)[len(best[1]):]):
-            return f"{best[0]}:{str(term)[len(best[1]):]}"
+        if best and all(c.isalnum() or c in allowed for c in str(term)[len(best[1]) :]):
+            return f"{best[0]}:{str(term)[len(best[1]) :]}"
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
@@ -197,8 +201,7 @@ def unnamed_iris(result: Result) -> set[URIRef]:
     if result.kind != "select":
         return set()
     labelled = {v for v in result.variables if any(v + s in result.variables for s in NAME_SUFFIXES)}
-    return {t for row in result.rows for v, t in zip(result.variables, row)
-            if isinstance(t, URIRef) and v not in labelled}
+    return {t for row in result.rows for v, t in zip(result.variables, row) if isinstance(t, URIRef) and v not in labelled}
 
 
 def _layout(result: Result, labels: Mapping[URIRef, str]) -> list[tuple[str, list]]:
@@ -227,8 +230,9 @@ def _cell(term) -> str:
 def _numeric(terms: list) -> bool:
     """Whether a column holds only numbers (right-aligned, as figures are read)."""
     present = [t for t in terms if t is not None]
-    return bool(present) and all(isinstance(t, Literal) and isinstance(t.value, (int, float, Decimal))
-                                 and not isinstance(t.value, bool) for t in present)
+    return bool(present) and all(
+        isinstance(t, Literal) and isinstance(t.value, (int, float, Decimal)) and not isinstance(t.value, bool) for t in present
+    )
 
 
 def _rdflib_result(result: Result) -> RdflibResult:

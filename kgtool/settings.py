@@ -1,4 +1,5 @@
 """Where the project lives and the limits users may tune, in one place."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,11 @@ SETTINGS = (
     Setting("reader_timeout_s", 60.0, "seconds a web page, DOCX, DOC/WPS or PDF may take to read (each reader runs in a child process)"),
     Setting("reader_memory_mb", 2048, "memory (MB) a reader's child process may take beyond what it starts with"),
     Setting("cluster_timeout_s", 10.0, "seconds to wait for a Dask scheduler (`--executor tcp://…`) to answer and have a worker"),
-    Setting("jena_unit_heap_mb", 1024, "Java heap (MB) of each Jena run when the gap report is split into document units "
-                                       "(`validate --engine jena --executor …`)"),
+    Setting(
+        "jena_unit_heap_mb",
+        1024,
+        "Java heap (MB) of each Jena run when the gap report is split into document units (`validate --engine jena --executor …`)",
+    ),
 )
 
 
@@ -52,8 +56,9 @@ def project_root() -> Path:
         root = Path(env).resolve()
         if not (root / "ontology").is_dir() and not (root / "data").is_dir():
             what = "has no ontology/ or data/ folder" if root.is_dir() else "is not a folder"
-            raise SourceError(f"{env} {what}", where="KGTOOL_HOME",
-                              hint="point it at a kgtool project folder, or unset it to use this checkout")
+            raise SourceError(
+                f"{env} {what}", where="KGTOOL_HOME", hint="point it at a kgtool project folder, or unset it to use this checkout"
+            )
         return root
     here = Path(__file__).resolve().parent.parent
     return here if (here / "ontology").is_dir() else Path.cwd()

@@ -3,6 +3,7 @@
 Saved queries, shapes and outside checks rely on these names, so nothing else in the
 package spells a namespace out.
 """
+
 from __future__ import annotations
 
 import hashlib

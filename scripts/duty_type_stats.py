@@ -5,6 +5,7 @@ many duties are `other`, and the duties with at least `--min` types, with their 
 
 --all lists every duty with its types (to read them against the text).
 """
+
 from __future__ import annotations
 
 import argparse

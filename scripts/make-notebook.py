@@ -7,6 +7,7 @@ committed with its outputs: the five documents' answers, as an analyst sees them
 Needs the test extra (pandas, nbformat, nbclient, ipykernel). tests/test_notebook.py runs the
 same notebook and checks that the committed one has these cells.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,9 @@ CELL_TIMEOUT = 600
 
 #: (kind, source) of each cell, in order.
 CELLS: tuple[tuple[str, str], ...] = (
-    ("markdown", """\
+    (
+        "markdown",
+        """\
 # kgtool in a notebook
 
 The knowledge graph of work-safety accountability (安全生产 党政同责、一岗双责) as pandas DataFrames:
@@ -28,70 +31,124 @@ The knowledge graph of work-safety accountability (安全生产 党政同责、�
 with a name column beside each IRI column the query does not name itself.
 
 Install with `pip install kgtool[notebook]` (pandas). This notebook is made and run by
-`python scripts/make-notebook.py`; CI runs it again (`tests/test_notebook.py`)."""),
-    ("code", """\
+`python scripts/make-notebook.py`; CI runs it again (`tests/test_notebook.py`).""",
+    ),
+    (
+        "code",
+        """\
 import kgtool
 
 kg = kgtool.open()  # this project; kgtool.open("path/to/project") or kgtool.open("http://host/sparql")
-kg"""),
-    ("markdown", """\
+kg""",
+    ),
+    (
+        "markdown",
+        """\
 ## The documents
 
 One row per policy document, with the counts that `kgtool stats` shows (each defined once, in
-`queries/document-statistics.rq`)."""),
-    ("code", """\
+`queries/document-statistics.rq`).""",
+    ),
+    (
+        "code",
+        """\
 docs = kg.documents()
-docs[["jurisdictionLabel", "provinceLabel", "documentNumber", "issued", "posts", "duties", "frequencies", "principles"]]"""),
-    ("markdown", """\
+docs[["jurisdictionLabel", "provinceLabel", "documentNumber", "issued", "posts", "duties", "frequencies", "principles"]]""",
+    ),
+    (
+        "markdown",
+        """\
 ## The saved queries
 
-`kg.queries()` lists the library (`queries/*.rq`); `params` shows each parameter, `name=default` or `[optional]`."""),
-    ("code", """\
+`kg.queries()` lists the library (`queries/*.rq`); `params` shows each parameter, `name=default` or `[optional]`.""",
+    ),
+    (
+        "code",
+        """\
 library = kg.queries()
 print(len(library), "saved queries")
-library[["name", "title_en", "params"]].head(8)"""),
-    ("markdown", """\
+library[["name", "title_en", "params"]].head(8)""",
+    ),
+    (
+        "markdown",
+        """\
 ## Who is the first responsible person (第一责任人)?
 
-A document that names none still has one row, with the post columns empty."""),
-    ("code", """\
+A document that names none still has one row, with the post columns empty.""",
+    ),
+    (
+        "code",
+        """\
 firsts = kg.query("first-responsible-persons")
-firsts[["jurisdictionLabel", "postLabel", "bodyLabel", "roleLabel", "holderName", "levelWording", "provisionMarker"]]"""),
-    ("markdown", """\
-Parameters are typed: a jurisdiction may be given by its label."""),
-    ("code", """\
-kg.query("first-responsible-persons", jurisdiction="铜川镇")[["jurisdictionLabel", "postLabel", "holderName"]]"""),
-    ("markdown", """\
+firsts[["jurisdictionLabel", "postLabel", "bodyLabel", "roleLabel", "holderName", "levelWording", "provisionMarker"]]""",
+    ),
+    (
+        "markdown",
+        """\
+Parameters are typed: a jurisdiction may be given by its label.""",
+    ),
+    (
+        "code",
+        """\
+kg.query("first-responsible-persons", jurisdiction="铜川镇")[["jurisdictionLabel", "postLabel", "holderName"]]""",
+    ),
+    (
+        "markdown",
+        """\
 ## Duties per role, per jurisdiction
 
-The saved query gives one row per (jurisdiction, role); pandas turns it into a role × jurisdiction table."""),
-    ("code", """\
+The saved query gives one row per (jurisdiction, role); pandas turns it into a role × jurisdiction table.""",
+    ),
+    (
+        "code",
+        """\
 counts = kg.query("duty-counts-per-role-per-jurisdiction")
-counts.pivot_table(index="roleLabel", columns="jurisdictionLabel", values="duties", aggfunc="sum", fill_value=0)"""),
-    ("markdown", """\
+counts.pivot_table(index="roleLabel", columns="jurisdictionLabel", values="duties", aggfunc="sum", fill_value=0)""",
+    ),
+    (
+        "markdown",
+        """\
 ## How often must meetings be held?
 
-Every frequency requirement whose action is a meeting, normalised to times per year."""),
-    ("code", """\
+Every frequency requirement whose action is a meeting, normalised to times per year.""",
+    ),
+    (
+        "code",
+        """\
 meetings = kg.query("frequency-requirements-per-year", action="dutytype:meeting")
-meetings[["jurisdictionLabel", "holderLabel", "period", "minOccurrences", "timesPerYear", "requirementText"]]"""),
-    ("markdown", """\
+meetings[["jurisdictionLabel", "holderLabel", "period", "minOccurrences", "timesPerYear", "requirementText"]]""",
+    ),
+    (
+        "markdown",
+        """\
 ## Comparison tables
 
 `kg.compare_tables(by=...)` gives the tables `kgtool compare` prints (a column per jurisdiction);
-`kg.compare(by=...)` the same comparison as one long table with ids and zh/en labels (its CSV)."""),
-    ("code", """\
+`kg.compare(by=...)` the same comparison as one long table with ids and zh/en labels (its CSV).""",
+    ),
+    (
+        "code",
+        """\
 (title, minimum_per_year), = kg.compare_tables(by="frequency").items()
 print(title)
-minimum_per_year"""),
-    ("code", """\
-kg.compare(by="structure")"""),
-    ("markdown", """\
+minimum_per_year""",
+    ),
+    (
+        "code",
+        """\
+kg.compare(by="structure")""",
+    ),
+    (
+        "markdown",
+        """\
 ## Ad-hoc SPARQL
 
 Read-only (updates, `SERVICE` and local files are refused); the usual prefixes are declared.
-`jurisdictionLabel` is added beside the IRI column."""),
-    ("code", """\
+`jurisdictionLabel` is added beside the IRI column.""",
+    ),
+    (
+        "code",
+        """\
 kg.query(\"\"\"
 SELECT ?jurisdiction (COUNT(DISTINCT ?post) AS ?postsWithPeriodicDuty) WHERE {
   ?post a wsa:Post ; wsa:definedIn ?document ; wsa:hasDuty/wsa:frequency ?requirement .
@@ -99,9 +156,13 @@ SELECT ?jurisdiction (COUNT(DISTINCT ?post) AS ?postsWithPeriodicDuty) WHERE {
 }
 GROUP BY ?jurisdiction
 ORDER BY DESC(?postsWithPeriodicDuty)
-\"\"\")"""),
-    ("code", """\
-kg.close()"""),
+\"\"\")""",
+    ),
+    (
+        "code",
+        """\
+kg.close()""",
+    ),
 )
 
 
@@ -122,8 +183,9 @@ def execute(nb, cwd: Path = ROOT):
     """Run every cell in a fresh python3 kernel (nbclient); a cell that raises fails the run."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+    client = NotebookClient(
+        nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False, resources={"metadata": {"path": str(cwd)}}
+    )
     client.execute()
     return nb
 

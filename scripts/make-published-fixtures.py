@@ -17,6 +17,7 @@ font (fonts-noto-cjk or fonts-wqy-microhei) for the PDF.
 
     python scripts/make-published-fixtures.py [--only SLUG]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ AUTO_NUMBERED = {"mianyang-union-2020"}
 #: Lines of a web copy that are the page's own, not the document's (the Wuxi text keeps them).
 WEB_LINE = re.compile(r"^(?:發\(fā\)布時間|发布时间)|\|")
 SITES = {
-    "mianyang-union-2020": "绵阳市总工会", "bazhong-econ-2018": "巴中市经济和信息化局",
-    "tongchuan-town-2022": "东胜区铜川镇人民政府", "wuxi-towns-2021": "无锡市人民政府",
+    "mianyang-union-2020": "绵阳市总工会",
+    "bazhong-econ-2018": "巴中市经济和信息化局",
+    "tongchuan-town-2022": "东胜区铜川镇人民政府",
+    "wuxi-towns-2021": "无锡市人民政府",
     "benxi-hitech-2019": "本溪高新技术产业开发区",
 }
 
@@ -87,9 +90,16 @@ def blocks(text: str) -> list[Block]:
             line = lines[i]
             i += 1
             body = body or _match_marker(line.strip()) is not None
-            while (body and len(line.strip()) >= 20 and line.rstrip()[-1] not in FINAL and i + 1 < len(lines) and not lines[i].strip()
-                   and lines[i + 1].strip() and not lines[i + 1].startswith("\t")
-                   and _match_marker(lines[i + 1].strip()) is None):
+            while (
+                body
+                and len(line.strip()) >= 20
+                and line.rstrip()[-1] not in FINAL
+                and i + 1 < len(lines)
+                and not lines[i].strip()
+                and lines[i + 1].strip()
+                and not lines[i + 1].startswith("\t")
+                and _match_marker(lines[i + 1].strip()) is None
+            ):
                 line = line.rstrip() + lines[i + 1].strip()
                 i += 2
             out.append(line)
@@ -118,9 +128,8 @@ def metadata(slug: str, text: str) -> dict[str, str]:
     """The facts a government page shows above the body, read from the text as kgtool reads them."""
     norm = normalise(decode(text.encode("utf-8"), where=slug)).text
     tree = parse(norm)
-    meta = front_matter(norm[:tree.children[0].char_start])
-    return {"number": meta.number or "", "title": meta.title or "", "issued": meta.issued or "",
-            "creator": meta.creator or ""}
+    meta = front_matter(norm[: tree.children[0].char_start])
+    return {"number": meta.number or "", "title": meta.title or "", "issued": meta.issued or "", "creator": meta.creator or ""}
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -189,11 +198,17 @@ def page(slug: str, text: str, meta: dict[str, str]) -> bytes:
             style = ' style="text-align:right"' if indent >= 14 else ' style="text-indent:2em"'
             body.append(f"<p{style}>{html.escape(block.strip())}</p>")
     issued = meta["issued"]
-    text_html = PAGE.format(charset=charset, title=html.escape(meta["title"]), site=SITES[slug],
-                            creator=html.escape(meta["creator"]), number=html.escape(meta["number"]),
-                            issued=issued.replace("-", "年", 1).replace("-", "月") + "日" if issued else "",
-                            published=issued, index=f"11510000MB{zlib.crc32(slug.encode()) % 10**8:08d}/2021-00001",
-                            body="\n".join(body))
+    text_html = PAGE.format(
+        charset=charset,
+        title=html.escape(meta["title"]),
+        site=SITES[slug],
+        creator=html.escape(meta["creator"]),
+        number=html.escape(meta["number"]),
+        issued=issued.replace("-", "年", 1).replace("-", "月") + "日" if issued else "",
+        published=issued,
+        index=f"11510000MB{zlib.crc32(slug.encode()) % 10**8:08d}/2021-00001",
+        body="\n".join(body),
+    )
     encoding = "gb18030" if charset in ("gb2312", "gbk") else charset  # what browsers decode them as
     return text_html.encode(encoding)
 
@@ -209,6 +224,7 @@ def html_table(table: Table) -> str:
 
 
 # --- DOCX ---------------------------------------------------------------------------------
+
 
 def word(slug: str, text: str, meta: dict[str, str]) -> docx.document.Document:
     document = docx.Document()
@@ -243,7 +259,7 @@ def word(slug: str, text: str, meta: dict[str, str]) -> docx.document.Document:
         m = re.match(r"第[一二三四五六七八九十百]+条\s*", line)
         if num_id is not None and m:
             numbered(paragraph, num_id)
-            line = line[m.end():]
+            line = line[m.end() :]
         paragraph.add_run(line)
     return document
 
@@ -267,8 +283,13 @@ def article_numbering(document: docx.document.Document) -> int:
     abstract.set(qn("w:abstractNumId"), "90")
     lvl = OxmlElement("w:lvl")
     lvl.set(qn("w:ilvl"), "0")
-    for tag, value in (("w:start", "1"), ("w:numFmt", "chineseCounting"), ("w:suff", "space"),
-                       ("w:lvlText", "第%1条"), ("w:lvlJc", "left")):
+    for tag, value in (
+        ("w:start", "1"),
+        ("w:numFmt", "chineseCounting"),
+        ("w:suff", "space"),
+        ("w:lvlText", "第%1条"),
+        ("w:lvlJc", "left"),
+    ):
         el = OxmlElement(tag)
         el.set(qn("w:val"), value)
         lvl.append(el)
@@ -310,12 +331,26 @@ def word_table(document: docx.document.Document, table: Table) -> None:
 
 # --- LibreOffice --------------------------------------------------------------------------
 
+
 def soffice(src: Path, target: str, outdir: Path) -> Path:
     """Convert with LibreOffice headless in a private profile (no shared user profile to lock)."""
     with tempfile.TemporaryDirectory(prefix="kgtool-lo-") as profile:
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                        "--convert-to", target, "--outdir", str(outdir), str(src)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                str(src),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return outdir / f"{src.stem}.{target.split(':')[0]}"
 
 
@@ -339,8 +374,7 @@ def main() -> None:
         soffice(OUT / f"{slug}.docx", "pdf", OUT)
         print(slug, "html docx doc pdf", file=sys.stderr)
     if not args.only:
-        password = {"EncryptFile": {"type": "boolean", "value": "true"},
-                    "DocumentOpenPassword": {"type": "string", "value": "secret"}}
+        password = {"EncryptFile": {"type": "boolean", "value": "true"}, "DocumentOpenPassword": {"type": "string", "value": "secret"}}
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "encrypted.docx"
             shutil.copy(OUT / "wuxi-towns-2021.docx", src)

@@ -1,4 +1,5 @@
 """Shared pytest fixtures. Keep each group under its own heading."""
+
 from __future__ import annotations
 
 import pytest
@@ -114,9 +115,9 @@ def pytest_collection_modifyitems(config, items):
     listed = Path(__file__).with_name("repin.txt")
     if not listed.exists():
         return
-    ids = {line.strip() for line in listed.read_text(encoding="utf-8").splitlines()
-           if line.strip() and not line.startswith("#")}
+    ids = {line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")}
     for item in items:
         if item.nodeid in ids:
-            item.add_marker(pytest.mark.xfail(reason="pinned to the previous reader's graph; re-pin to the new reading (issue 12)",
-                                              strict=False))
+            item.add_marker(
+                pytest.mark.xfail(reason="pinned to the previous reader's graph; re-pin to the new reading (issue 12)", strict=False)
+            )

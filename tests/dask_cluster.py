@@ -9,6 +9,7 @@ group (SIGTERM, then SIGKILL), whatever happens, so no worker or Java child outl
 distributed is one of kgtool's dependencies; should it be missing, the tests are skipped,
 unless the environment variable ``CI`` is set: then they fail, so CI cannot pass by skipping.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -31,9 +32,9 @@ READY_TIMEOUT = 90.0
 class DaskCluster:
     """A running scratch cluster: the scheduler's address and the processes behind it."""
 
-    address: str                        # tcp://127.0.0.1:PORT
+    address: str  # tcp://127.0.0.1:PORT
     scheduler: subprocess.Popen
-    workers: list[subprocess.Popen]     # one `dask worker` command each (its nanny, worker and their children)
+    workers: list[subprocess.Popen]  # one `dask worker` command each (its nanny, worker and their children)
     folder: Path
 
     def log_tail(self, lines: int = 30) -> str:
@@ -57,8 +58,7 @@ def require_distributed() -> None:
 
 def _start(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     with log.open("wb") as out:
-        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, env=env)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -76,8 +76,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def dask_cluster(folder: Path, *, workers: int = 2, threads: int = 1, memory_limit: str = "4GB",
-                 env: dict[str, str] | None = None) -> Iterator[DaskCluster]:
+def dask_cluster(
+    folder: Path, *, workers: int = 2, threads: int = 1, memory_limit: str = "4GB", env: dict[str, str] | None = None
+) -> Iterator[DaskCluster]:
     """A scheduler and ``workers`` workers on 127.0.0.1, each worker one process of ``threads`` threads."""
     require_distributed()
     import distributed
@@ -89,9 +90,23 @@ def dask_cluster(folder: Path, *, workers: int = 2, threads: int = 1, memory_lim
     dask = [sys.executable, "-m", "dask"]
     # should the caller be killed before it can stop them: the scheduler ends after 10 idle minutes
     # and the workers a minute after losing it
-    scheduler = _start([*dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                        "--idle-timeout", "600s", "--scheduler-file", str(scheduler_file)],
-                       folder / "scheduler.log", environment)
+    scheduler = _start(
+        [
+            *dask,
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--idle-timeout",
+            "600s",
+            "--scheduler-file",
+            str(scheduler_file),
+        ],
+        folder / "scheduler.log",
+        environment,
+    )
     started: list[subprocess.Popen] = []
     cluster = DaskCluster("", scheduler, started, folder)
     try:
@@ -103,11 +118,32 @@ def dask_cluster(folder: Path, *, workers: int = 2, threads: int = 1, memory_lim
         time.sleep(0.2)  # the file is written whole, but give it a moment
         cluster.address = json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
         for i in range(workers):
-            started.append(_start([*dask, "worker", cluster.address, "--nworkers", "1", "--nthreads", str(threads),
-                                   "--memory-limit", memory_limit, "--host", "127.0.0.1", "--no-dashboard",
-                                   "--name", f"kgtool-test-{i}", "--local-directory", str(folder / f"worker-{i}"),
-                                   "--death-timeout", "60s"],
-                                  folder / f"worker-{i}.log", environment))
+            started.append(
+                _start(
+                    [
+                        *dask,
+                        "worker",
+                        cluster.address,
+                        "--nworkers",
+                        "1",
+                        "--nthreads",
+                        str(threads),
+                        "--memory-limit",
+                        memory_limit,
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--name",
+                        f"kgtool-test-{i}",
+                        "--local-directory",
+                        str(folder / f"worker-{i}"),
+                        "--death-timeout",
+                        "60s",
+                    ],
+                    folder / f"worker-{i}.log",
+                    environment,
+                )
+            )
         with distributed.Client(cluster.address, timeout=30, set_as_default=False) as client:
             try:
                 client.wait_for_workers(workers, timeout=READY_TIMEOUT)

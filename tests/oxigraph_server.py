@@ -10,6 +10,7 @@ When the ``oxigraph`` command is missing the tests are skipped, unless the envir
 ``CI`` is set: then it fails, so CI cannot pass by skipping. It comes with the test extra
 (``pip install -e ".[test]"``).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,8 +39,8 @@ QUERY_TIMEOUT_S = 120
 class OxigraphServer:
     """A running scratch Oxigraph server: where to query and where to push (no credentials)."""
 
-    endpoint: str        # http://127.0.0.1:PORT/query
-    graph_store: str     # http://127.0.0.1:PORT/store
+    endpoint: str  # http://127.0.0.1:PORT/query
+    graph_store: str  # http://127.0.0.1:PORT/store
     directory: Path
     pid: int
     start_seconds: float
@@ -51,13 +52,22 @@ class OxigraphServer:
 
 def command(location: Path, port: int, timeout_s: int = QUERY_TIMEOUT_S) -> list[str]:
     """How an operator starts it: a persistent location, loopback only, a query time limit."""
-    return [shutil.which(BINARY) or BINARY, "serve", "--location", str(location),
-            "--bind", f"127.0.0.1:{port}", "--timeout-s", str(timeout_s)]
+    return [
+        shutil.which(BINARY) or BINARY,
+        "serve",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout-s",
+        str(timeout_s),
+    ]
 
 
 @contextlib.contextmanager
-def oxigraph_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3,
-                    query_timeout_s: int = QUERY_TIMEOUT_S) -> Iterator[OxigraphServer]:
+def oxigraph_server(
+    tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3, query_timeout_s: int = QUERY_TIMEOUT_S
+) -> Iterator[OxigraphServer]:
     """Run a scratch Oxigraph server in ``tmp_path`` for the duration of the ``with`` block."""
     require_binary(BINARY, INSTALL_HINT)
     directory = Path(tmp_path) / "oxigraph"
@@ -70,9 +80,14 @@ def oxigraph_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
         console = open(log_file, "wb")  # noqa: SIM115 - the server writes to it until it stops
         started = time.monotonic()
         process = subprocess.Popen(
-            command(run_dir / "db", port, query_timeout_s), cwd=run_dir, stdin=subprocess.DEVNULL,
-            stdout=console, stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+            command(run_dir / "db", port, query_timeout_s),
+            cwd=run_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             ready = False
@@ -86,12 +101,17 @@ def oxigraph_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
             if not ready:
                 exited = process.poll()
                 if exited is None:
-                    raise RuntimeError(f"oxigraph did not answer {base}/query within {timeout:.0f} s; "
-                                       f"console:\n{_tail(log_file, 20)}")
+                    raise RuntimeError(f"oxigraph did not answer {base}/query within {timeout:.0f} s; console:\n{_tail(log_file, 20)}")
                 last_error = f"oxigraph exited with status {exited} at start; console:\n{_tail(log_file, 20)}"
                 continue
-            yield OxigraphServer(endpoint=f"{base}/query", graph_store=f"{base}/store", directory=run_dir,
-                                 pid=process.pid, start_seconds=time.monotonic() - started, log_file=log_file)
+            yield OxigraphServer(
+                endpoint=f"{base}/query",
+                graph_store=f"{base}/store",
+                directory=run_dir,
+                pid=process.pid,
+                start_seconds=time.monotonic() - started,
+                log_file=log_file,
+            )
             return
         finally:
             _stop(process)

@@ -1,6 +1,7 @@
 """The five documents as the tests read them: their normalised text, where the analyst's
 reading of them (../shared/eval/gold.json, keyed by seed file name) lives, and a copy of the
 project for tests that change it."""
+
 from __future__ import annotations
 
 import shutil

@@ -4,6 +4,7 @@ Needs `apt-get install chromium fonts-wqy-microhei` and `pip install playwright`
 `playwright install`). Skipped when either is missing, unless CI is set: then it fails.
 Screenshots go to test-artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,15 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Without the networking flags Chromium keeps trying to reach Google's services.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = project_root() / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 30_000
 
@@ -48,6 +56,7 @@ def base_url():
     def warm():  # the gap report and the SPARQL worker take seconds: start them now
         with app.app_context():
             from kgtool.web.report import get_report
+
             site.runner.warm()
             get_report()
 
@@ -68,6 +77,8 @@ def chromium_browser(base_url):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
 # (Fixture names differ from pytest-playwright's `browser` and `page`, so that plugin, if
 # installed, neither parametrizes nor launches anything here.)
 
@@ -79,8 +90,10 @@ def web_page(chromium_browser):
     page.set_default_timeout(TIMEOUT_MS)
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-            if msg.type == "error" or "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" or "Content Security Policy" in msg.text else None,
+    )
     page.problems = problems
     yield page
     context.close()
@@ -144,7 +157,8 @@ def test_run_an_ad_hoc_query_in_yasgui(web_page, base_url):
         "PREFIX wsa: <https://w3id.org/wsa/ontology#>\n"
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         "SELECT ?post ?label WHERE {\n  ?post a wsa:Post ; rdfs:label ?label ;\n"
-        "        wsa:definedIn <https://w3id.org/wsa/id/wuxi-towns-2021> .\n}\n")
+        "        wsa:definedIn <https://w3id.org/wsa/id/wuxi-towns-2021> .\n}\n"
+    )
     page.click(".yasqe_queryButton")
     cell = page.wait_for_selector(".yasr table.dataTable tbody td:has-text('行政主要负责人')")
     assert cell.is_visible()
@@ -171,8 +185,10 @@ def test_gap_report_and_comparison(web_page, base_url):
     page.wait_for_url(re.compile(r"j=wuxi-towns-2021"))
     heads = page.inner_text("#view-roles thead")
     assert "wuxi-towns-2021" in heads and "bazhong-econ-2018" not in heads
-    page.wait_for_function("() => Array.from(document.querySelectorAll('figure.chart img'))"
-                           ".slice(0, 2).every(img => img.complete && img.naturalWidth > 0)", timeout=60_000)
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('figure.chart img')).slice(0, 2).every(img => img.complete && img.naturalWidth > 0)",
+        timeout=60_000,
+    )
     shot(page, "08-compare")
 
 

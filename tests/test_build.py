@@ -1,4 +1,5 @@
 """The build and ingest commands end to end: determinism, staleness, new documents, hostile input."""
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,10 @@ def test_check_reports_stale_data_and_exits_1(project):
 
 def labels(graph: Graph) -> dict[str, str]:
     """Post label -> role id."""
-    return {str(graph.value(p, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))): str(r).rsplit("/", 1)[-1]
-            for p, r in graph.subject_objects(URIRef("http://www.w3.org/ns/org#role"))}
+    return {
+        str(graph.value(p, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))): str(r).rsplit("/", 1)[-1]
+        for p, r in graph.subject_objects(URIRef("http://www.w3.org/ns/org#role"))
+    }
 
 
 def test_ingest_new_document_and_teach_a_wording_without_code(project, tmp_path):
@@ -80,15 +83,16 @@ def test_ingest_new_document_and_teach_a_wording_without_code(project, tmp_path)
     with (project / "ontology" / "lexicon.ttl").open("a", encoding="utf-8") as f:
         f.write('\nrole:safety_deputy skos:hiddenLabel "分管应急管理的副县长"@zh .\n')
     with (project / "data" / "places.ttl").open("a", encoding="utf-8") as f:
-        f.write('\nplace:qingshan a wsa:Jurisdiction ; rdfs:label "青山县"@zh, "Qingshan County"@en ;'
-                ' wsa:adminLevel adminlevel:county .\n')
+        f.write('\nplace:qingshan a wsa:Jurisdiction ; rdfs:label "青山县"@zh, "Qingshan County"@en ; wsa:adminLevel adminlevel:county .\n')
     result = run("ingest", str(NEW_DOC), "--out", str(out))
     assert "jurisdiction" not in result.output
     g = Graph().parse(out)
     assert labels(g)["分管应急管理的副县长"] == "safety_deputy"
     assert g.value(doc, URIRef(WSA + "jurisdiction")) == URIRef("https://w3id.org/wsa/id/place/qingshan")
-    per_year = {(str(g.value(x, URIRef(WSA + "period"))), float(g.value(x, URIRef(WSA + "timesPerYear"))))
-                for x in g.subjects(URIRef(WSA + "period"), None)}
+    per_year = {
+        (str(g.value(x, URIRef(WSA + "period"))), float(g.value(x, URIRef(WSA + "timesPerYear"))))
+        for x in g.subjects(URIRef(WSA + "period"), None)
+    }
     assert ("P3M", 4.0) in per_year and ("P1M", 12.0) in per_year
 
 
@@ -127,16 +131,19 @@ def test_slug_collision_is_refused(project, tmp_path):
     assert (project / "data" / "wuxi-towns-2021.ttl").read_bytes() == before
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.txt", b"", "empty"),
-    ("blank.txt", b" \n\n \n", "empty"),
-    ("binary.txt", bytes(range(256)) * 4, "binary"),
-    ("gbk.txt", "第一条 为了安全。\n第二条 职责如下。".encode("gbk"), "gb18030"),
-    ("flat.txt", "这是一段没有任何条款编号的文字。只有句子。".encode(), "no recognisable structure"),
-    ("missing.txt", None, "no such file"),
-    ("truncated.txt", "第一条 安全生产。\n第二条 职责".encode()[:-1], "not valid UTF-8"),
-    ("folder.txt", "dir", "folder"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b" \n\n \n", "empty"),
+        ("binary.txt", bytes(range(256)) * 4, "binary"),
+        ("gbk.txt", "第一条 为了安全。\n第二条 职责如下。".encode("gbk"), "gb18030"),
+        ("flat.txt", "这是一段没有任何条款编号的文字。只有句子。".encode(), "no recognisable structure"),
+        ("missing.txt", None, "no such file"),
+        ("truncated.txt", "第一条 安全生产。\n第二条 职责".encode()[:-1], "not valid UTF-8"),
+        ("folder.txt", "dir", "folder"),
+    ],
+)
 def test_hostile_input_gets_one_line_and_exit_2(project, tmp_path, name, content, message):
     path = tmp_path / name
     if content == "dir":
@@ -167,7 +174,12 @@ def test_stats_lists_every_document():
     lines = result.output.strip().splitlines()
     assert lines[0].split()[:4] == ["document", "provisions", "bodies", "posts"]
     assert {line.split()[0] for line in lines[2:-1]} == {  # under the header's rule, above "(5 rows)"
-        "bazhong-econ-2018", "benxi-hitech-2019", "mianyang-union-2020", "tongchuan-town-2022", "wuxi-towns-2021"}
+        "bazhong-econ-2018",
+        "benxi-hitech-2019",
+        "mianyang-union-2020",
+        "tongchuan-town-2022",
+        "wuxi-towns-2021",
+    }
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
@@ -182,8 +194,7 @@ def test_a_killed_build_leaves_every_file_old_or_new(project, delay):
     for name, content in old.items():
         (data / name).write_bytes(content)
     env = {**os.environ, "KGTOOL_HOME": str(project)}
-    proc = subprocess.Popen([sys.executable, "-m", "kgtool", "build"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "kgtool", "build"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -249,8 +260,7 @@ def read_back(data: bytes) -> tuple[Graph, set[str]]:
     """The written Turtle read by rdflib and by pyoxigraph."""
     import pyoxigraph as ox
 
-    return (Graph().parse(data=data, format="turtle"),
-            {str(t) for t in ox.parse(data, format=ox.RdfFormat.TURTLE)})
+    return (Graph().parse(data=data, format="turtle"), {str(t) for t in ox.parse(data, format=ox.RdfFormat.TURTLE)})
 
 
 @pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
@@ -293,14 +303,14 @@ def test_turtle_declares_each_prefix_once_and_groups_each_subject(seeds, path):
     data = seeds[path].turtle
     lines = data.decode("utf-8").splitlines()
     head = [line for line in lines if line.startswith("@prefix")]
-    assert lines[:len(head)] == head, "a prefix declared after a statement"
+    assert lines[: len(head)] == head, "a prefix declared after a statement"
     declared = [line.split()[1].rstrip(":") for line in head]
     assert {"wsa", "rdfs", "prov"} <= set(declared) <= set(PREFIXES) and len(set(declared)) == len(declared)
     assert "id" not in declared and b"\\/" not in data, "a path under a prefix written with escapes"
     assert all(f"@prefix {p}: <{PREFIXES[p]}> ." in head for p in declared)
     body = data.decode("utf-8")
     assert all(f"{p}:" in body.split("\n\n", 1)[1] for p in declared), "a prefix declared but not used"
-    blocks = [line for line in lines[len(head):] if line and not line.startswith("\t")]
+    blocks = [line for line in lines[len(head) :] if line and not line.startswith("\t")]
     assert len(blocks) == len(seeds[path].triples.spo), "a subject written in more than one block"
     assert all(lines[i - 1] == "" for i, line in enumerate(lines) if i >= len(head) and line and not line.startswith("\t"))
 
@@ -358,8 +368,16 @@ def test_turtle_round_trips_odd_terms(odd):
     from kgtool.build import turtle
 
     t, q = URIRef(WSA + "t"), URIRef(WSA + "q")
-    triples = triples_of([odd, (odd[0], P, Literal(3)), (odd[0], q, Literal("二", lang="zh")), (t, q, odd[0]),
-                          (t, q, Literal("一", lang="zh")), (t, q, odd[2] if isinstance(odd[2], URIRef) else t)])
+    triples = triples_of(
+        [
+            odd,
+            (odd[0], P, Literal(3)),
+            (odd[0], q, Literal("二", lang="zh")),
+            (t, q, odd[0]),
+            (t, q, Literal("一", lang="zh")),
+            (t, q, odd[2] if isinstance(odd[2], URIRef) else t),
+        ]
+    )
     data = turtle(triples)
     graph, ox_triples = read_back(data)
     assert isomorphic(graph, lower_tags(triples.graph())), data.decode()
@@ -369,7 +387,7 @@ def test_turtle_round_trips_odd_terms(odd):
 
 
 def test_an_xsd_string_literal_is_written_once_as_a_plain_literal():
-    """"x"^^xsd:string and "x" are one RDF 1.1 term: written once, as "x" (rdflib reads it back plain)."""
+    """ "x"^^xsd:string and "x" are one RDF 1.1 term: written once, as "x" (rdflib reads it back plain)."""
     from kgtool.build import turtle
 
     data = turtle(triples_of([(W, P, Literal("zh", datatype=URIRef(XSD + "string"))), (W, P, Literal("zh"))]))
@@ -377,11 +395,14 @@ def test_an_xsd_string_literal_is_written_once_as_a_plain_literal():
     assert data.endswith(b'wsa:s wsa:p "zh" .\n')
 
 
-@pytest.mark.parametrize("bad", [
-    URIRef("https://w3id.org/wsa/id/a b"),  # not an IRI: pyoxigraph refuses it
-    URIRef(WSA + "a#b"),
-    URIRef(WSA + "a%zz"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        URIRef("https://w3id.org/wsa/id/a b"),  # not an IRI: pyoxigraph refuses it
+        URIRef(WSA + "a#b"),
+        URIRef(WSA + "a%zz"),
+    ],
+)
 def test_turtle_refuses_an_iri_it_cannot_write_readably(bad):
     from kgtool.build import turtle
 

@@ -1,5 +1,6 @@
 """Every --format that `kgtool query` and `kgtool sparql` offer either answers or says, in one
 line with exit 2, why it does not fit the query's form: never a traceback."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The command line's limits hold: a runaway query stops at KGTOOL_QUERY_TIMEOUT_S with exit 3,
 and Ctrl-C (SIGINT) stops a command at once with exit 130, even inside the engine."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,9 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def kgtool(*args: str, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kgtool", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    return subprocess.Popen(
+        [sys.executable, "-m", "kgtool", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env}
+    )
 
 
 def test_runaway_query_stops_at_the_time_limit_with_exit_3():

@@ -3,6 +3,7 @@ with who made it and why; kept by a rebuild; reported (file, line, reason) when 
 reading changes under it, which makes `build --check` fail; merged in git without conflict when
 two analysts correct different provisions; refused whole, with nothing written, when malformed or
 naming what is not there. Everything runs on a copy of the project."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,12 +46,24 @@ def texts(root: Path, slug: str) -> dict[str, str]:
     """Each provision's text as the reader reads it."""
     machine = read(root, slug).machine
     prefix = f"{ID}{slug}/provision/"
-    return {str(s)[len(prefix):]: str(o) for s, o in ((s, machine.value(s, WSA.text)) for s in machine.spo)
-            if str(s).startswith(prefix) and o is not None}
+    return {
+        str(s)[len(prefix) :]: str(o)
+        for s, o in ((s, machine.value(s, WSA.text)) for s in machine.spo)
+        if str(s).startswith(prefix) and o is not None
+    }
 
 
-def add(root: Path, slug: str, provision: str, fields: dict, *, when: str, passage: str | None = None,
-        by: str = "Test Analyst", why: str = "a test") -> str:
+def add(
+    root: Path,
+    slug: str,
+    provision: str,
+    fields: dict,
+    *,
+    when: str,
+    passage: str | None = None,
+    by: str = "Test Analyst",
+    why: str = "a test",
+) -> str:
     """A correction written as `kgtool correct` writes it (without its checks): its key."""
     text = texts(root, slug)[provision]
     raw = {**fields, "passage": passage, "by": by, "when": when, "why": why}
@@ -61,6 +74,7 @@ def add(root: Path, slug: str, provision: str, fields: dict, *, when: str, passa
 
 
 # --- every kind, applied by one build -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
@@ -73,38 +87,105 @@ def project(tmp_path_factory) -> Path:
 def corrected(project: Path) -> tuple[Graph, dict[str, str]]:
     """Tongchuan with a correction of every kind (each in its own provision file), built once."""
     keys = {
-        "merge": add(project, TC, "s3.p4", {"kind": "merge", "post": "post/main.business_deputy",
-                                             "into": "post/main.safety_deputy"}, when="2026-01-01T00:00:01Z"),
-        "split": add(project, TC, "s3.p1", {"kind": "split", "post": "post/main.party_secretary", "label": "党委副书记",
-                                             "role": "vice_party_secretary", "duties": ["duty/s3.p1.i5"]},
-                     when="2026-01-01T00:00:02Z"),
-        "move": add(project, TC, "s3.p6.i7", {"kind": "move", "duties": ["duty/s3.p6.i7"], "to": "body/633afaba"},
-                    when="2026-01-01T00:00:03Z"),
-        "type": add(project, TC, "s3.p1.i2", {"kind": "type", "duty": "duty/s3.p1.i2", "add": ["meeting"],
-                                               "remove": ["inspection"]}, when="2026-01-01T00:00:04Z"),
-        "add post": add(project, TC, "s4.p6.i2", {"kind": "add", "what": "post", "label": "驻村安全员", "role": "other",
-                                                   "bodies": ["body/633afaba"]}, passage="包村领导和中心负责人责任挂钩",
-                        when="2026-01-01T00:00:05Z"),
-        "add duty": add(project, TC, "s1", {"kind": "add", "what": "duty", "holder": "body/633afaba",
-                                             "text": "防止和减少安全生产事故，将各类安全生产伤亡事故控制为零，杜绝群亡群伤事故的发生。"},
-                        when="2026-01-01T00:00:06Z"),
-        "add level": add(project, TC, "front", {"kind": "add", "what": "level", "post": "post/main.party_secretary",
-                                                 "level": "first_responsible"},
-                         passage="镇党委政府一把手是安全生产工作的第一负责人", when="2026-01-01T00:00:07Z",
-                         by="王芳", why="序言：“镇党委政府一把手是安全生产工作的第一负责人”"),
-        "add frequency": add(project, TC, "s3.p1.i4", {"kind": "add", "what": "frequency", "duty": "duty/s3.p1.i4",
-                                                        "period": "P3M", "min": 1, "action": "meeting",
-                                                        "wording": "适时主持召开安全生产领导小组成员会议"},
-                             when="2026-01-01T00:00:08Z"),
-        "add principle": add(project, TC, "s5", {"kind": "add", "what": "principle", "principle": "life_first"},
-                             passage="追究相关人员的责任", when="2026-01-01T00:00:09Z"),
-        "add sanction": add(project, TC, "s5", {"kind": "add", "what": "sanction", "sanction": "demotion"},
-                            passage="追究相关人员的责任", when="2026-01-01T00:00:10Z"),
-        "reject node": add(project, TC, "s3.p3.i7", {"kind": "reject", "node": "freq/s3.p3.i7-1"},
-                           when="2026-01-01T00:00:11Z"),
-        "reject statement": add(project, TC, "s3.p2.i2", {"kind": "reject", "statement": {
-            "subject": "duty/s3.p2.i2", "predicate": "wsa:dutyType", "object": "dutytype:supervision"}},
-            when="2026-01-01T00:00:12Z"),
+        "merge": add(
+            project,
+            TC,
+            "s3.p4",
+            {"kind": "merge", "post": "post/main.business_deputy", "into": "post/main.safety_deputy"},
+            when="2026-01-01T00:00:01Z",
+        ),
+        "split": add(
+            project,
+            TC,
+            "s3.p1",
+            {
+                "kind": "split",
+                "post": "post/main.party_secretary",
+                "label": "党委副书记",
+                "role": "vice_party_secretary",
+                "duties": ["duty/s3.p1.i5"],
+            },
+            when="2026-01-01T00:00:02Z",
+        ),
+        "move": add(
+            project, TC, "s3.p6.i7", {"kind": "move", "duties": ["duty/s3.p6.i7"], "to": "body/633afaba"}, when="2026-01-01T00:00:03Z"
+        ),
+        "type": add(
+            project,
+            TC,
+            "s3.p1.i2",
+            {"kind": "type", "duty": "duty/s3.p1.i2", "add": ["meeting"], "remove": ["inspection"]},
+            when="2026-01-01T00:00:04Z",
+        ),
+        "add post": add(
+            project,
+            TC,
+            "s4.p6.i2",
+            {"kind": "add", "what": "post", "label": "驻村安全员", "role": "other", "bodies": ["body/633afaba"]},
+            passage="包村领导和中心负责人责任挂钩",
+            when="2026-01-01T00:00:05Z",
+        ),
+        "add duty": add(
+            project,
+            TC,
+            "s1",
+            {
+                "kind": "add",
+                "what": "duty",
+                "holder": "body/633afaba",
+                "text": "防止和减少安全生产事故，将各类安全生产伤亡事故控制为零，杜绝群亡群伤事故的发生。",
+            },
+            when="2026-01-01T00:00:06Z",
+        ),
+        "add level": add(
+            project,
+            TC,
+            "front",
+            {"kind": "add", "what": "level", "post": "post/main.party_secretary", "level": "first_responsible"},
+            passage="镇党委政府一把手是安全生产工作的第一负责人",
+            when="2026-01-01T00:00:07Z",
+            by="王芳",
+            why="序言：“镇党委政府一把手是安全生产工作的第一负责人”",
+        ),
+        "add frequency": add(
+            project,
+            TC,
+            "s3.p1.i4",
+            {
+                "kind": "add",
+                "what": "frequency",
+                "duty": "duty/s3.p1.i4",
+                "period": "P3M",
+                "min": 1,
+                "action": "meeting",
+                "wording": "适时主持召开安全生产领导小组成员会议",
+            },
+            when="2026-01-01T00:00:08Z",
+        ),
+        "add principle": add(
+            project,
+            TC,
+            "s5",
+            {"kind": "add", "what": "principle", "principle": "life_first"},
+            passage="追究相关人员的责任",
+            when="2026-01-01T00:00:09Z",
+        ),
+        "add sanction": add(
+            project,
+            TC,
+            "s5",
+            {"kind": "add", "what": "sanction", "sanction": "demotion"},
+            passage="追究相关人员的责任",
+            when="2026-01-01T00:00:10Z",
+        ),
+        "reject node": add(project, TC, "s3.p3.i7", {"kind": "reject", "node": "freq/s3.p3.i7-1"}, when="2026-01-01T00:00:11Z"),
+        "reject statement": add(
+            project,
+            TC,
+            "s3.p2.i2",
+            {"kind": "reject", "statement": {"subject": "duty/s3.p2.i2", "predicate": "wsa:dutyType", "object": "dutytype:supervision"}},
+            when="2026-01-01T00:00:12Z",
+        ),
     }
     stale: list = []
     build(project, on_stale=stale.append)
@@ -166,7 +247,7 @@ def test_move(corrected):
 
 def test_type(corrected):
     g, _ = corrected
-    types = {str(t)[len(DUTYTYPE):] for t in g.objects(node("duty/s3.p1.i2"), WSA.dutyType)}
+    types = {str(t)[len(DUTYTYPE) :] for t in g.objects(node("duty/s3.p1.i2"), WSA.dutyType)}
     assert "meeting" in types and "inspection" not in types
 
 
@@ -177,11 +258,11 @@ def test_add_post_duty_level_frequency(corrected):
     goal = "防止和减少安全生产事故，将各类安全生产伤亡事故控制为零，杜绝群亡群伤事故的发生。"
     duty = next(g.subjects(WSA.text, Literal(goal, lang="zh")))
     assert (node("body/633afaba"), WSA.hasDuty, duty) in g and list(g.objects(duty, WSA.dutyType))
-    assert (node("post/main.party_secretary"), WSA.responsibilityLevel,
-            URIRef("https://w3id.org/wsa/concept/level/first_responsible")) in g
+    assert (node("post/main.party_secretary"), WSA.responsibilityLevel, URIRef("https://w3id.org/wsa/concept/level/first_responsible")) in g
     freqs = [f for f in g.objects(node("duty/s3.p1.i4"), WSA.frequency)]
-    assert [(str(g.value(f, WSA.period)), int(g.value(f, WSA.minOccurrences)), float(g.value(f, WSA.timesPerYear)))
-            for f in freqs] == [("P3M", 1, 4.0)]
+    assert [(str(g.value(f, WSA.period)), int(g.value(f, WSA.minOccurrences)), float(g.value(f, WSA.timesPerYear))) for f in freqs] == [
+        ("P3M", 1, 4.0)
+    ]
 
 
 def test_add_principle_and_sanction(corrected):
@@ -205,12 +286,23 @@ def test_one_file_per_provision_sorted_and_stable(corrected, project):
     _, keys = corrected
     folder = project / "data" / "corrections" / TC
     assert {p.name for p in folder.iterdir()} == {
-        "s3.p4.yaml", "s3.p1.yaml", "s3.p6.i7.yaml", "s3.p1.i2.yaml", "s4.p6.i2.yaml", "s1.yaml", "front.yaml",
-        "s3.p1.i4.yaml", "s5.yaml", "s3.p3.i7.yaml", "s3.p2.i2.yaml"}
+        "s3.p4.yaml",
+        "s3.p1.yaml",
+        "s3.p6.i7.yaml",
+        "s3.p1.i2.yaml",
+        "s4.p6.i2.yaml",
+        "s1.yaml",
+        "front.yaml",
+        "s3.p1.i4.yaml",
+        "s5.yaml",
+        "s3.p3.i7.yaml",
+        "s3.p2.i2.yaml",
+    }
     text = (folder / "s5.yaml").read_text(encoding="utf-8")
     assert text.index(min(keys["add principle"], keys["add sanction"])) < text.index(max(keys["add principle"], keys["add sanction"]))
-    assert [c.line for c in read_file(folder / "s5.yaml", TC)] == [n + 1 for n, line in enumerate(text.splitlines())
-                                                                    if re.match(r"  (add|move)-[0-9a-f]{8}:", line)]
+    assert [c.line for c in read_file(folder / "s5.yaml", TC)] == [
+        n + 1 for n, line in enumerate(text.splitlines()) if re.match(r"  (add|move)-[0-9a-f]{8}:", line)
+    ]
 
 
 def test_a_rebuild_keeps_them_byte_for_byte(corrected, project):
@@ -221,6 +313,7 @@ def test_a_rebuild_keeps_them_byte_for_byte(corrected, project):
 
 
 # --- the reader alone ------------------------------------------------------------------------------
+
 
 def test_build_without_corrections_writes_what_the_reader_alone_reads(corrected, project, tmp_path):
     out = tmp_path / "reader"
@@ -245,15 +338,27 @@ def test_build_refuses_what_would_write_the_reader_alone_into_the_project(projec
 
 # --- when the reading changes under a correction -----------------------------------------------------
 
+
 @pytest.fixture()
 def small(tmp_path) -> Path:
     """A copy of the project with one correction of Bazhong's 三、总体要求 and no other."""
     root = copy_project(tmp_path, PARTS)
     shutil.rmtree(root / "data" / "corrections")
-    add(root, "bazhong-econ-2018", "a.s3", {"kind": "move", "duties": ["duty/a.s3.i4"], "to": "body/51af2060"},
-        passage="每季度至少召开一次防范安全事故的工作会议", when="2026-01-02T00:00:00Z")
-    add(root, "bazhong-econ-2018", "a.s4.p1.i1", {"kind": "type", "duty": "duty/a.s4.p1.i1", "add": ["planning"]},
-        when="2026-01-02T00:00:01Z")
+    add(
+        root,
+        "bazhong-econ-2018",
+        "a.s3",
+        {"kind": "move", "duties": ["duty/a.s3.i4"], "to": "body/51af2060"},
+        passage="每季度至少召开一次防范安全事故的工作会议",
+        when="2026-01-02T00:00:00Z",
+    )
+    add(
+        root,
+        "bazhong-econ-2018",
+        "a.s4.p1.i1",
+        {"kind": "type", "duty": "duty/a.s4.p1.i1", "add": ["planning"]},
+        when="2026-01-02T00:00:01Z",
+    )
     build(root)
     return root
 
@@ -261,8 +366,7 @@ def small(tmp_path) -> Path:
 def test_a_changed_passage_is_reported_by_file_and_line_and_fails_check(small, monkeypatch):
     monkeypatch.setenv("KGTOOL_HOME", str(small))
     source = small / "data" / "sources" / "bazhong-econ-2018.txt"
-    source.write_text(source.read_text(encoding="utf-8").replace("每季度至少召开一次防范", "每月至少召开一次防范"),
-                      encoding="utf-8")
+    source.write_text(source.read_text(encoding="utf-8").replace("每季度至少召开一次防范", "每月至少召开一次防范"), encoding="utf-8")
     check = run("build", "--check")
     assert check.exit_code == 1
     assert re.search(r"data/corrections/bazhong-econ-2018/a\.s3\.yaml:\d+: move-[0-9a-f]{8}: passage changed", check.output)
@@ -290,9 +394,11 @@ def test_a_target_gone_and_a_correction_the_reader_made_needless_are_reported(sm
 
 # --- git: two analysts, two provisions ---------------------------------------------------------------
 
+
 def git(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_two_analysts_correcting_different_provisions_merge_without_conflict(tmp_path):
@@ -301,25 +407,35 @@ def test_two_analysts_correcting_different_provisions_merge_without_conflict(tmp
     repo = copy_project(tmp_path / "repo", PARTS)
     shutil.rmtree(repo / "data" / "corrections")
     slug = "tongchuan-town-2022"
-    add(repo, slug, "s3.p4", {"kind": "type", "duty": "duty/s3.p4", "add": ["responsibility_system"]},
-        when="2026-01-03T00:00:00Z", by="Base")
+    add(
+        repo,
+        slug,
+        "s3.p4",
+        {"kind": "type", "duty": "duty/s3.p4", "add": ["responsibility_system"]},
+        when="2026-01-03T00:00:00Z",
+        by="Base",
+    )
     assert git(repo, "init", "-q", "-b", "main").returncode == 0
     git(repo, "add", "-A")
     assert git(repo, "commit", "-q", "-m", "base").returncode == 0
     git(repo, "checkout", "-q", "-b", "wang")
-    add(repo, slug, "s3.p6.i7", {"kind": "move", "duties": ["duty/s3.p6.i7"], "to": "body/633afaba"},
-        when="2026-01-03T01:00:00Z", by="王芳")
-    add(repo, slug, "s3.p4", {"kind": "type", "duty": "duty/s3.p4", "add": ["supervision"]},
-        when="2026-01-03T01:00:01Z", by="王芳")
+    add(
+        repo, slug, "s3.p6.i7", {"kind": "move", "duties": ["duty/s3.p6.i7"], "to": "body/633afaba"}, when="2026-01-03T01:00:00Z", by="王芳"
+    )
+    add(repo, slug, "s3.p4", {"kind": "type", "duty": "duty/s3.p4", "add": ["supervision"]}, when="2026-01-03T01:00:01Z", by="王芳")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "wang")
     git(repo, "checkout", "-q", "main")
     git(repo, "checkout", "-q", "-b", "li")
-    add(repo, slug, "s3.p1.i2", {"kind": "type", "duty": "duty/s3.p1.i2", "add": ["meeting"]},
-        when="2026-01-03T02:00:00Z", by="李明")
-    add(repo, slug, "s3.p2.i2", {"kind": "reject", "statement": {"subject": "duty/s3.p2.i2", "predicate": "wsa:dutyType",
-                                                                    "object": "dutytype:supervision"}},
-        when="2026-01-03T02:00:01Z", by="李明")
+    add(repo, slug, "s3.p1.i2", {"kind": "type", "duty": "duty/s3.p1.i2", "add": ["meeting"]}, when="2026-01-03T02:00:00Z", by="李明")
+    add(
+        repo,
+        slug,
+        "s3.p2.i2",
+        {"kind": "reject", "statement": {"subject": "duty/s3.p2.i2", "predicate": "wsa:dutyType", "object": "dutytype:supervision"}},
+        when="2026-01-03T02:00:01Z",
+        by="李明",
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "li")
     merged = git(repo, "merge", "--no-edit", "wang")
@@ -333,17 +449,29 @@ def test_two_analysts_correcting_different_provisions_merge_without_conflict(tmp
 
 # --- hostile input: a clear error, nothing written ---------------------------------------------------
 
-@pytest.mark.parametrize("content, message", [
-    ("provision: [unclosed\n", "not YAML"),
-    ("provision: a.s3\ncorrections:\n  move-1:\n    kind: teleport\n    fingerprint: sha256:0000000000000000\n",
-     "kind 'teleport' is none of"),
-    ("provision: a.s3\ncorrections:\n  x: &a {kind: move}\n  y: *a\n", "anchors and aliases"),
-    ("provision: a.s9\ncorrections: {}\n", "is not this file's"),
-    ("provision: a.s3\ncorrections:\n  move-1:\n    kind: move\n    duties: [duty/a.s3.i1]\n    to: body/51af2060\n"
-     "    fingerprint: sha256:0000000000000000\n    by: x\n    when: 2026-01-01T00:00:00Z\n", "why?"),
-    ("provision: a.s3\ncorrections:\n  move-1:\n    kind: move\n    duties: [duty/a.s3.i1]\n    to: ../../etc\n"
-     "    fingerprint: sha256:0000000000000000\n    by: x\n    when: 2026-01-01T00:00:00Z\n    why: y\n", "names nothing"),
-])
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("provision: [unclosed\n", "not YAML"),
+        (
+            "provision: a.s3\ncorrections:\n  move-1:\n    kind: teleport\n    fingerprint: sha256:0000000000000000\n",
+            "kind 'teleport' is none of",
+        ),
+        ("provision: a.s3\ncorrections:\n  x: &a {kind: move}\n  y: *a\n", "anchors and aliases"),
+        ("provision: a.s9\ncorrections: {}\n", "is not this file's"),
+        (
+            "provision: a.s3\ncorrections:\n  move-1:\n    kind: move\n    duties: [duty/a.s3.i1]\n    to: body/51af2060\n"
+            "    fingerprint: sha256:0000000000000000\n    by: x\n    when: 2026-01-01T00:00:00Z\n",
+            "why?",
+        ),
+        (
+            "provision: a.s3\ncorrections:\n  move-1:\n    kind: move\n    duties: [duty/a.s3.i1]\n    to: ../../etc\n"
+            "    fingerprint: sha256:0000000000000000\n    by: x\n    when: 2026-01-01T00:00:00Z\n    why: y\n",
+            "names nothing",
+        ),
+    ],
+)
 def test_a_malformed_corrections_file_stops_the_build_naming_file_and_line(tmp_path, monkeypatch, content, message):
     root = copy_project(tmp_path, PARTS)
     monkeypatch.setenv("KGTOOL_HOME", str(root))
@@ -380,15 +508,18 @@ def test_corrections_of_a_document_that_is_gone_are_reported(tmp_path, monkeypat
     assert result.exit_code == 1 and "data/corrections/old-document-2015: target gone" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (["move", "duty/s3.p9.i9", "--to", "body/633afaba"], "duty/s3.p9.i9 is not in the reading"),
-    (["move", "duty/s3.p4", "--to", "body/00000000"], "target gone: body/00000000"),
-    (["merge", "post/main.party_secretary", "post/main.nobody"], "target gone: post/main.nobody"),
-    (["type", "duty/s3.p4", "--remove", "other"], "integrity rule"),
-    (["add", "sanction", "no_such_sanction", "--passage", "追究相关人员的责任"], "no concept of the sanction scheme"),
-    (["add", "duty", "--text", "这句话不在原文里", "--holder", "body/633afaba"], "no provision"),
-    (["move", "duty/s3.p4", "--to", "body/633afaba", "--provision", "s3.p4", "--passage", "不在此条"], "is not in provision"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["move", "duty/s3.p9.i9", "--to", "body/633afaba"], "duty/s3.p9.i9 is not in the reading"),
+        (["move", "duty/s3.p4", "--to", "body/00000000"], "target gone: body/00000000"),
+        (["merge", "post/main.party_secretary", "post/main.nobody"], "target gone: post/main.nobody"),
+        (["type", "duty/s3.p4", "--remove", "other"], "integrity rule"),
+        (["add", "sanction", "no_such_sanction", "--passage", "追究相关人员的责任"], "no concept of the sanction scheme"),
+        (["add", "duty", "--text", "这句话不在原文里", "--holder", "body/633afaba"], "no provision"),
+        (["move", "duty/s3.p4", "--to", "body/633afaba", "--provision", "s3.p4", "--passage", "不在此条"], "is not in provision"),
+    ],
+)
 def test_a_correction_naming_what_is_not_there_is_refused_and_nothing_written(tmp_path, monkeypatch, args, message):
     root = copy_project(tmp_path, PARTS)
     monkeypatch.setenv("KGTOOL_HOME", str(root))
@@ -404,8 +535,7 @@ def test_correct_writes_the_file_and_the_data_then_withdraw_takes_it_back(tmp_pa
     root = copy_project(tmp_path, PARTS)
     monkeypatch.setenv("KGTOOL_HOME", str(root))
     monkeypatch.setenv("KGTOOL_ANALYST", "王芳")
-    result = run("correct", TC, "move", "duty/s3.p4", "--to", "post/main.safety_deputy",
-                 "--why", "三(四) names the deputies in charge")
+    result = run("correct", TC, "move", "duty/s3.p4", "--to", "post/main.safety_deputy", "--why", "三(四) names the deputies in charge")
     assert result.exit_code == 0, result.output
     key = re.search(r"\((move-[0-9a-f]{8}), provision s3\.p4\)", result.output).group(1)
     written = root / "data" / "corrections" / TC / "s3.p4.yaml"
@@ -430,6 +560,7 @@ def test_who_must_be_said(tmp_path, monkeypatch):
 
 # --- the review ----------------------------------------------------------------------------------------
 
+
 def test_review_shows_reading_notes_and_corrections_in_every_format(tmp_path):
     text = run("review", "bazhong-econ-2018").output
     assert "[a.s3] 三、总体要求" in text
@@ -441,8 +572,7 @@ def test_review_shows_reading_notes_and_corrections_in_every_format(tmp_path):
     assert {p["id"] for p in data["provisions"]} == {"a.s3"} | {f"a.s3.i{i}" for i in range(1, 9)}
     assert data["in_force"] >= 1 and data["corrections"][0]["status"] == "in force"
     duty = next(d for p in data["provisions"] for d in p["duties"] if d["ref"] == "duty/a.s3.i4")
-    assert duty["holders"] == [{"ref": "body/51af2060", "label": "巴中市经济和信息化委员会", "corrected": True,
-                                "retracted": False}]
+    assert duty["holders"] == [{"ref": "body/51af2060", "label": "巴中市经济和信息化委员会", "corrected": True, "retracted": False}]
     out = tmp_path / "review.html"
     assert run("review", "mianyang-union-2020", "--format", "html", "--out", str(out)).exit_code == 0
     page = out.read_text(encoding="utf-8")
@@ -451,6 +581,7 @@ def test_review_shows_reading_notes_and_corrections_in_every_format(tmp_path):
 
 
 # --- the committed corrections -------------------------------------------------------------------------
+
 
 def test_the_committed_corrections_apply_each_with_its_reason():
     folder = ROOT / "data" / "corrections"

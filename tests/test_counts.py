@@ -5,6 +5,7 @@ pages and `kgtool compare --by structure` once gave different provisions and bod
 documents (stats counted frequency requirements as bodies and left out the front matter). Each
 view is read here as a user sees it and held to the others; a few counts are pinned to the texts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -73,7 +74,8 @@ def test_query_gives_the_defined_counts(defined):
 def test_compare_structure_counts_posts_bodies_and_duties_the_same_way(defined):
     rows = csv.DictReader(io.StringIO(run("compare", "--by", "structure", "--format", "csv")))
     assert {r["jurisdiction"]: {k: int(r[k]) for k in ("posts", "bodies", "duties")} for r in rows} == {
-        slug: {k: n[k] for k in ("posts", "bodies", "duties")} for slug, n in defined.items()}
+        slug: {k: n[k] for k in ("posts", "bodies", "duties")} for slug, n in defined.items()
+    }
 
 
 def test_home_page_gives_the_defined_counts(web_client, defined):
@@ -98,8 +100,7 @@ def test_document_page_gives_the_defined_counts(web_client, defined, slug):
 
 def test_ingest_prints_the_defined_counts_of_what_it_wrote(tmp_path):
     out = tmp_path / "wuxi.ttl"
-    result = CliRunner().invoke(cli, ["ingest", str(ROOT / "data" / "sources" / "wuxi-towns-2021.txt"),
-                                      "--out", str(out)])
+    result = CliRunner().invoke(cli, ["ingest", str(ROOT / "data" / "sources" / "wuxi-towns-2021.txt"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     printed = dict(re.findall(r"^  (\w+) +(\d+)$", result.stdout, re.M))
     assert {k: int(v) for k, v in printed.items()} == of_document(ROOT, out.read_bytes())
@@ -117,8 +118,7 @@ def test_the_query_reaches_every_body_class():
     for path in (ROOT / "ontology").glob("*.ttl"):
         ontology.parse(path)
     below = {c for c in ontology.transitive_subjects(RDFS.subClassOf, WSA.Body) if isinstance(c, URIRef)} - {WSA.Body}
-    within_two = {c for mid in ontology.subjects(RDFS.subClassOf, WSA.Body) for c in
-                  {mid, *ontology.subjects(RDFS.subClassOf, mid)}}
+    within_two = {c for mid in ontology.subjects(RDFS.subClassOf, WSA.Body) for c in {mid, *ontology.subjects(RDFS.subClassOf, mid)}}
     assert below and below <= within_two
 
 
@@ -126,4 +126,3 @@ def test_the_definitions_are_written_once_and_mirrored_in_the_catalogue():
     description = counts_query(ROOT).description
     assert all(kind in description for kind in KINDS)  # each count is defined there
     assert description in (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
-

@@ -1,4 +1,5 @@
 """The docs match the code: every command and setting is in the README."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -30,6 +30,7 @@ The same command shown twice runs once (where it is first shown).
 The saved queries' parameter descriptions give examples too ("a label such as 无锡市"): each
 must name exactly one resource, and a label example must give rows.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +60,8 @@ PROJECT_PARTS = ("ontology", "data", "queries", "shapes")
 class Example:
     """One documented command: where it is, its words, and the doc's comment on it."""
 
-    where: str          # README.md:28
-    line: str           # the command as written
+    where: str  # README.md:28
+    line: str  # the command as written
     argv: tuple[str, ...]
     env: tuple[tuple[str, str], ...]
     comment: str
@@ -76,8 +77,11 @@ class Example:
     @property
     def writes_project(self) -> bool:
         command = self.argv[0] if self.argv else ""
-        return (command == "build" and "--check" not in self.argv) or (command == "ingest" and "--out" not in self.argv) \
+        return (
+            (command == "build" and "--check" not in self.argv)
+            or (command == "ingest" and "--out" not in self.argv)
             or command == "correct"
+        )
 
     @property
     def skipped(self) -> str | None:
@@ -97,7 +101,8 @@ def is_synopsis(command: str) -> bool:
     """
     words = command.split()
     return any(mark in command for mark in ("[", "…", "\\|")) or any(
-        re.fullmatch(r"[A-Z][A-Z_]*(=[A-Z]+)?", w) or re.search(r"://[A-Z][A-Z_]*\b", w) for w in words[1:])
+        re.fullmatch(r"[A-Z][A-Z_]*(=[A-Z]+)?", w) or re.search(r"://[A-Z][A-Z_]*\b", w) for w in words[1:]
+    )
 
 
 def parse(command: str, comment: str, where: str) -> Example:
@@ -183,8 +188,9 @@ def run(example: Example, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "KGTOOL_HOME": str(home), "PYTHONIOENCODING": "utf-8", **dict(example.env)}
     env.pop("KGTOOL_ENDPOINT", None)
     try:
-        return subprocess.run([sys.executable, "-m", "kgtool", *example.argv], cwd=work, env=env,
-                              capture_output=True, text=True, timeout=TIMEOUT_S)
+        return subprocess.run(
+            [sys.executable, "-m", "kgtool", *example.argv], cwd=work, env=env, capture_output=True, text=True, timeout=TIMEOUT_S
+        )
     except subprocess.TimeoutExpired:
         pytest.fail(f"{example.where}: `{example.line}` ran past {TIMEOUT_S} s")
 
@@ -205,12 +211,15 @@ def test_documented_command_runs_as_documented(example: Example, tmp_path: Path)
     said = f"{example.where}: `{example.line}`"
     assert "Traceback (most recent call last)" not in done.stderr + done.stdout, f"{said} crashed:\n{done.stderr}"
     assert done.returncode in example.allowed_exits, (
-        f"{said} exited {done.returncode}, which the doc does not announce:\n{done.stderr[-2000:]}")
+        f"{said} exited {done.returncode}, which the doc does not announce:\n{done.stderr[-2000:]}"
+    )
     assert example.explains_empty or not empty_answer(done.stdout, done.stderr), (
-        f"{said} gave an empty answer the doc does not explain:\n{done.stdout[-1000:]}{done.stderr[-1000:]}")
+        f"{said} gave an empty answer the doc does not explain:\n{done.stdout[-1000:]}{done.stderr[-1000:]}"
+    )
 
 
 # --- the saved queries' own examples ---------------------------------------------------------------
+
 
 def _parameter_examples() -> list[tuple[str, str, str]]:
     """(query, parameter, value) for each "such as X" in a parameter's description."""
@@ -232,7 +241,6 @@ def test_documented_parameter_example_names_one_resource(store, name, param, val
     except KgtoolError as e:
         pytest.fail(f"queries/{name}.rq documents {param}={value}, which fails: {e}")
     result = run_query(store, query.sparql, bindings=bindings)
-    is_label = not re.match(r"^[A-Za-z][\w-]*:", value) and next(
-        p for p in query.params if p.name == param).type == "resource"
+    is_label = not re.match(r"^[A-Za-z][\w-]*:", value) and next(p for p in query.params if p.name == param).type == "resource"
     if is_label and result.kind == "select":
         assert result.rows, f"queries/{name}.rq: {param}={value} gives no rows"

@@ -7,6 +7,7 @@ finding for finding with the local engines. An unreachable scheduler, a bad addr
 that does not see the project are one line each. Nothing here is skipped under CI: a missing
 distributed or Jena fails there (as Virtuoso and Chromium do).
 """
+
 from __future__ import annotations
 
 import os
@@ -80,6 +81,7 @@ def turtle_files(root: Path) -> dict[str, bytes]:
 
 # ------------------------------------------------------------------------------ no cluster needed
 
+
 @pytest.mark.parametrize("spec", ["http://host:8786", "tcp://", "tcp://a b:1", "dask", "tcp://host:8786/x"])
 def test_an_executor_that_is_neither_local_nor_a_scheduler_is_refused(spec: str) -> None:
     with pytest.raises(KgtoolError) as caught:
@@ -96,8 +98,10 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_3(command: list[str]) -> 
     address = f"tcp://127.0.0.1:{free_port()}"
     result = kgtool(ROOT, *command, "--executor", address, env={"KGTOOL_CLUSTER_TIMEOUT_S": "1"})
     assert result.exit_code == 3, result.output
-    assert result.stderr == (f"kgtool: error: --executor: no Dask scheduler answered at {address} within 1 s "
-                             "(start it with `dask scheduler`, or raise KGTOOL_CLUSTER_TIMEOUT_S)\n")
+    assert result.stderr == (
+        f"kgtool: error: --executor: no Dask scheduler answered at {address} within 1 s "
+        "(start it with `dask scheduler`, or raise KGTOOL_CLUSTER_TIMEOUT_S)\n"
+    )
 
 
 def test_single_refuses_an_executor_it_would_not_use() -> None:
@@ -125,13 +129,14 @@ def test_a_local_build_in_processes_equals_the_build_in_this_process(tmp_path: P
     assert all(turtle_files(two)[name] == data for name, data in committed.items())
 
 
-def test_jena_units_equal_one_jena_run_locally_and_fall_back_when_a_document_reaches_out(tmp_path: Path,
-                                                                                         jena_ready) -> None:
+def test_jena_units_equal_one_jena_run_locally_and_fall_back_when_a_document_reaches_out(tmp_path: Path, jena_ready) -> None:
     from kgtool.gaps.jena import jena_validate
 
     root = copy_project(tmp_path / "p")
-    link = ("\n<https://w3id.org/wsa/id/wuxi-towns-2021/post/extra> a <https://w3id.org/wsa/ontology#Post> ;\n"
-            "  <http://www.w3.org/ns/org#postIn> <https://w3id.org/wsa/id/bazhong-econ-2018/body/49cc8cdd> .\n")
+    link = (
+        "\n<https://w3id.org/wsa/id/wuxi-towns-2021/post/extra> a <https://w3id.org/wsa/ontology#Post> ;\n"
+        "  <http://www.w3.org/ns/org#postIn> <https://w3id.org/wsa/id/bazhong-econ-2018/body/49cc8cdd> .\n"
+    )
     with (root / "data" / "wuxi-towns-2021.ttl").open("a", encoding="utf-8") as f:
         f.write(link)
     one = jena_validate(root, shapes_dir=SHAPES)
@@ -150,8 +155,9 @@ def with_shared_node(home: Path, labels: tuple[str, str]) -> Path:
     root = copy_project(home)
     for document, label in zip(("wuxi-towns-2021", "tongchuan-town-2022"), labels):
         with (root / "data" / f"{document}.ttl").open("a", encoding="utf-8") as f:
-            f.write(f'\n<{SHARED}> a <https://w3id.org/wsa/ontology#Post> ;\n'
-                    f'  <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@zh .\n')
+            f.write(
+                f'\n<{SHARED}> a <https://w3id.org/wsa/ontology#Post> ;\n  <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@zh .\n'
+            )
     return root
 
 
@@ -189,14 +195,14 @@ def test_a_node_two_documents_describe_differently_is_validated_as_one_unit(tmp_
 
 
 def test_a_unit_out_of_java_heap_is_one_line(jena_ready) -> None:
-    result = kgtool(ROOT, "validate", "--engine", "jena", "--executor", "local", "--workers", "2",
-                    env={"KGTOOL_JENA_UNIT_HEAP_MB": "8"})
+    result = kgtool(ROOT, "validate", "--engine", "jena", "--executor", "local", "--workers", "2", env={"KGTOOL_JENA_UNIT_HEAP_MB": "8"})
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "ran out of Java heap (-Xmx8m)" in lines[0] and "KGTOOL_JENA_UNIT_HEAP_MB" in lines[0]
 
 
 # ------------------------------------------------------------------------------ on the cluster
+
 
 def test_the_cluster_has_two_workers_that_run_this_kgtool(cluster: DaskCluster) -> None:
     with open_executor(cluster.address, sees=(ROOT,)) as pool:
@@ -267,8 +273,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_jena_units_on_the_cluster_equal_one_jena_run_on_generated_jurisdictions(cluster: DaskCluster, generated: Path,
-                                                                                 jena_ready) -> None:
+def test_jena_units_on_the_cluster_equal_one_jena_run_on_generated_jurisdictions(cluster: DaskCluster, generated: Path, jena_ready) -> None:
     from kgtool.gaps.jena import jena_validate
     from kgtool.gaps.jena_units import UNIT_BYTES
     from kgtool.gaps.units import plan_units
@@ -277,8 +282,9 @@ def test_jena_units_on_the_cluster_equal_one_jena_run_on_generated_jurisdictions
     assert len(units) >= 4  # the split is really exercised
     one = jena_validate(generated, shapes_dir=SHAPES)
     seen: list[tuple[int, int]] = []
-    remote = gap_report(generated, shapes_dir=SHAPES, engine="jena", executor=cluster.address,
-                        progress=lambda done, total: seen.append((done, total)))
+    remote = gap_report(
+        generated, shapes_dir=SHAPES, engine="jena", executor=cluster.address, progress=lambda done, total: seen.append((done, total))
+    )
     assert not remote.notes, remote.notes  # the split held: no fallback to one unit
     assert len(one.findings) > 100 and remote.findings == one.findings
     assert seen[-1] == (len(units) + 1, len(units) + 1)  # and the context unit
@@ -289,8 +295,9 @@ def test_the_cluster_benchmark_runs_and_finds_the_same(jena_ready, tmp_path: Pat
     """benchmarks/cluster.py --quick: its own scratch cluster, one Jena run beside the units (so it cannot rot)."""
     import subprocess
 
-    out = subprocess.run([sys.executable, "benchmarks/cluster.py", "--quick", "--work", str(tmp_path)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, "benchmarks/cluster.py", "--quick", "--work", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     rows = {line.split("|")[2].strip(): line.split("|")[3].strip() for line in out.stdout.splitlines()[1:]}
     assert rows["identical findings (every field)"] == "yes", out.stdout

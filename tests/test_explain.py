@@ -1,4 +1,5 @@
 """`kgtool ingest FILE --explain`: what was read from each provision, and why, on real texts."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,7 @@ TONGCHUAN = SOURCES / "tongchuan-town-2022.txt"
 
 def explain(path, tmp_path, mode: str = "text") -> str:
     flag = "--explain" if mode == "text" else f"--explain={mode}"
-    result = CliRunner().invoke(cli, ["ingest", str(path), "--out", str(tmp_path / "out.ttl"), flag],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["ingest", str(path), "--out", str(tmp_path / "out.ttl"), flag], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out.ttl").exists()
     return result.stdout
@@ -58,7 +58,8 @@ def test_json_gives_each_duty_its_holders_types_evidence_and_frequencies(mianyan
     assert duty["frequencies"] == ["带队检查、调研安全生产工作每年不少于2次"]
     assert note(mianyang, "c3.a8.p2")["duties"][0]["frequencies"] == [
         "每年召开会议听取安全生产工作汇报、研究解决安全生产重大问题不少于1次",
-        "召开研究、部署安全生产工作专题会议不少于2次"]
+        "召开研究、部署安全生产工作专题会议不少于2次",
+    ]
 
 
 def test_every_type_evidence_stands_in_its_duty_in_order(mianyang):
@@ -83,8 +84,7 @@ def test_generic_heading_names_nobody(tmp_path):
     assert not any(n["holders"] for n in notes if n["heading"] == "相关要求")
     (duty,) = note(notes, "s6.i2")["duties"]
     assert duty["holders"] == ["各村委会", "企业单位"]
-    assert not any("镇政府" in h or "人民政府" in h for n in notes if n["id"].startswith("s6")
-                   for d in n["duties"] for h in d["holders"])
+    assert not any("镇政府" in h or "人民政府" in h for n in notes if n["id"].startswith("s6") for d in n["duties"] for h in d["holders"])
 
 
 def test_explain_on_a_missing_file_is_one_clear_error(tmp_path):

@@ -1,4 +1,5 @@
 """A remote engine that is down, slow or answers garbage: a clear error and exit 3, never a hang."""
+
 from __future__ import annotations
 
 import socket
@@ -66,8 +67,13 @@ def test_engine_down_exits_3_quickly():
 def test_bad_engine_exits_3_within_the_timeout(bad_server):
     mode, url = bad_server
     t0 = time.monotonic()
-    result = run("sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--endpoint", url,
-                 env={"KGTOOL_REMOTE_TIMEOUT_S": "2", "KGTOOL_QUERY_TIMEOUT_S": "2"})
+    result = run(
+        "sparql",
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
+        "--endpoint",
+        url,
+        env={"KGTOOL_REMOTE_TIMEOUT_S": "2", "KGTOOL_QUERY_TIMEOUT_S": "2"},
+    )
     assert result.exit_code == 3, (mode, result.output)
     assert "Traceback" not in result.output and url.split("/sparql")[0] in result.output
     assert time.monotonic() - t0 < 20

@@ -18,6 +18,7 @@ The import graph is read from the source with `ast`, without importing anything:
 A circle is reported as one concrete path per strongly connected component, with the file
 and line of each import on it.
 """
+
 from __future__ import annotations
 
 import ast
@@ -42,8 +43,7 @@ def _module_names() -> dict[str, Path]:
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _imports(tree: ast.AST):

@@ -2,6 +2,7 @@
 real documents: every responsibility level sits on a post that holds duties (the integrity shape
 wsash:LevelOnPostWithDuty, run through `kgtool validate` and the function behind it), and no two
 posts of one document stand for the same office (where it sits, its role, its portfolio)."""
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,16 @@ DOCUMENTS = sorted(SEED_OF)
 
 SHAPE = str(WSASH.LevelOnPostWithDuty)
 #: The shape's own message, in Chinese and in English, as a finding must carry it.
-MESSAGES = {m.language: str(m)
-            for m in Graph().parse(SHAPES / "integrity.ttl").objects(WSASH.LevelOnPostWithDuty, SH.message)}
+MESSAGES = {m.language: str(m) for m in Graph().parse(SHAPES / "integrity.ttl").objects(WSASH.LevelOnPostWithDuty, SH.message)}
 MESSAGE_ZH, MESSAGE_EN = MESSAGES["zh"], MESSAGES["en"]
 
 
 def level_findings(findings, doc: str | None = None) -> list:
     """This shape's findings (Finding objects or the CLI's JSON rows), narrowed to a document."""
+
     def get(f, key):
         return f[key] if isinstance(f, dict) else getattr(f, key)
+
     return [f for f in findings if get(f, "shape") == SHAPE and (doc is None or get(f, "document") == str(ID[doc]))]
 
 
@@ -47,6 +49,7 @@ def report() -> Report:
 
 
 # ------------------------------------------------------------------------- levels sit on posts with duties
+
 
 @pytest.mark.parametrize("doc", DOCUMENTS)
 def test_real_document_levels_sit_on_posts_with_duties(report: Report, doc: str) -> None:
@@ -68,8 +71,7 @@ def test_kgtool_validate_reports_a_level_post_stripped_of_its_duties(tmp_path: P
     shutil.copy(ROOT / "data" / "places.ttl", tmp_path / "data" / "places.ttl")
     graph.serialize(tmp_path / "data" / f"{slug}.ttl", format="turtle")
 
-    result = CliRunner().invoke(cli, ["validate", "--format", "json", "--severity", "Violation"],
-                                env={"KGTOOL_HOME": str(tmp_path)})
+    result = CliRunner().invoke(cli, ["validate", "--format", "json", "--severity", "Violation"], env={"KGTOOL_HOME": str(tmp_path)})
     assert result.exit_code == 1, result.output
     rows = json.loads(result.stdout)
     assert [(r["focus"], r["focus_label"]) for r in level_findings(rows)] == [(str(stripped), "高新区管委会、街道办事处主要负责人")]
@@ -93,20 +95,26 @@ def test_validate_reports_a_level_moved_to_a_post_without_duties() -> None:
     after = check(graph)
     moved: list[Finding] = [f for f in level_findings(after.findings) if f.focus == str(leader)]
     assert [(f.focus_label, f.severity, f.message_zh, f.message_en) for f in moved] == [
-        (str(graph.value(leader, RDFS.label)), "Violation", MESSAGE_ZH, MESSAGE_EN)]
+        (str(graph.value(leader, RDFS.label)), "Violation", MESSAGE_ZH, MESSAGE_EN)
+    ]
     assert moved[0].source_passage and "安全生产领导小组" in moved[0].source_passage
     assert not [f for f in level_findings(after.findings) if f.focus == str(head)]
 
 
 # ------------------------------------------------------------------------- one office, one post
 
+
 def same_office(graph: Graph) -> list[list[tuple[str, str]]]:
     """Groups of two or more posts with the same document, bodies (org:postIn), roles (org:role) and
     portfolio (wsa:portfolio), each post as (IRI, label)."""
     offices: dict[tuple, list] = defaultdict(list)
     for p in graph.subjects(RDF.type, WSA.Post):
-        key = (graph.value(p, WSA.definedIn), frozenset(graph.objects(p, ORG.postIn)),
-               frozenset(graph.objects(p, ORG.role)), frozenset(graph.objects(p, WSA.portfolio)))
+        key = (
+            graph.value(p, WSA.definedIn),
+            frozenset(graph.objects(p, ORG.postIn)),
+            frozenset(graph.objects(p, ORG.role)),
+            frozenset(graph.objects(p, WSA.portfolio)),
+        )
         offices[key].append((str(p), str(graph.value(p, RDFS.label))))
     return [sorted(posts) for posts in offices.values() if len(posts) > 1]
 

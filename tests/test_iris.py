@@ -6,6 +6,7 @@ R, L and NE flags); the Location each gives is then requested from the web app t
 test client. For a sample IRI of each kind, taken from the real graph, a browser must get an
 HTML page and an RDF client parseable RDF, in the syntax it asked for, about that IRI.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,13 +28,12 @@ BASE = "https://w3id.org/wsa/"
 HOST = "https://wsa.example.org"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 #: What rdflib sends when it fetches an IRI itself: RDF first, HTML accepted last.
-RDFLIB = ("application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, "
-          "application/xhtml+xml;q=0.5, */*;q=0.1")
-RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-             "application/n-triples": "nt"}
+RDFLIB = "application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, application/xhtml+xml;q=0.5, */*;q=0.1"
+RDF_TYPES = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml", "application/n-triples": "nt"}
 
 
 # --- mod_rewrite, as far as the rules use it -------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Cond:
@@ -93,6 +93,7 @@ def _conds_hold(conds: tuple[Cond, ...], env: dict[str, str]) -> tuple[bool, re.
 
 def substitute(rule: Rule, m: re.Match, cond_match: re.Match | None) -> str:
     """$N from the rule's pattern, %N from the last condition, \\% and \\$ as literal characters."""
+
     def one(part: re.Match) -> str:
         token = part.group(0)
         if token.startswith("\\"):
@@ -137,9 +138,11 @@ def test_the_rules_are_read():
 
 def test_the_emulator_reads_rules_as_apache_does():
     """Conditions apply to the next rule only; %N and \\% are told apart; the first match wins."""
-    rules = parse_rules("```apache\nRewriteCond %{HTTP_ACCEPT} text/(turtle) [NC]\n"
-                        "RewriteRule ^a/(.+)$ https://h/x/$1?f=%1\\%20 [R=303,L,NE]\n"
-                        "RewriteRule ^a/(.+)$ https://h/y/$1 [R=303,L]\n```\n")
+    rules = parse_rules(
+        "```apache\nRewriteCond %{HTTP_ACCEPT} text/(turtle) [NC]\n"
+        "RewriteRule ^a/(.+)$ https://h/x/$1?f=%1\\%20 [R=303,L,NE]\n"
+        "RewriteRule ^a/(.+)$ https://h/y/$1 [R=303,L]\n```\n"
+    )
     assert rewrite(rules, "a/b", "TEXT/Turtle")[1] == "https://h/x/b?f=Turtle%20"  # NC: any case, kept
     assert rewrite(rules, "a/b", "text/html")[1] == "https://h/y/b"
     with pytest.raises(AssertionError, match="no rule"):
@@ -200,7 +203,7 @@ def _needs_route(client, path: str) -> None:
 def _request_path(iri: str) -> str:
     """What w3id.org's wsa/.htaccess sees: the path after wsa/, without the fragment a browser keeps."""
     assert iri.startswith(BASE), iri
-    return iri[len(BASE):].split("#", 1)[0]
+    return iri[len(BASE) :].split("#", 1)[0]
 
 
 def _follow(client, location: str, accept: str):
@@ -264,8 +267,7 @@ def test_rdflib_fetching_an_iri_gets_rdf(client, samples):
     assert response.status_code == 200 and response.mimetype in RDF_TYPES
 
 
-@pytest.mark.parametrize("kind", ["document", "provision", "body", "post", "duty", "frequency", "person", "place",
-                                  "concept"])
+@pytest.mark.parametrize("kind", ["document", "provision", "body", "post", "duty", "frequency", "person", "place", "concept"])
 def test_resources_and_concepts_land_where_the_site_links_them(samples, kind):
     """The same page the web app's own links point to (kgtool.web.links.path_for)."""
     iri = str(samples[kind])

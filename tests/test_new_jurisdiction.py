@@ -2,6 +2,7 @@
 five): the reader makes the jurisdiction from the issuer's name, with a warning, and nothing
 downstream breaks: no integrity violation, the first-responsible query finds its posts, and the
 comparison labels it by its place, not by its slug."""
+
 from __future__ import annotations
 
 import json
@@ -74,14 +75,17 @@ def test_comparison_labels_it_by_its_place(home):
     assert (mine["zh"], mine["admin_level"]) == ("青山县", "county") and mine["label"].startswith("青山县")
 
 
-@pytest.mark.parametrize("name,units", [
-    ("石桥县人民政府办公室", [("石桥县", "county")]),
-    ("中共清水县委", [("清水县", "county")]),
-    ("某某省应急管理厅", [("某某省", "province")]),
-    ("杭州市西湖区人民政府", [("杭州市", "city"), ("西湖区", "county")]),
-    ("关于印发石桥县安全生产责任清单的通知", [("石桥县", "county")]),
-    ("国家矿山安全监察局", []),
-    ("XX县市场监督管理局", [("XX县", "county")]),
-])
+@pytest.mark.parametrize(
+    "name,units",
+    [
+        ("石桥县人民政府办公室", [("石桥县", "county")]),
+        ("中共清水县委", [("清水县", "county")]),
+        ("某某省应急管理厅", [("某某省", "province")]),
+        ("杭州市西湖区人民政府", [("杭州市", "city"), ("西湖区", "county")]),
+        ("关于印发石桥县安全生产责任清单的通知", [("石桥县", "county")]),
+        ("国家矿山安全监察局", []),
+        ("XX县市场监督管理局", [("XX县", "county")]),
+    ],
+)
 def test_place_names_in_an_issuer(name, units):
     assert place_units(name) == units

@@ -1,5 +1,6 @@
 """Issue 18, "a newcomer's first hour": what a new user met in the README's tour and the smaller
 surprises (item 4's tour query, item 7's list). Each test failed before its fix."""
+
 from __future__ import annotations
 
 import csv
@@ -32,6 +33,7 @@ def readme_row(command: str) -> str:
 
 # --- item 4: the tour's query shows what it is about -------------------------------------------
 
+
 def test_the_tour_query_names_a_first_responsible_person():
     """The tour asked about 无锡市, whose document names none: one row with the post columns empty."""
     line = next(line for line in README.splitlines() if line.startswith("kgtool query first-responsible-persons"))
@@ -43,6 +45,7 @@ def test_the_tour_query_names_a_first_responsible_person():
 
 
 # --- item 7: the smaller surprises ----------------------------------------------------------------
+
 
 def test_a_parameter_left_to_its_default_is_said():
     """duties-mentioning-keyword with no keyword silently searched for 演练."""
@@ -65,11 +68,14 @@ def test_validate_header_and_summary_count_the_same_findings():
     assert header.endswith("shown: Warning")
 
 
-@pytest.mark.parametrize("args, where", [
-    (["--by", "roles"], "the roles comparison"),
-    (["mianyang", "wuxi", "--diff"], "a diff"),
-    (["--by", "frequency", "--format", "svg"], "an SVG chart"),
-])
+@pytest.mark.parametrize(
+    "args, where",
+    [
+        (["--by", "roles"], "the roles comparison"),
+        (["mianyang", "wuxi", "--diff"], "a diff"),
+        (["--by", "frequency", "--format", "svg"], "an SVG chart"),
+    ],
+)
 def test_wording_is_refused_where_it_would_change_nothing(args, where):
     """`compare --by roles --wording` silently ignored --wording."""
     result = kgtool("compare", *args, "--wording")
@@ -83,8 +89,7 @@ def test_wording_still_works_with_the_frequency_table():
     assert result.exit_code == 0 and "每季度至少1次系统听取安全生产工作情况汇报" in result.stdout
 
 
-@pytest.mark.parametrize("home, what", [("/nonexistent/kgtool-home", "is not a folder"),
-                                        (None, "has no ontology/ or data/ folder")])
+@pytest.mark.parametrize("home, what", [("/nonexistent/kgtool-home", "is not a folder"), (None, "has no ontology/ or data/ folder")])
 def test_a_kgtool_home_that_is_no_project_is_an_error(tmp_path, home, what):
     """`KGTOOL_HOME=/nonexistent kgtool stats` printed nothing and exited 0."""
     result = kgtool("stats", env={"KGTOOL_HOME": home or str(tmp_path)})
@@ -110,8 +115,7 @@ def test_readme_and_help_say_where_ingest_writes():
 
 
 def _long_options(command) -> set[str]:
-    return {opt for param in command.params for opt in getattr(param, "opts", ())
-            if opt.startswith("--") and opt != "--help"}
+    return {opt for param in command.params for opt in getattr(param, "opts", ()) if opt.startswith("--") and opt != "--help"}
 
 
 def _sharing_endpoint() -> set[str]:
@@ -139,16 +143,20 @@ def test_readme_and_help_agree_on_the_auto_engine():
 
 # --- item 7: the web takes the names the CLI takes --------------------------------------------------
 
+
 def _checked(page: str) -> set[str]:
     return set(re.findall(r'name="j" value="([^"]+)" checked', page))
 
 
-@pytest.mark.parametrize("query, chosen", [
-    ("j=mianyang", {"mianyang-union-2020"}),
-    ("j=无锡市&j=Benxi", {"wuxi-towns-2021", "benxi-hitech-2019"}),
-    ("j=四川省", {"mianyang-union-2020", "bazhong-econ-2018"}),
-    ("j=tongchuan-town-2022", {"tongchuan-town-2022"}),
-])
+@pytest.mark.parametrize(
+    "query, chosen",
+    [
+        ("j=mianyang", {"mianyang-union-2020"}),
+        ("j=无锡市&j=Benxi", {"wuxi-towns-2021", "benxi-hitech-2019"}),
+        ("j=四川省", {"mianyang-union-2020", "bazhong-econ-2018"}),
+        ("j=tongchuan-town-2022", {"tongchuan-town-2022"}),
+    ],
+)
 def test_compare_page_takes_the_names_the_cli_takes(web_client, query, chosen):
     """`/compare?j=mianyang` answered 400 where `kgtool compare mianyang` works."""
     response = web_client.get(f"/compare?{query}&lang=en")
@@ -165,6 +173,7 @@ def test_compare_page_names_what_it_does_not_know(web_client):
 
 
 # --- item 7: a line added after a source's footer is read, and build --check sees it ---------------
+
 
 def test_a_line_after_the_footer_is_read_and_makes_the_data_stale(tmp_path, monkeypatch):
     """无锡's web copy ends with page furniture (责编:司法局); a sentence added after it is text

@@ -1,4 +1,5 @@
 """Tests for kgtool.read.normalise: real sources, hostile bytes, and properties of the offset maps."""
+
 from __future__ import annotations
 
 import doctest
@@ -34,14 +35,19 @@ def wuxi() -> tuple[str, Normalised]:
 
 # --- real documents -------------------------------------------------------------------------
 
+
 def test_sources_present():
     assert "wuxi-towns-2021" in DOCS and "bazhong-econ-2018" in DOCS and len(DOCS) >= 5
 
 
 def test_wuxi_is_simplified_without_annotations(wuxi):
     _, n = wuxi
-    for phrase in ("无锡市镇(街道、园区)行政主要负责人", "锡政办发〔2021〕85号",
-                   "每季度至少1次系统听取安全生产工作情况汇报", "各市(县)、区人民政府"):
+    for phrase in (
+        "无锡市镇(街道、园区)行政主要负责人",
+        "锡政办发〔2021〕85号",
+        "每季度至少1次系统听取安全生产工作情况汇报",
+        "各市(县)、区人民政府",
+    ):
         assert phrase in n.text
     assert ANNOTATION.search(n.text) is None
     assert "發" not in n.text and "(fā)" not in n.text
@@ -152,6 +158,7 @@ def test_doctests():
 
 # --- decode ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("data", [b"", b"  \n", b"\xef\xbb\xbf", "\u3000\n".encode()])
 def test_decode_empty(data):
     with pytest.raises(SourceError, match="empty") as err:
@@ -159,8 +166,7 @@ def test_decode_empty(data):
     assert "x.txt" in str(err.value)
 
 
-@pytest.mark.parametrize("data", [b"\x00\x01\x02\x03abc", b"\x01\x02\x03" + b"a" * 20,
-                                  b"\x89PNG\r\n\x1a\n\x00\x00"])
+@pytest.mark.parametrize("data", [b"\x00\x01\x02\x03abc", b"\x01\x02\x03" + b"a" * 20, b"\x89PNG\r\n\x1a\n\x00\x00"])
 def test_decode_binary(data):
     with pytest.raises(SourceError, match="binary") as err:
         decode(data, where="blob.bin")
@@ -194,8 +200,32 @@ def test_decode_strips_bom_and_keeps_text():
 # --- strip_annotations properties -----------------------------------------------------------
 
 TONED = {1: "āēīōūǖ", 2: "áéíóúǘ", 3: "ǎěǐǒǔǚ", 4: "àèìòùǜ"}
-SYLLABLES = ["fa", "zhen", "qu", "ze", "chan", "jing", "lü", "nüe", "xiong", "guang", "er", "ai",
-             "shui", "liu", "yue", "jiao", "zhuang", "e", "ou", "ying", "wu", "ran", "cong", "pin"]
+SYLLABLES = [
+    "fa",
+    "zhen",
+    "qu",
+    "ze",
+    "chan",
+    "jing",
+    "lü",
+    "nüe",
+    "xiong",
+    "guang",
+    "er",
+    "ai",
+    "shui",
+    "liu",
+    "yue",
+    "jiao",
+    "zhuang",
+    "e",
+    "ou",
+    "ying",
+    "wu",
+    "ran",
+    "cong",
+    "pin",
+]
 
 
 def mark_tone(syllable: str, tone: int) -> str:
@@ -206,7 +236,7 @@ def mark_tone(syllable: str, tone: int) -> str:
     else:
         vowel = "o" if "ou" in syllable else [c for c in syllable if c in "aeiouü"][-1]
     i = syllable.rindex(vowel) if vowel not in "ae" else syllable.index(vowel)
-    return syllable[:i] + TONED[tone]["aeiouü".index(vowel)] + syllable[i + 1:]
+    return syllable[:i] + TONED[tone]["aeiouü".index(vowel)] + syllable[i + 1 :]
 
 
 @st.composite
@@ -219,8 +249,31 @@ def pinyin(draw) -> str:
 
 han = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 no_parens = st.text(alphabet=st.characters(blacklist_characters="()（）", blacklist_categories=("Cs",)))
-PIECES = ["發", "區", "(fā)", "（qū）", "(zhèn)", "(", ")", "（", "）", "a", "(a)", "(GDP)", " ", "\t",
-          "\n", "\r\n", "　", "ｆ１", "[bookmark: _GoBack]", "发布时间:", "---|---|", "责编:", "(街道、園區(qū))"]
+PIECES = [
+    "發",
+    "區",
+    "(fā)",
+    "（qū）",
+    "(zhèn)",
+    "(",
+    ")",
+    "（",
+    "）",
+    "a",
+    "(a)",
+    "(GDP)",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "　",
+    "ｆ１",
+    "[bookmark: _GoBack]",
+    "发布时间:",
+    "---|---|",
+    "责编:",
+    "(街道、園區(qū))",
+]
 mixed = st.one_of(st.text(), st.lists(st.sampled_from(PIECES) | st.text(max_size=3)).map("".join))
 
 
@@ -266,6 +319,7 @@ def test_strip_keeps_genuine_latin_parens(text):
 
 
 # --- normalise properties -------------------------------------------------------------------
+
 
 def check_offsets(original: str, n: Normalised) -> None:
     assert len(n.offsets) == len(n.text) + 1

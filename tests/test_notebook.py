@@ -5,6 +5,7 @@ its outputs must show the five documents' answers with no error; the committed c
 one scripts/make-notebook.py makes, with its outputs. The API itself is checked on the five
 documents: columns, label columns, typed parameters, and errors a person can act on.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,8 +28,19 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "docs" / "notebook.ipynb"
 #: The jurisdictions of the five documents, as their rdfs:label@zh in data/places.ttl and the documents.
 FIVE = ("巴中市", "本溪高新区", "绵阳市", "无锡市", "铜川镇")
-FIRST_RESPONSIBLE_COLUMNS = ["jurisdiction", "jurisdictionLabel", "document", "post", "postLabel", "bodyLabel",
-                             "roleLabel", "holderName", "levelWording", "provision", "provisionMarker"]
+FIRST_RESPONSIBLE_COLUMNS = [
+    "jurisdiction",
+    "jurisdictionLabel",
+    "document",
+    "post",
+    "postLabel",
+    "bodyLabel",
+    "roleLabel",
+    "holderName",
+    "levelWording",
+    "provision",
+    "provisionMarker",
+]
 
 
 def _script():
@@ -60,11 +72,11 @@ def _check_outputs(nb) -> None:
     for name in FIVE:
         assert name in shown, name
     answers = {
-        "kg.documents()": FIVE,                                  # the documents
-        'kg.query("first-responsible-persons")': FIVE,           # one row at least per document
+        "kg.documents()": FIVE,  # the documents
+        'kg.query("first-responsible-persons")': FIVE,  # one row at least per document
         'kg.query("duty-counts-per-role-per-jurisdiction")': FIVE,
-        'compare_tables(by="frequency")': FIVE,                  # a column per jurisdiction
-        "SELECT ?jurisdiction (COUNT": FIVE,                     # ad-hoc SPARQL, labels added
+        'compare_tables(by="frequency")': FIVE,  # a column per jurisdiction
+        "SELECT ?jurisdiction (COUNT": FIVE,  # ad-hoc SPARQL, labels added
     }
     for marker, names in answers.items():
         (output,) = [text for source, text in by_source.items() if marker in source]
@@ -89,11 +101,13 @@ def test_the_committed_notebook_is_the_scripts_with_its_outputs():
     nbformat.validate(committed)
     made = _script().notebook()
     assert [(c.cell_type, c.source) for c in committed.cells] == [(c.cell_type, c.source) for c in made.cells], (
-        "docs/notebook.ipynb differs from what scripts/make-notebook.py makes: run it")
+        "docs/notebook.ipynb differs from what scripts/make-notebook.py makes: run it"
+    )
     _check_outputs(committed)
 
 
 # --- the API on the five documents -------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def kg(project_root):
@@ -181,7 +195,8 @@ def test_a_project_folder_with_its_own_typed_query(tmp_path):
     for name in ("wuxi-towns-2021.ttl", "places.ttl"):  # a document, and the places' names
         shutil.copy(ROOT / "data" / name, tmp_path / "data")
     (tmp_path / "queries").mkdir()
-    (tmp_path / "queries" / "posts-with-duties.rq").write_text(textwrap.dedent("""\
+    (tmp_path / "queries" / "posts-with-duties.rq").write_text(
+        textwrap.dedent("""\
         #+ title:
         #+   zh: 职责不少于若干条的岗位
         #+   en: Posts with at least some duties
@@ -193,7 +208,9 @@ def test_a_project_folder_with_its_own_typed_query(tmp_path):
           { SELECT ?post (COUNT(?duty) AS ?duties) WHERE { ?post a wsa:Post ; wsa:hasDuty ?duty } GROUP BY ?post }
           FILTER(?duties >= ?least)
         }
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     with kgtool.open(tmp_path) as project:
         assert list(project.queries()["name"]) == ["posts-with-duties"]
         assert list(project.documents()["jurisdictionLabel"]) == ["无锡市"]
@@ -211,9 +228,14 @@ def test_comparisons_as_dataframes(kg):
     long = kg.compare(by="frequency")
     assert list(long.columns)[:3] == ["holder", "holder_zh", "holder_en"] and "times_per_year" in long.columns
     assert tuple(long.columns) == comparison_tables(kg.store, None, "frequency").long.headers  # the CSV's columns
-    assert set(long["jurisdiction"]) == {"bazhong-econ-2018", "benxi-hitech-2019", "mianyang-union-2020",
-                                         "tongchuan-town-2022", "wuxi-towns-2021"}
-    (title, wide), = kg.compare_tables(by="frequency").items()
+    assert set(long["jurisdiction"]) == {
+        "bazhong-econ-2018",
+        "benxi-hitech-2019",
+        "mianyang-union-2020",
+        "tongchuan-town-2022",
+        "wuxi-towns-2021",
+    }
+    ((title, wide),) = kg.compare_tables(by="frequency").items()
     assert "每年最少次数" in title and set(FIVE) <= set(wide.columns) and wide.attrs["note"]
     structure = kg.compare(by="structure")
     assert len(structure) == 5 and pd.api.types.is_integer_dtype(structure["posts"])

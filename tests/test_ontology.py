@@ -4,6 +4,7 @@ Chinese and English, and aligned with the standards it reuses.
 Saved queries, shapes and the extractor's lexicon rely on these names, so a rename or a
 lost label must fail here rather than as an empty query result later.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,75 +25,198 @@ ODRL = rdflib.Namespace("http://www.w3.org/ns/odrl/2/")
 SCHEMA = rdflib.Namespace("http://schema.org/")
 
 CLASSES = [
-    "PolicyDocument", "Provision", "Jurisdiction", "Body", "PartyOrganization",
-    "GovernmentBody", "LeadingGroup", "WorkingOffice", "Department",
-    "SupervisoryDepartment", "NonSupervisoryDepartment", "AffiliatedUnit",
-    "VillageCommittee", "Enterprise", "Post", "Duty", "FrequencyRequirement",
-    "FirstResponsiblePost", "LeadershipPost", "PostWithPeriodicDuty", "DutyWithFrequency",
-    "LeadershipLevel", "FirstResponsibleLevel",
+    "PolicyDocument",
+    "Provision",
+    "Jurisdiction",
+    "Body",
+    "PartyOrganization",
+    "GovernmentBody",
+    "LeadingGroup",
+    "WorkingOffice",
+    "Department",
+    "SupervisoryDepartment",
+    "NonSupervisoryDepartment",
+    "AffiliatedUnit",
+    "VillageCommittee",
+    "Enterprise",
+    "Post",
+    "Duty",
+    "FrequencyRequirement",
+    "FirstResponsiblePost",
+    "LeadershipPost",
+    "PostWithPeriodicDuty",
+    "DutyWithFrequency",
+    "LeadershipLevel",
+    "FirstResponsibleLevel",
 ]
 DEFINED_CLASSES = ["FirstResponsiblePost", "LeadershipPost", "PostWithPeriodicDuty", "DutyWithFrequency"]
 
 OBJECT_PROPERTIES = [
-    "jurisdiction", "invokesPrinciple", "providesSanction", "adminLevel", "within",
-    "responsibilityLevel", "definedIn", "hasDuty", "dutyOf", "dutyType", "frequency",
-    "action", "memberOfGroup", "supervisedBy", "appliesTo",
+    "jurisdiction",
+    "invokesPrinciple",
+    "providesSanction",
+    "adminLevel",
+    "within",
+    "responsibilityLevel",
+    "definedIn",
+    "hasDuty",
+    "dutyOf",
+    "dutyType",
+    "frequency",
+    "action",
+    "memberOfGroup",
+    "supervisedBy",
+    "appliesTo",
 ]
 DATATYPE_PROPERTIES = [
-    "documentNumber", "legalBasis", "sourceText", "heading", "text", "marker", "ordinal",
-    "charStart", "charEnd", "period", "minOccurrences", "timesPerYear",
+    "documentNumber",
+    "legalBasis",
+    "sourceText",
+    "heading",
+    "text",
+    "marker",
+    "ordinal",
+    "charStart",
+    "charEnd",
+    "period",
+    "minOccurrences",
+    "timesPerYear",
 ]
 REUSED_PROPERTIES = [
-    (DCTERMS.title, OWL.DatatypeProperty), (DCTERMS.issued, OWL.DatatypeProperty),
-    (DCTERMS.creator, OWL.ObjectProperty), (DCTERMS.isPartOf, OWL.ObjectProperty),
-    (ORG.postIn, OWL.ObjectProperty), (ORG.hasPost, OWL.ObjectProperty),
-    (ORG.role, OWL.ObjectProperty), (ORG.heldBy, OWL.ObjectProperty),
-    (ORG.holds, OWL.ObjectProperty), (ORG.subOrganizationOf, OWL.ObjectProperty),
+    (DCTERMS.title, OWL.DatatypeProperty),
+    (DCTERMS.issued, OWL.DatatypeProperty),
+    (DCTERMS.creator, OWL.ObjectProperty),
+    (DCTERMS.isPartOf, OWL.ObjectProperty),
+    (ORG.postIn, OWL.ObjectProperty),
+    (ORG.hasPost, OWL.ObjectProperty),
+    (ORG.role, OWL.ObjectProperty),
+    (ORG.heldBy, OWL.ObjectProperty),
+    (ORG.holds, OWL.ObjectProperty),
+    (ORG.subOrganizationOf, OWL.ObjectProperty),
     (PROV.wasDerivedFrom, OWL.ObjectProperty),
 ]
 
 # The ids of DESIGN.md, plus the ones the lexicon needs; "exactly" is the contract.
 SCHEMES: dict[str, set[str]] = {
     "role": {
-        "party_secretary", "government_head", "principal_head", "safety_deputy",
-        "business_deputy", "department_head", "staff", "enforcement_officer",
-        "enterprise_head", "village_head", "leading_group_leader", "leading_group_executive_deputy", "leading_group_deputy",
-        "leading_group_member", "office_director",
-        "deputy_head", "other_leader", "discipline_secretary", "people_congress_chair",
-        "village_party_secretary", "vice_party_secretary", "party_committee_member",
+        "party_secretary",
+        "government_head",
+        "principal_head",
+        "safety_deputy",
+        "business_deputy",
+        "department_head",
+        "staff",
+        "enforcement_officer",
+        "enterprise_head",
+        "village_head",
+        "leading_group_leader",
+        "leading_group_executive_deputy",
+        "leading_group_deputy",
+        "leading_group_member",
+        "office_director",
+        "deputy_head",
+        "other_leader",
+        "discipline_secretary",
+        "people_congress_chair",
+        "village_party_secretary",
+        "vice_party_secretary",
+        "party_committee_member",
         "other",  # a post given duties whose designation fits no other role (包村领导), flagged for review
     },
     "level": {
-        "first_responsible", "general_charge", "second_responsible", "overall_leadership",
-        "lead_leadership", "direct_leadership", "special_leadership", "leadership", "post",
+        "first_responsible",
+        "general_charge",
+        "second_responsible",
+        "overall_leadership",
+        "lead_leadership",
+        "direct_leadership",
+        "special_leadership",
+        "leadership",
+        "post",
         "supervision",
     },
     "dutytype": {
-        "implement_policy", "meeting", "hear_report", "inspection", "responsibility_system",
-        "assessment", "staffing_funding", "training_publicity", "hazard_control",
-        "emergency", "accident", "planning", "supervision", "reporting", "other",
+        "implement_policy",
+        "meeting",
+        "hear_report",
+        "inspection",
+        "responsibility_system",
+        "assessment",
+        "staffing_funding",
+        "training_publicity",
+        "hazard_control",
+        "emergency",
+        "accident",
+        "planning",
+        "supervision",
+        "reporting",
+        "other",
     },
     "principle": {
-        "party_government_same_responsibility", "dual_responsibility", "joint_management",
-        "accountability_for_failure", "three_musts_industry", "three_musts_business",
-        "three_musts_production", "occupational_health", "in_charge_responsible",
-        "approver_responsible", "tiered_responsibility", "territorial_management",
-        "safety_first", "one_vote_veto", "people_first",
-        "who_inspects_responsible", "who_signs_responsible", "who_is_in_charge_responsible",
-        "life_first", "same_plan_deploy_inspect", "five_implementations",
-        "five_levels_five_coverage", "territorial_first_hand",
+        "party_government_same_responsibility",
+        "dual_responsibility",
+        "joint_management",
+        "accountability_for_failure",
+        "three_musts_industry",
+        "three_musts_business",
+        "three_musts_production",
+        "occupational_health",
+        "in_charge_responsible",
+        "approver_responsible",
+        "tiered_responsibility",
+        "territorial_management",
+        "safety_first",
+        "one_vote_veto",
+        "people_first",
+        "who_inspects_responsible",
+        "who_signs_responsible",
+        "who_is_in_charge_responsible",
+        "life_first",
+        "same_plan_deploy_inspect",
+        "five_implementations",
+        "five_levels_five_coverage",
+        "territorial_first_hand",
     },
     "sanction": {
-        "notice", "admonition", "suspension", "reassignment", "ordered_resignation",
-        "demotion", "dismissal", "disciplinary_action", "interview", "record_in_file", "veto",
-        "warning_prompt", "disqualification", "no_promotion", "heavier_accountability",
-        "lighter_accountability", "criticism", "rectification_order", "praise",
+        "notice",
+        "admonition",
+        "suspension",
+        "reassignment",
+        "ordered_resignation",
+        "demotion",
+        "dismissal",
+        "disciplinary_action",
+        "interview",
+        "record_in_file",
+        "veto",
+        "warning_prompt",
+        "disqualification",
+        "no_promotion",
+        "heavier_accountability",
+        "lighter_accountability",
+        "criticism",
+        "rectification_order",
+        "praise",
         # the three top concepts (kinds), and the forms the five documents provide besides
-        "accountability", "reward", "mitigation",
-        "assessment_reward_penalty", "assessment_inclusion", "assessment_for_appointment",
-        "assessment_published", "public_exposure", "rectification_notice", "supervisory_investigation",
-        "departure_no_exemption", "closure", "penalty", "investigate_responsible_unit",
-        "top_leader_accountability", "model_selection", "exemption", "referral", "duty_report",
+        "accountability",
+        "reward",
+        "mitigation",
+        "assessment_reward_penalty",
+        "assessment_inclusion",
+        "assessment_for_appointment",
+        "assessment_published",
+        "public_exposure",
+        "rectification_notice",
+        "supervisory_investigation",
+        "departure_no_exemption",
+        "closure",
+        "penalty",
+        "investigate_responsible_unit",
+        "top_leader_accountability",
+        "model_selection",
+        "exemption",
+        "referral",
+        "duty_report",
     },
     "adminlevel": {"province", "city", "county", "town", "development_zone"},
 }
@@ -146,8 +270,15 @@ ALIGNMENTS = [
 ]
 
 DISJOINT = [
-    WSA.PolicyDocument, WSA.Provision, WSA.Jurisdiction, WSA.Body, WSA.Post, WSA.Duty,
-    WSA.FrequencyRequirement, FOAF.Person, SKOS.Concept,
+    WSA.PolicyDocument,
+    WSA.Provision,
+    WSA.Jurisdiction,
+    WSA.Body,
+    WSA.Post,
+    WSA.Duty,
+    WSA.FrequencyRequirement,
+    FOAF.Person,
+    SKOS.Concept,
 ]
 
 
@@ -174,8 +305,7 @@ def test_parses_as_one_ontology_without_imports(onto: rdflib.Graph) -> None:
 
 def test_no_hash_comment_lines() -> None:
     """Explanations belong in rdfs:comment, which tools keep; `#` lines are lost."""
-    hashed = [n for n, line in enumerate(ONTOLOGY_FILE.read_text("utf-8").splitlines(), 1)
-              if line.lstrip().startswith("#")]
+    hashed = [n for n, line in enumerate(ONTOLOGY_FILE.read_text("utf-8").splitlines(), 1) if line.lstrip().startswith("#")]
     assert not hashed, f"'#' comment lines at {hashed}"
 
 
@@ -188,8 +318,9 @@ def test_class_declared_and_documented(onto: rdflib.Graph, name: str) -> None:
     assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in onto
 
 
-@pytest.mark.parametrize("name,kind", [(p, OWL.ObjectProperty) for p in OBJECT_PROPERTIES]
-                         + [(p, OWL.DatatypeProperty) for p in DATATYPE_PROPERTIES])
+@pytest.mark.parametrize(
+    "name,kind", [(p, OWL.ObjectProperty) for p in OBJECT_PROPERTIES] + [(p, OWL.DatatypeProperty) for p in DATATYPE_PROPERTIES]
+)
 def test_property_declared_and_documented(onto: rdflib.Graph, name: str, kind: URIRef) -> None:
     term = WSA[name]
     assert (term, RDF.type, kind) in onto
@@ -222,8 +353,7 @@ def test_every_concept_iri_used_is_a_declared_concept(onto: rdflib.Graph) -> Non
 
 def test_every_declared_class_has_zh_and_en_comment(onto: rdflib.Graph) -> None:
     named = [c for c in onto.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)]
-    missing = sorted(str(c) for c in named
-                     if not {"zh", "en"} <= set(langs(onto, c, RDFS.comment)))
+    missing = sorted(str(c) for c in named if not {"zh", "en"} <= set(langs(onto, c, RDFS.comment)))
     assert not missing
 
 
@@ -234,8 +364,16 @@ def test_defined_class_has_equivalent_class(onto: rdflib.Graph, name: str) -> No
 
 def test_leadership_levels(onto: rdflib.Graph) -> None:
     """LeadershipPost needs a level in wsa:LeadershipLevel; these are its members."""
-    expected = {"first_responsible", "general_charge", "second_responsible", "overall_leadership",
-                "lead_leadership", "direct_leadership", "special_leadership", "leadership"}
+    expected = {
+        "first_responsible",
+        "general_charge",
+        "second_responsible",
+        "overall_leadership",
+        "lead_leadership",
+        "direct_leadership",
+        "special_leadership",
+        "leadership",
+    }
     members = set(onto.subjects(RDF.type, WSA.LeadershipLevel))
     members |= set(onto.subjects(RDF.type, WSA.FirstResponsibleLevel))
     assert members == {concept_iri("level", i) for i in expected}
@@ -269,7 +407,7 @@ def test_scheme_declared_with_exactly_its_concepts(onto: rdflib.Graph, scheme: s
     scheme_iri = URIRef(CONCEPT + scheme)
     assert (scheme_iri, RDF.type, SKOS.ConceptScheme) in onto
     assert sorted(langs(onto, scheme_iri, RDFS.label)) == ["en", "zh"]
-    members = {str(c)[len(f"{CONCEPT}{scheme}/"):] for c in onto.subjects(SKOS.inScheme, scheme_iri)}
+    members = {str(c)[len(f"{CONCEPT}{scheme}/") :] for c in onto.subjects(SKOS.inScheme, scheme_iri)}
     assert members == SCHEMES[scheme]
 
 
@@ -296,8 +434,7 @@ def test_concept_iris_follow_the_pattern(onto: rdflib.Graph) -> None:
 
 
 @pytest.mark.parametrize("scheme,ident,label", ZH_PREFLABELS)
-def test_zh_preflabel_uses_the_documents_wording(onto: rdflib.Graph, scheme: str, ident: str,
-                                                 label: str) -> None:
+def test_zh_preflabel_uses_the_documents_wording(onto: rdflib.Graph, scheme: str, ident: str, label: str) -> None:
     assert Literal(label, lang="zh") in set(onto.objects(concept_iri(scheme, ident), SKOS.prefLabel))
 
 
@@ -310,9 +447,9 @@ def test_no_alt_or_hidden_labels_here(onto: rdflib.Graph) -> None:
 def test_chinese_literals_are_simplified(onto: rdflib.Graph) -> None:
     opencc = pytest.importorskip("opencc")
     to_simplified = opencc.OpenCC("t2s")
-    traditional = sorted(str(o) for o in onto.objects()
-                         if isinstance(o, Literal) and o.language == "zh"
-                         and to_simplified.convert(str(o)) != str(o))
+    traditional = sorted(
+        str(o) for o in onto.objects() if isinstance(o, Literal) and o.language == "zh" and to_simplified.convert(str(o)) != str(o)
+    )
     assert not traditional
 
 
@@ -325,7 +462,18 @@ def test_no_xsd_date_or_duration_in_formal_ranges(onto: rdflib.Graph) -> None:
 
 
 def test_functional_properties(onto: rdflib.Graph) -> None:
-    for name in ["documentNumber", "sourceText", "marker", "ordinal", "charStart", "charEnd",
-                 "adminLevel", "definedIn", "period", "minOccurrences", "timesPerYear"]:
+    for name in [
+        "documentNumber",
+        "sourceText",
+        "marker",
+        "ordinal",
+        "charStart",
+        "charEnd",
+        "adminLevel",
+        "definedIn",
+        "period",
+        "minOccurrences",
+        "timesPerYear",
+    ]:
         assert (WSA[name], RDF.type, OWL.FunctionalProperty) in onto, name
     assert (WSA.within, RDF.type, OWL.TransitiveProperty) in onto

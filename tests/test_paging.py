@@ -1,6 +1,7 @@
 """A long saved-query answer a page at a time: the same rows as the whole answer, cut where the
 page says, with the number of rows of the whole answer, on every engine, in the CLI and the web.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,9 @@ def test_window_converts_only_the_page_and_counts_the_rest():
     assert rows == [(0,), (1,)] and truncated and total is None
 
 
-@pytest.mark.parametrize("name,values", [("duties-of-bodies", {}), ("post-provenance", {}),
-                                         ("duties-of-role", {"role": "role:safety_deputy"})])
+@pytest.mark.parametrize(
+    "name,values", [("duties-of-bodies", {}), ("post-provenance", {}), ("duties-of-role", {"role": "role:safety_deputy"})]
+)
 def test_pages_put_together_are_the_whole_answer(store, name, values):
     full = whole(store, name, values)
     assert len(full.rows) > 7, "the answer must be long enough to need pages"
@@ -118,15 +120,18 @@ def test_the_disk_store_cuts_pages_from_the_answer_it_keeps(disk_store):
 def test_cli_prints_a_page_and_says_how_to_get_the_next(store):
     full = whole(store, "duties-of-role", {"role": "role:safety_deputy"})
     runner = CliRunner()
-    done = runner.invoke(cli, ["query", "duties-of-role", "-p", "role=role:safety_deputy", "--format", "csv",
-                               "--page-size", "4", "--page", "2"])
+    done = runner.invoke(
+        cli, ["query", "duties-of-role", "-p", "role=role:safety_deputy", "--format", "csv", "--page-size", "4", "--page", "2"]
+    )
     assert done.exit_code == 0, done.output
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1 + 4  # header and the page's rows
     assert lines[1].startswith(str(full.rows[4][0]))
     total = len(full.rows)
-    assert (f"rows 5–8 of {total} (page 2 of {-(-total // 4)}); next: kgtool query duties-of-role "
-            "-p role=role:safety_deputy --format csv --page-size 4 --page 3") in done.stderr
+    assert (
+        f"rows 5–8 of {total} (page 2 of {-(-total // 4)}); next: kgtool query duties-of-role "
+        "-p role=role:safety_deputy --format csv --page-size 4 --page 3"
+    ) in done.stderr
     every = runner.invoke(cli, ["query", "duties-of-role", "-p", "role=role:safety_deputy", "--format", "csv", "--all"])
     assert len(every.stdout.strip().splitlines()) == 1 + total and "page" not in every.stderr
 
@@ -136,9 +141,14 @@ def test_cli_says_nothing_of_pages_when_the_answer_fits_one(store):
     assert done.exit_code == 0 and "rows" not in done.stderr
 
 
-@pytest.mark.parametrize("args,message", [(["--page", "0"], "--page: pages are numbered from 1, not 0"),
-                                          (["--page-size", "-3"], "--page-size: a page holds at least one row, not -3"),
-                                          (["--page", "x"], "'x' is not a valid integer")])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--page", "0"], "--page: pages are numbered from 1, not 0"),
+        (["--page-size", "-3"], "--page-size: a page holds at least one row, not -3"),
+        (["--page", "x"], "'x' is not a valid integer"),
+    ],
+)
 def test_cli_bad_page_options_are_one_line_exit_2(args, message):
     done = CliRunner().invoke(cli, ["query", "policy-documents", *args])
     assert done.exit_code == 2 and message in done.output
@@ -166,8 +176,13 @@ def test_page_describes_an_uncounted_answer():
     assert page.has_next and page.pages is None and page.describe() == "rows 4–6 (page 2)"
 
 
-@pytest.mark.parametrize("engine", [pytest.param("remote_store", id="virtuoso", marks=pytest.mark.virtuoso),
-                                    pytest.param("oxigraph_store", id="oxigraph", marks=pytest.mark.oxigraph)])
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param("remote_store", id="virtuoso", marks=pytest.mark.virtuoso),
+        pytest.param("oxigraph_store", id="oxigraph", marks=pytest.mark.oxigraph),
+    ],
+)
 def test_a_remote_engine_gives_the_same_pages(request, store, engine):
     remote = request.getfixturevalue(engine)
     saved = LIBRARY["post-provenance"]

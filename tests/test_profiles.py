@@ -1,6 +1,7 @@
 """Comparison from profiles (issue 15): the answers of the SPARQL path, on the five documents and
 on a generated corpus; nearest neighbours equal to the top of every pair; places of a level as
 columns; profiles kept current, made again when stale, the same bytes on every run."""
+
 from __future__ import annotations
 
 import json
@@ -75,30 +76,42 @@ def by_sparql(store, juris) -> dict[str, str]:
     """Every comparison as JSON, the way it was made before profiles: SPARQL over the selection."""
     facts = Facts(store, juris)
     graphs = structure_graphs_from(facts)
-    return {"roles": to_json(role_duty_matrix_from(facts)), "roles without bodies": to_json(role_duty_matrix_from(facts, False)),
-            "frequency": to_json(frequency_table_from(facts)), "principles": to_json(concept_matrices_from(facts)),
-            "structure": to_json([measure_graph(graphs[j.slug], j) for j in juris]),
-            "similarity": to_json(similarity_from(facts)), "similarity, 1 round, no bodies": to_json(similarity_from(facts, 1, False))}
+    return {
+        "roles": to_json(role_duty_matrix_from(facts)),
+        "roles without bodies": to_json(role_duty_matrix_from(facts, False)),
+        "frequency": to_json(frequency_table_from(facts)),
+        "principles": to_json(concept_matrices_from(facts)),
+        "structure": to_json([measure_graph(graphs[j.slug], j) for j in juris]),
+        "similarity": to_json(similarity_from(facts)),
+        "similarity, 1 round, no bodies": to_json(similarity_from(facts, 1, False)),
+    }
 
 
 def by_profiles(root, juris) -> dict[str, str]:
     """The same from the documents' profiles (made from each document's own file)."""
     p = Profiled(juris, load_profiles(root, juris, keep=False))
-    return {"roles": to_json(p.role_duty_matrix()), "roles without bodies": to_json(p.role_duty_matrix(False)),
-            "frequency": to_json(p.frequency_table()), "principles": to_json(p.concept_matrices()),
-            "structure": to_json(p.structure()), "similarity": to_json(p.similarity()),
-            "similarity, 1 round, no bodies": to_json(p.similarity(1, False))}
+    return {
+        "roles": to_json(p.role_duty_matrix()),
+        "roles without bodies": to_json(p.role_duty_matrix(False)),
+        "frequency": to_json(p.frequency_table()),
+        "principles": to_json(p.concept_matrices()),
+        "structure": to_json(p.structure()),
+        "similarity": to_json(p.similarity()),
+        "similarity, 1 round, no bodies": to_json(p.similarity(1, False)),
+    }
 
 
 # --- the same answers --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, selectors", [
-    ("five", None), ("five", ["四川省", "wuxi"]), ("five", ["tongchuan-town-2022"]), ("corpus", None)])
+
+@pytest.mark.parametrize(
+    "name, selectors", [("five", None), ("five", ["四川省", "wuxi"]), ("five", ["tongchuan-town-2022"]), ("corpus", None)]
+)
 def test_profiles_give_the_answers_of_sparql(request, name, selectors):
     root, store = request.getfixturevalue(name)
     juris = jurisdictions(store, selectors)
     if name == "corpus":
-        assert len(juris) > 15                                   # the five and the generated ones
+        assert len(juris) > 15  # the five and the generated ones
     expected, got = by_sparql(store, juris), by_profiles(root, juris)
     for table in expected:
         assert got[table] == expected[table], table
@@ -116,8 +129,10 @@ def test_every_format_is_the_same_from_kept_profiles_and_from_the_store(five, vi
     for fmt in VIEWS[view]:
         if fmt in ("svg", "graphml"):
             continue
-        assert compare_command_output(store, [], view, fmt, root=root, keep=False) == \
-            compare_command_output(store, [], view, fmt), (view, fmt)
+        assert compare_command_output(store, [], view, fmt, root=root, keep=False) == compare_command_output(store, [], view, fmt), (
+            view,
+            fmt,
+        )
 
 
 def test_a_document_reads_the_same_alone_as_among_others(corpus):
@@ -138,13 +153,13 @@ def test_a_document_reads_the_same_alone_as_among_others(corpus):
 
 # --- vectorised similarity and nearest neighbours --------------------------------------------------
 
-@pytest.mark.parametrize("dense_share", [1, 4, 50])   # features dense in BLAS, sparse, or both
+
+@pytest.mark.parametrize("dense_share", [1, 4, 50])  # features dense in BLAS, sparse, or both
 def test_matrix_products_give_the_pairwise_numbers_bit_for_bit(monkeypatch, dense_share):
     monkeypatch.setattr(nearest, "DENSE_SHARE", dense_share)
     rng = random.Random(5)
     sets = [frozenset(rng.sample(range(40), rng.randint(0, 15))) for _ in range(30)] + [frozenset()] * 2
-    hists = [Counter({f"f{rng.randint(0, 60)}": rng.randint(1, 9) for _ in range(rng.randint(0, 25))})
-             for _ in range(32)]
+    hists = [Counter({f"f{rng.randint(0, 60)}": rng.randint(1, 9) for _ in range(rng.randint(0, 25))}) for _ in range(32)]
     jac, cos = nearest.jaccard(sets), nearest.cosine(hists)
     for i in range(32):
         assert jac[i][i] == cos[i][i] == 1.0
@@ -160,8 +175,8 @@ def test_nearest_neighbours_are_the_top_of_every_pair(corpus, monkeypatch, k):
     juris = jurisdictions(store)
     profiled = Profiled(juris, load_profiles(root, juris, keep=False))
     full = profiled.similarity()
-    monkeypatch.setattr(nearest, "BLOCK", 4)           # several blocks of rows
-    monkeypatch.setattr(nearest, "DENSE_SHARE", 4)     # features both dense and sparse
+    monkeypatch.setattr(nearest, "BLOCK", 4)  # several blocks of rows
+    monkeypatch.setattr(nearest, "DENSE_SHARE", 4)  # features both dense and sparse
     near = profiled.neighbours(k)
     slugs = [j.slug for j in juris]
     for i, slug in enumerate(slugs):
@@ -194,6 +209,7 @@ def test_many_columns_get_their_nearest_instead_of_every_pair(five, monkeypatch)
 
 # --- places of a level ------------------------------------------------------------------------------
 
+
 def test_documents_are_summed_by_the_place_of_a_level(five):
     root, store = five
     docs = Profiled(jurisdictions(store), load_profiles(root, jurisdictions(store), keep=False))
@@ -207,13 +223,14 @@ def test_documents_are_summed_by_the_place_of_a_level(five):
             assert m.counts.get(holder, {}).get("sichuan", {}).get(duty_type, 0) == total
     freq = provinces.frequency_table()
     row = freq.row("safety_deputy", "inspection")
-    assert row.values["sichuan"] == 4 and row.values["liaoning"] == 4   # 巴中 4 binds over 绵阳 2
+    assert row.values["sichuan"] == 4 and row.values["liaoning"] == 4  # 巴中 4 binds over 绵阳 2
     assert {r.jurisdiction for r in row.requirements["sichuan"]} == {"sichuan"}
     principles = provinces.concept_matrices()["principle"]
-    assert set(principles.present["five_levels_five_coverage"]) == {"sichuan"}   # 巴中's
+    assert set(principles.present["five_levels_five_coverage"]) == {"sichuan"}  # 巴中's
     structure = {s.jurisdiction.slug: s for s in provinces.structure()}
-    assert structure["sichuan"].posts == sum(s.posts for s in docs.structure()
-                                             if s.jurisdiction.slug in ("bazhong-econ-2018", "mianyang-union-2020"))
+    assert structure["sichuan"].posts == sum(
+        s.posts for s in docs.structure() if s.jurisdiction.slug in ("bazhong-econ-2018", "mianyang-union-2020")
+    )
     assert not provinces.left_out
 
 
@@ -244,10 +261,11 @@ def test_generated_jurisdictions_group_by_city_county_and_town(corpus):
 
 # --- keeping profiles --------------------------------------------------------------------------------
 
+
 def test_profiles_are_written_once_with_the_same_bytes_in_any_process(tmp_path):
     root = project(tmp_path)
     written = write_profiles(root)
-    assert sorted(p.name for p in written) == [f"{slug}.json" for slug in FIVE]   # not places.ttl
+    assert sorted(p.name for p in written) == [f"{slug}.json" for slug in FIVE]  # not places.ttl
     assert write_profiles(root) == [] and write_profiles(root, check=True) == []
     before = {p.name: p.read_bytes() for p in written}
     shutil.rmtree(root / "data" / "profiles")
@@ -285,9 +303,11 @@ def test_a_stale_or_missing_profile_is_made_again(tmp_path):
     assert target.read_bytes() == kept
     # the document changes: its profile is made again from the file
     data = root / "data" / "wuxi-towns-2021.ttl"
-    data.write_bytes(data.read_bytes() + b"\n<https://w3id.org/wsa/id/wuxi-towns-2021> "
-                     b"<https://w3id.org/wsa/ontology#invokesPrinciple> "
-                     b"<https://w3id.org/wsa/concept/principle/life_first> .\n")
+    data.write_bytes(
+        data.read_bytes() + b"\n<https://w3id.org/wsa/id/wuxi-towns-2021> "
+        b"<https://w3id.org/wsa/ontology#invokesPrinciple> "
+        b"<https://w3id.org/wsa/concept/principle/life_first> .\n"
+    )
     assert "life_first" in {t.id for t in load_profiles(root, wuxi)["wuxi-towns-2021"].principles}
     # a label in the ontology changes: so do the profiles' terms
     wsa = root / "ontology" / "wsa.ttl"
@@ -304,12 +324,14 @@ def test_a_document_outside_its_own_file_is_read_from_the_store(tmp_path):
     store = open_store(endpoint="", root=root)
     juris = jurisdictions(store)
     assert load_profiles(root, juris, keep=False) is None
-    assert compare_command_output(store, [], "frequency", "json", root=root, keep=False) == \
-        compare_command_output(store, [], "frequency", "json")
+    assert compare_command_output(store, [], "frequency", "json", root=root, keep=False) == compare_command_output(
+        store, [], "frequency", "json"
+    )
     store.close()
 
 
 # --- the command --------------------------------------------------------------------------------------
+
 
 def test_compare_command_top_and_level(five, monkeypatch):
     root, _ = five
@@ -322,9 +344,11 @@ def test_compare_command_top_and_level(five, monkeypatch):
     assert result.exit_code == 0, result.output
     assert [j["slug"] for j in json.loads(result.output)["jurisdictions"]] == ["bazhong", "benxi", "mianyang", "ordos", "wuxi"]
     assert sorted(p.name for p in (root / "data" / "profiles").iterdir()) == [f"{s}.json" for s in FIVE]  # kept
-    for args, message in ((["--top", "0", "--by", "similarity"], "--top: must be at least 1"),
-                          (["--top", "3"], "--top: only ranks neighbours by similarity"),
-                          (["mianyang", "wuxi", "--diff", "--by-level", "city"], "--by-level: has no effect on a diff"),
-                          (["--by", "structure", "--format", "graphml", "--by-level", "city"], "--by-level")):
+    for args, message in (
+        (["--top", "0", "--by", "similarity"], "--top: must be at least 1"),
+        (["--top", "3"], "--top: only ranks neighbours by similarity"),
+        (["mianyang", "wuxi", "--diff", "--by-level", "city"], "--by-level: has no effect on a diff"),
+        (["--by", "structure", "--format", "graphml", "--by-level", "city"], "--by-level"),
+    ):
         result = run(cli, ["compare", *args])
         assert result.exit_code == 2 and message in result.output, (args, result.output)

@@ -5,6 +5,7 @@ format parses, and the N-Quads dump loaded into a fresh store answers every save
 original does; /dumps/ tells the size and SHA-256 of the very bytes it serves; and a SPARQL
 client that knows only the server's address finds the endpoint through /.well-known/void.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -83,6 +84,7 @@ def subset_counts(graph: Graph) -> dict[URIRef, int]:
 
 # --- the description's counts are the store's ------------------------------------------------------
 
+
 def test_void_counts_equal_the_stores_per_graph_and_in_total(store, project_root):
     graph = describe(store, about(project_root))
     per_graph = counts_per_graph(store)
@@ -112,8 +114,7 @@ def test_build_check_reports_a_stale_description_and_build_brings_it_up_to_date(
     monkeypatch.setenv("KGTOOL_HOME", str(root))
     description = root / DESCRIPTION
     about_file = root / "data" / "dataset" / "about.ttl"
-    about_file.write_text(about_file.read_text(encoding="utf-8").replace("安全生产责任知识图谱", "安全责任图谱"),
-                          encoding="utf-8")
+    about_file.write_text(about_file.read_text(encoding="utf-8").replace("安全生产责任知识图谱", "安全责任图谱"), encoding="utf-8")
     before = description.read_bytes()
     check = CliRunner().invoke(cli, ["build", "--check"])
     assert check.exit_code == 1 and "stale: data/dataset/void.ttl" in check.output, check.output
@@ -137,7 +138,7 @@ def test_a_broken_facts_file_is_one_line_and_exit_2(tmp_path, monkeypatch):
     root = copy_project(tmp_path)
     monkeypatch.setenv("KGTOOL_HOME", str(root))
     with (root / "data" / "dataset" / "about.ttl").open("a", encoding="utf-8") as f:
-        f.write("\n<https://w3id.org/wsa/dataset> dcterms:title \"unterminated .\n")
+        f.write('\n<https://w3id.org/wsa/dataset> dcterms:title "unterminated .\n')
     result = CliRunner().invoke(cli, ["build", "--check"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
@@ -149,8 +150,7 @@ def test_a_stale_description_is_not_served_as_it_is(store, tmp_path):
     description = root / DESCRIPTION
     text = description.read_text(encoding="utf-8")
     real = counts_per_graph(store)[vocab.GRAPH["wuxi-towns-2021"]]
-    stale = re.sub(r"(graph:wuxi-towns-2021 a void:Dataset ;(?:\n[^\n]*)*?\n    void:triples )\d+",
-                   rf"\g<1>{real + 1}", text, count=1)
+    stale = re.sub(r"(graph:wuxi-towns-2021 a void:Dataset ;(?:\n[^\n]*)*?\n    void:triples )\d+", rf"\g<1>{real + 1}", text, count=1)
     assert stale != text
     description.write_text(stale, encoding="utf-8")
     graph = served(store, root)
@@ -160,9 +160,19 @@ def test_a_stale_description_is_not_served_as_it_is(store, tmp_path):
 
 # --- export ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,fmt", [("all.nq", None), ("all.nq.gz", None), ("all.ttl", None),
-                                      ("all.ttl.gz", None), ("all.jsonld", None), ("all.json.gz", "jsonld"),
-                                      ("all.txt", "ttl")])
+
+@pytest.mark.parametrize(
+    "name,fmt",
+    [
+        ("all.nq", None),
+        ("all.nq.gz", None),
+        ("all.ttl", None),
+        ("all.ttl.gz", None),
+        ("all.jsonld", None),
+        ("all.json.gz", "jsonld"),
+        ("all.txt", "ttl"),
+    ],
+)
 def test_export_writes_a_file_that_parses_to_the_whole_store(store, tmp_path, name, fmt):
     out = tmp_path / name
     args = ["export", "--out", str(out)] + (["--format", fmt] if fmt else [])
@@ -209,11 +219,14 @@ def test_the_cli_offers_every_dump_format():
     assert sorted(option.type.choices) == sorted(dumps.FORMATS)
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--format", "xml"], "'xml' is not one of"),
-    (["--out", "{tmp}/no/such/folder/x.nq"], "no/such/folder/x.nq: cannot write here"),
-    (["--out", "{tmp}"], "is a folder"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--format", "xml"], "'xml' is not one of"),
+        (["--out", "{tmp}/no/such/folder/x.nq"], "no/such/folder/x.nq: cannot write here"),
+        (["--out", "{tmp}"], "is a folder"),
+    ],
+)
 def test_export_refuses_bad_options_with_exit_2(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["export", *(a.replace("{tmp}", str(tmp_path)) for a in args)])
     assert result.exit_code == 2, result.output
@@ -264,6 +277,7 @@ def test_the_n_quads_dump_answers_every_saved_query_as_the_store_does(store, tmp
 
 # --- the web app --------------------------------------------------------------------------------------
 
+
 def test_dumps_page_lists_the_size_and_sha256_of_the_bytes_served(web_client):
     listed = web_client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
     assert [d["name"] for d in listed] == ["kgtool.nq.gz", "kgtool.ttl.gz"]
@@ -276,11 +290,11 @@ def test_dumps_page_lists_the_size_and_sha256_of_the_bytes_served(web_client):
         assert "attachment" in response.headers["Content-Disposition"]
         assert len(body) == entry["bytes"] and hashlib.sha256(body).hexdigest() == entry["sha256"]
         assert response.headers["ETag"] == f'"{entry["sha256"]}"'
-        assert web_client.get(f"/dumps/{entry['name']}",
-                              headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+        assert web_client.get(f"/dumps/{entry['name']}", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
         assert entry["sha256"] in page and f'data-bytes="{entry["bytes"]}"' in page
-        statements = list(ox.parse(gzip.decompress(body), format=ox.RdfFormat.N_QUADS if entry["name"].endswith(
-            ".nq.gz") else ox.RdfFormat.TURTLE))
+        statements = list(
+            ox.parse(gzip.decompress(body), format=ox.RdfFormat.N_QUADS if entry["name"].endswith(".nq.gz") else ox.RdfFormat.TURTLE)
+        )
         assert len(statements) == entry["statements"] > 1000
     assert web_client.get("/dumps/..%2Fvoid.ttl").status_code == 404
     assert web_client.get("/dumps/kgtool.jsonld.gz").status_code == 404
@@ -291,7 +305,7 @@ def test_dataset_page_shows_counts_links_and_negotiates_rdf(web_client, store):
     assert "安全生产责任知识图谱" in page and "MIT" in page and "/sparql" in page
     assert 'href="/id/wuxi-towns-2021"' in page and "kgtool.nq.gz" in page
     for graph, n in counts_per_graph(store).items():
-        assert f"<code class=\"qname\">{graph}</code>" in page and f'<td class="num">{n}</td>' in page
+        assert f'<code class="qname">{graph}</code>' in page and f'<td class="num">{n}</td>' in page
     turtle = web_client.get("/dataset", headers={"Accept": "text/turtle"})
     assert turtle.mimetype == "text/turtle"
     assert subset_counts(Graph().parse(data=turtle.get_data(as_text=True), format="turtle")) == counts_per_graph(store)
@@ -330,7 +344,8 @@ def test_a_sparql_client_finds_the_endpoint_through_well_known_void(project_root
                 assert len(body) == int(description.value(distribution, DCAT.byteSize))
                 assert description.value(distribution, DCAT.mediaType) in (
                     URIRef("http://www.iana.org/assignments/media-types/application/n-quads"),
-                    URIRef("http://www.iana.org/assignments/media-types/text/turtle"))
+                    URIRef("http://www.iana.org/assignments/media-types/text/turtle"),
+                )
                 assert (vocab.DATASET, VOID.dataDump, URIRef(url)) in description
                 with gzip.open(io.BytesIO(body)) as unpacked:
                     assert unpacked.read(1)

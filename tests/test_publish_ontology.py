@@ -5,6 +5,7 @@ negotiation, `kgtool docs`, and docs/ontology.html kept current with ontology/.
 The page is read back with html5lib (as a browser parses it), never searched as text, so that
 an id must really be an element's id and a label really inside its heading.
 """
+
 from __future__ import annotations
 
 import base64
@@ -75,15 +76,14 @@ def terms(graph: Graph, *kinds) -> set[URIRef]:
 
 # --- every term with its anchor -----------------------------------------------------------------
 def test_every_class_property_and_concept_scheme_has_a_block_with_an_anchor(graph, tree):
-    wanted = terms(graph, OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
-                   SKOS.ConceptScheme)
+    wanted = terms(graph, OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, SKOS.ConceptScheme)
     assert len(terms(graph, OWL.Class)) > 20 and len(terms(graph, SKOS.ConceptScheme)) == 6
     found = documented(tree)
     missing = sorted(str(term) for term in wanted if str(term) not in found)
     assert not missing, f"not documented on the page: {missing}"
     for term in wanted:
         if str(term).startswith(str(WSA)):
-            assert found[str(term)] == str(term)[len(str(WSA)):], term
+            assert found[str(term)] == str(term)[len(str(WSA)) :], term
 
 
 def test_every_wsa_iri_of_the_ontology_resolves_to_its_anchor(graph, tree, ids):
@@ -92,7 +92,7 @@ def test_every_wsa_iri_of_the_ontology_resolves_to_its_anchor(graph, tree, ids):
     used.discard(str(WSA))
     assert len(used) > 40
     found = documented(tree)
-    wrong = sorted(iri for iri in used if found.get(iri) != iri[len(str(WSA)):] or iri[len(str(WSA)):] not in ids)
+    wrong = sorted(iri for iri in used if found.get(iri) != iri[len(str(WSA)) :] or iri[len(str(WSA)) :] not in ids)
     assert not wrong, f"fragments that are not the anchor of their term: {wrong}"
 
 
@@ -136,8 +136,10 @@ def test_every_concept_scheme_lists_its_concepts_with_both_labels(graph, ids):
         for concept in concepts:
             row = rows[str(concept).replace(str(scheme) + "/", str(scheme).rsplit("/", 1)[-1] + ":")]
             for label in graph.objects(concept, SKOS.prefLabel):
-                assert any(text(cell) == str(label) and cell.get("lang", "").startswith(label.language)
-                           for cell in row.iter("span")), (concept, label)
+                assert any(text(cell) == str(label) and cell.get("lang", "").startswith(label.language) for cell in row.iter("span")), (
+                    concept,
+                    label,
+                )
 
 
 def test_a_narrower_concept_follows_its_broader_one(ids):
@@ -161,7 +163,7 @@ def test_alignments_to_org_odrl_prov_and_eli_are_shown(graph, ids):
 
     def short(iri) -> str:
         ns = max((n for n in prefix if str(iri).startswith(n)), key=len)
-        return f"{prefix[ns]}:{str(iri)[len(ns):]}"
+        return f"{prefix[ns]}:{str(iri)[len(ns) :]}"
 
     for s, prop, o in expected:
         assert [short(s), short(prop), short(o)] in rows, (s, prop, o)
@@ -175,8 +177,9 @@ def test_a_terms_block_shows_its_close_matches_and_class_expressions(ids):
     assert "Close Match" in body and "org:FormalOrganization" in body
     provision = text(ids["Provision"])
     assert "dcterms:isPartOf only ( wsa:PolicyDocument or wsa:Provision )" in provision
-    assert "wsa:Post and ( wsa:hasDuty some ( wsa:Duty and ( wsa:frequency some wsa:FrequencyRequirement ) ) )" \
-        in text(ids["PostWithPeriodicDuty"])
+    assert "wsa:Post and ( wsa:hasDuty some ( wsa:Duty and ( wsa:frequency some wsa:FrequencyRequirement ) ) )" in text(
+        ids["PostWithPeriodicDuty"]
+    )
     # wsa:hasDuty's domain is (wsa:Post or wsa:Body): pyLODE alone lists it under neither
     for owner in ("Post", "Body"):
         assert "#hasDuty" in [a.get("href") for a in ids[owner].iter("a")], owner
@@ -185,8 +188,10 @@ def test_a_terms_block_shows_its_close_matches_and_class_expressions(ids):
 def test_making_the_page_leaves_logging_as_it_was():
     """pyLODE 3.4.1 calls logging.basicConfig(level=DEBUG) on import, and logging.info() (which
     configures the root logger) while it works; kgtool undoes both."""
-    code = ("import logging; from pathlib import Path; from kgtool.publish.ontology import pages; pages(Path('.')); "
-            "root = logging.getLogger(); print(root.level, len(root.handlers))")
+    code = (
+        "import logging; from pathlib import Path; from kgtool.publish.ontology import pages; pages(Path('.')); "
+        "root = logging.getLogger(); print(root.level, len(root.handlers))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(logging.WARNING), "0"]
@@ -201,8 +206,7 @@ def test_the_page_loads_nothing_from_elsewhere(tree, page):
 
 
 def test_style_hashes_are_those_of_the_style_elements(tree, page):
-    expected = [f"'sha256-{base64.b64encode(hashlib.sha256(s.text.encode()).digest()).decode()}'"
-                for s in tree.iter("style")]
+    expected = [f"'sha256-{base64.b64encode(hashlib.sha256(s.text.encode()).digest()).decode()}'" for s in tree.iter("style")]
     assert style_hashes(page) == expected and len(expected) == 2
 
 
@@ -210,8 +214,9 @@ def test_style_hashes_are_those_of_the_style_elements(tree, page):
 def test_the_committed_page_is_current_with_the_ontology(page):
     committed = ROOT / "docs" / PAGE
     assert committed.is_file(), "docs/ontology.html is missing: run `kgtool docs`"
-    assert committed.read_bytes() == page.encode("utf-8"), \
+    assert committed.read_bytes() == page.encode("utf-8"), (
         "docs/ontology.html is stale: ontology/ changed since it was written; run `kgtool docs`"
+    )
 
 
 def test_kgtool_docs_writes_the_page_and_checks_it(tmp_path, page):
@@ -234,21 +239,23 @@ def test_kgtool_docs_into_a_file_is_a_one_line_error(tmp_path, inside):
     blocker.write_text("x", encoding="utf-8")
     run = CliRunner().invoke(cli, ["docs", "--out", str(blocker / "sub" if inside else blocker)])
     assert run.exit_code == 2
-    assert run.stderr.splitlines() == [f"kgtool: error: --out: {blocker} is a file, not a folder "
-                                       "(give a folder to write the pages into)"]
+    assert run.stderr.splitlines() == [f"kgtool: error: --out: {blocker} is a file, not a folder (give a folder to write the pages into)"]
     assert blocker.read_text(encoding="utf-8") == "x"
 
 
 # --- /ontology ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("accept", "query", "media", "fmt"), [
-    ("text/turtle", "", "text/turtle", "turtle"),
-    ("application/rdf+xml", "", "application/rdf+xml", "xml"),
-    ("application/ld+json", "", "application/ld+json", "json-ld"),
-    ("text/html;q=0.5, text/turtle", "", "text/turtle", "turtle"),
-    (None, "?format=ttl", "text/turtle", "turtle"),
-    ("text/html", "?format=rdf", "application/rdf+xml", "xml"),
-    (None, "?format=jsonld", "application/ld+json", "json-ld"),
-])
+@pytest.mark.parametrize(
+    ("accept", "query", "media", "fmt"),
+    [
+        ("text/turtle", "", "text/turtle", "turtle"),
+        ("application/rdf+xml", "", "application/rdf+xml", "xml"),
+        ("application/ld+json", "", "application/ld+json", "json-ld"),
+        ("text/html;q=0.5, text/turtle", "", "text/turtle", "turtle"),
+        (None, "?format=ttl", "text/turtle", "turtle"),
+        ("text/html", "?format=rdf", "application/rdf+xml", "xml"),
+        (None, "?format=jsonld", "application/ld+json", "json-ld"),
+    ],
+)
 def test_ontology_serialisations_are_the_ontology_files(web_client, graph, accept, query, media, fmt):
     response = web_client.get("/ontology" + query, headers={"Accept": accept} if accept else {})
     assert response.status_code == 200
@@ -269,8 +276,7 @@ def test_ontology_page_is_html_by_default_with_a_csp_for_its_own_styles_only(web
     assert "script-src 'self';" in csp
     served = html5lib.parse(body, namespaceHTMLElements=False)
     nav = next(e for e in served.iter("nav") if e.get("id") == "site-nav")
-    assert [a.get("href") for a in nav.iter("a")] == ["/", "/ontology?format=ttl", "/ontology?format=rdf",
-                                                        "/ontology?format=jsonld"]
+    assert [a.get("href") for a in nav.iter("a")] == ["/", "/ontology?format=ttl", "/ontology?format=rdf", "/ontology?format=jsonld"]
     assert any(e.get("id") == "PolicyDocument" for e in served.iter("div"))
 
 

@@ -6,6 +6,7 @@ The graphs are compared by what an analyst reads off them: the posts, each duty 
 without whitespace, types), the frequencies, principles and sanctions, and the metadata (文号,
 title, date, issuer); a failure lists every difference.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,12 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = ROOT / "tests" / "data" / "published"
 SLUGS = sorted(p.stem for p in (ROOT / "data" / "sources").glob("*.txt"))
 WSA = Namespace("https://w3id.org/wsa/ontology#")
-needs_libreoffice = pytest.mark.skipif(soffice() is None and not os.environ.get("CI"),
-                                       reason="LibreOffice (libreoffice-writer-nogui) is not installed")
+needs_libreoffice = pytest.mark.skipif(
+    soffice() is None and not os.environ.get("CI"), reason="LibreOffice (libreoffice-writer-nogui) is not installed"
+)
 
 
 def facts(graph: Graph) -> dict[str, object]:
     """What the comparison compares, as plain values."""
+
     def label(node: object) -> str:
         return str(graph.value(node, RDFS.label) or node)
 
@@ -51,16 +54,26 @@ def facts(graph: Graph) -> dict[str, object]:
     doc = next(graph.subjects(RDF.type, WSA.PolicyDocument))
     return {
         "posts": Counter(label(p) for p in graph.subjects(RDF.type, WSA.Post)),
-        "duties": Counter((tuple(sorted(label(h) for h in graph.subjects(WSA.hasDuty, d))), squeezed(graph.value(d, WSA.text)),
-                           tuple(sorted(str(t).rsplit("/", 1)[-1] for t in graph.objects(d, WSA.dutyType))))
-                          for d in graph.subjects(RDF.type, WSA.Duty)),
-        "frequencies": Counter((str(graph.value(f, WSA.period)), str(graph.value(f, WSA.minOccurrences)),
-                                str(graph.value(f, WSA.action)).rsplit("/", 1)[-1])
-                               for f in graph.subjects(RDF.type, WSA.FrequencyRequirement)),
+        "duties": Counter(
+            (
+                tuple(sorted(label(h) for h in graph.subjects(WSA.hasDuty, d))),
+                squeezed(graph.value(d, WSA.text)),
+                tuple(sorted(str(t).rsplit("/", 1)[-1] for t in graph.objects(d, WSA.dutyType))),
+            )
+            for d in graph.subjects(RDF.type, WSA.Duty)
+        ),
+        "frequencies": Counter(
+            (str(graph.value(f, WSA.period)), str(graph.value(f, WSA.minOccurrences)), str(graph.value(f, WSA.action)).rsplit("/", 1)[-1])
+            for f in graph.subjects(RDF.type, WSA.FrequencyRequirement)
+        ),
         "principles": Counter(str(p).rsplit("/", 1)[-1] for p in graph.objects(doc, WSA.invokesPrinciple)),
         "sanctions": Counter(str(s).rsplit("/", 1)[-1] for s in graph.objects(doc, WSA.providesSanction)),
-        "metadata": {"文号": graph.value(doc, WSA.documentNumber), "title": graph.value(doc, DCTERMS.title),
-                     "issued": graph.value(doc, DCTERMS.issued), "creator": graph.value(graph.value(doc, DCTERMS.creator), RDFS.label)},
+        "metadata": {
+            "文号": graph.value(doc, WSA.documentNumber),
+            "title": graph.value(doc, DCTERMS.title),
+            "issued": graph.value(doc, DCTERMS.issued),
+            "creator": graph.value(graph.value(doc, DCTERMS.creator), RDFS.label),
+        },
     }
 
 
@@ -84,8 +97,7 @@ def reading() -> tuple:
 
 @pytest.fixture(scope="module")
 def from_text(reading) -> dict[str, dict[str, object]]:
-    return {slug: facts(build_one(ROOT / "data" / "sources" / f"{slug}.txt", ROOT, *reading, slug=slug).graph)
-            for slug in SLUGS}
+    return {slug: facts(build_one(ROOT / "data" / "sources" / f"{slug}.txt", ROOT, *reading, slug=slug).graph) for slug in SLUGS}
 
 
 FORMATS = ["html", "docx", pytest.param("doc", marks=[needs_libreoffice, pytest.mark.slow]), "pdf"]
@@ -124,12 +136,14 @@ def test_gb2312_page_is_decoded_from_its_own_declaration():
     data = (PUBLISHED / "bazhong-econ-2018.html").read_bytes()
     assert b"charset=gb2312" in data[:1024] and data.decode("gb18030")
     from kgtool.read.formats.webpage import read_html
+
     text = read_html(data, "bazhong")
     assert "巴市经信发〔2018〕23号" in text and "委领导安全生产工作职责" in text
 
 
 def test_page_metadata_and_tables_are_read_without_the_site():
     from kgtool.read.formats.webpage import read_html
+
     text = read_html((PUBLISHED / "bazhong-econ-2018.html").read_bytes(), "bazhong")
     assert "文号 | 巴市经信发〔2018〕23号 |" in text and "发布机构 | 巴中市经济和信息化委员会 |" in text
     for furniture in ("政务服务", "网站标识码", "分享到", "相关文件", "请输入关键字"):
@@ -140,6 +154,7 @@ def test_page_metadata_and_tables_are_read_without_the_site():
 def test_docx_numbering_drawn_by_word_is_read():
     """Mianyang's DOCX numbers its articles with Word's own list numbering (第%1条, chineseCounting)."""
     from kgtool.read.formats.word import read_docx
+
     data = (PUBLISHED / "mianyang-union-2020.docx").read_bytes()
     assert b"chineseCounting" in zipfile.ZipFile(io.BytesIO(data)).read("word/numbering.xml")
     text = read_docx(data, "mianyang")
@@ -148,6 +163,7 @@ def test_docx_numbering_drawn_by_word_is_read():
 
 def test_pdf_running_header_and_page_numbers_are_left_out():
     from kgtool.read.formats.pdf import read_pdf
+
     text = read_pdf((PUBLISHED / "mianyang-union-2020.pdf").read_bytes(), "mianyang")
     assert text.count("绵阳市总工会办公室文件") == 1  # the body's own line, not the header of every page
     assert not re.search(r"^[—-] ?\d+ ?[—-]$", text, re.MULTILINE)
@@ -155,6 +171,7 @@ def test_pdf_running_header_and_page_numbers_are_left_out():
 
 
 # --- hostile files ---------------------------------------------------------------------------
+
 
 @pytest.fixture()
 def project(tmp_path, monkeypatch) -> Path:
@@ -196,9 +213,12 @@ def pdf_bomb(path: Path) -> None:
     import zlib
 
     stream = zlib.compress(b" " * (400 << 20), 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -224,19 +244,33 @@ HOSTILE = [
     ("damaged.pdf", truncated_pdf, "damaged PDF", {}),
     ("notazip.docx", damaged_docx, "not a valid ZIP archive", {}),
     ("bomb.docx", zip_bomb, "a zip bomb: the DOCX unpacks to 262 MB", {}),
-    ("nav-only.html", lambda p: p.write_text(
-        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>某市人民政府</title></head><body>'
-        '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul>'
-        '<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; 政策文件</div><div class="content"></div>'
-        '<div class="footer">版权所有：某市人民政府 网站标识码：5100000001</div></body></html>', encoding="utf-8"),
-     "no article found in the page", {}),
+    (
+        "nav-only.html",
+        lambda p: p.write_text(
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>某市人民政府</title></head><body>'
+            '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul>'
+            '<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; 政策文件</div><div class="content"></div>'
+            '<div class="footer">版权所有：某市人民政府 网站标识码：5100000001</div></body></html>',
+            encoding="utf-8",
+        ),
+        "no article found in the page",
+        {},
+    ),
     ("empty.pdf", lambda p: p.write_bytes(b""), "empty file (0 bytes)", {}),
-    ("big.pdf", lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p), "raise KGTOOL_MAX_SOURCE_BYTES",
-     {"KGTOOL_MAX_SOURCE_BYTES": "100000"}),
+    (
+        "big.pdf",
+        lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p),
+        "raise KGTOOL_MAX_SOURCE_BYTES",
+        {"KGTOOL_MAX_SOURCE_BYTES": "100000"},
+    ),
     ("scanned.pdf", scanned_pdf, "a PDF with no text layer (a scan?)", {}),
     ("picture.docx", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), "a PNG image, not a format kgtool reads", {}),
-    ("slow.pdf", lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p), "took longer than 0.05 s",
-     {"KGTOOL_READER_TIMEOUT_S": "0.05"}),
+    (
+        "slow.pdf",
+        lambda p: shutil.copy(PUBLISHED / "wuxi-towns-2021.pdf", p),
+        "took longer than 0.05 s",
+        {"KGTOOL_READER_TIMEOUT_S": "0.05"},
+    ),
     ("bomb.pdf", pdf_bomb, "needs more than 200 MB of memory", {"KGTOOL_READER_MEMORY_MB": "200"}),
 ]
 
@@ -264,6 +298,7 @@ def test_doc_without_libreoffice_names_the_package(project, tmp_path, monkeypatc
 
 
 # --- kept as published ------------------------------------------------------------------------
+
 
 def test_ingest_keeps_the_published_file_and_build_reads_it(project, tmp_path):
     source = tmp_path / "qingshan.pdf"

@@ -4,6 +4,7 @@ The remote engine is what users point kgtool at when the graph outgrows one mach
 every saved query (with its defaults, and with a parameter bound) must agree row for row, on
 Virtuoso (tests/virtuoso_server.py) and on Oxigraph's own server (tests/oxigraph_server.py).
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -51,8 +52,10 @@ def rows(store, name: str, values: dict[str, str]):
 
 
 #: Each remote engine: the session fixture that pushes the project to a server of its own.
-ENGINES = [pytest.param("remote_store", id="virtuoso", marks=pytest.mark.virtuoso),
-           pytest.param("oxigraph_store", id="oxigraph", marks=pytest.mark.oxigraph)]
+ENGINES = [
+    pytest.param("remote_store", id="virtuoso", marks=pytest.mark.virtuoso),
+    pytest.param("oxigraph_store", id="oxigraph", marks=pytest.mark.oxigraph),
+]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

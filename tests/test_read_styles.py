@@ -2,6 +2,7 @@
 would in expected.yaml): a province, a prefecture, an autonomous county, a township issued jointly,
 a central enterprise, a bureau, a flattened web copy and a Traditional copy with pinyin. Each is
 read with no code change; what the reader still misreads is marked xfail with the reason."""
+
 from __future__ import annotations
 
 from functools import cache
@@ -54,8 +55,11 @@ def test_post_role_level_duties(name, want, request):
     levels = {str(r).rsplit("/", 1)[-1] for r in graph.objects(post, WSA.responsibilityLevel)}
     assert set(want["levels"]) <= levels | {"general_charge"} and ("first_responsible" in levels) == ("first_responsible" in want["levels"])
     assert len(set(graph.objects(post, WSA.hasDuty))) == want["duties"]
-    got = sorted((str(graph.value(f, WSA.period)), int(graph.value(f, WSA.minOccurrences)))
-                 for d in graph.objects(post, WSA.hasDuty) for f in graph.objects(d, WSA.frequency))
+    got = sorted(
+        (str(graph.value(f, WSA.period)), int(graph.value(f, WSA.minOccurrences)))
+        for d in graph.objects(post, WSA.hasDuty)
+        for f in graph.objects(d, WSA.frequency)
+    )
     for f in want.get("frequencies") or []:
         assert (f["period"], f["min"]) in got, (f, got)
 

@@ -4,6 +4,7 @@
 so that two provisions of one document looked the same. The tables are read back here cell by
 cell, as a person would, to check that every IRI is whole and every line fits.
 """
+
 from __future__ import annotations
 
 import csv
@@ -21,8 +22,10 @@ from kgtool.render import compact, table, width
 from kgtool.store import Result
 
 #: Two levels of provisions of one document: IRIs alike for 50 characters, with their texts as names.
-PROVISIONS = ("SELECT ?provision ?parent WHERE { ?provision dcterms:isPartOf ?parent . "
-              "?parent dcterms:isPartOf+ id:bazhong-econ-2018 } ORDER BY ?provision")
+PROVISIONS = (
+    "SELECT ?provision ?parent WHERE { ?provision dcterms:isPartOf ?parent . "
+    "?parent dcterms:isPartOf+ id:bazhong-econ-2018 } ORDER BY ?provision"
+)
 
 
 def run(*args: str, columns: int | None = 100) -> str:
@@ -34,8 +37,7 @@ def run(*args: str, columns: int | None = 100) -> str:
 def answer(*args: str) -> list[dict[str, str]]:
     """The same query as SPARQL JSON: what the table must show."""
     rows = json.loads(run(*args, "--format", "json"))["results"]["bindings"]
-    return [{v: b["value"] if b["type"] == "literal" else compact(URIRef(b["value"]), path=True)
-             for v, b in row.items()} for row in rows]
+    return [{v: b["value"] if b["type"] == "literal" else compact(URIRef(b["value"]), path=True) for v, b in row.items()} for row in rows]
 
 
 def _columns(line: str) -> str:
@@ -52,7 +54,7 @@ def read_grid(text: str) -> list[dict[str, str]]:
     def cells(block: list[str]) -> list[str]:
         return ["".join(_columns(line)[a:b].replace("\0", "").strip() for line in block) for a, b in spans]
 
-    body = lines[rule + 1:]
+    body = lines[rule + 1 :]
     blocks = "\n".join(body).split("\n\n") if "" in body else body
     heads = cells(lines[:rule])
     return [dict(zip(heads, cells(block.split("\n")))) for block in blocks]
@@ -109,7 +111,8 @@ def test_too_many_columns_for_the_terminal_are_shown_record_by_record():
     assert fits(text, 100)
     shown, expected = read_records(text), answer("query", "first-responsible-persons")
     assert [{k: r.get(k, "") for k in ("post", "postLabel", "provision")} for r in shown] == [
-        {k: r.get(k, "") for k in ("post", "postLabel", "provision")} for r in expected]
+        {k: r.get(k, "") for k in ("post", "postLabel", "provision")} for r in expected
+    ]
     assert len(shown) > 5 and all(r["provision"].startswith("id:") for r in shown if r["provision"])
 
 
@@ -135,8 +138,9 @@ def test_csv_tsv_and_json_are_unchanged():
 
 
 def test_numbers_line_up_on_the_right_and_nothing_is_cut():
-    result = Result(kind="select", variables=("name", "n"),
-                    rows=((Literal("短"), Literal(7)), (Literal("一个很长的名字" * 10), Literal(1234))))
+    result = Result(
+        kind="select", variables=("name", "n"), rows=((Literal("短"), Literal(7)), (Literal("一个很长的名字" * 10), Literal(1234)))
+    )
     text = table(result, columns=40)
     assert fits(text, 40) and "…" not in text
     assert read_grid(text) == [{"name": "短", "n": "7"}, {"name": "一个很长的名字" * 10, "n": "1234"}]

@@ -4,6 +4,7 @@ posts and duties they should, and an inconsistent graph is a result, never a tra
 Each HermiT run starts a JVM (about 2 s), so the graphs are small and each is reasoned
 over once per module.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -98,8 +99,10 @@ def test_ontology_alone_is_consistent(ontology_alone: Reasoning) -> None:
     assert ontology_alone.consistent
     assert ontology_alone.explanation is None  # no unsatisfiable class either
     assert set(ontology_alone.inferred) == {
-        str(WSA.FirstResponsiblePost), str(WSA.LeadershipPost),
-        str(WSA.PostWithPeriodicDuty), str(WSA.DutyWithFrequency),
+        str(WSA.FirstResponsiblePost),
+        str(WSA.LeadershipPost),
+        str(WSA.PostWithPeriodicDuty),
+        str(WSA.DutyWithFrequency),
     }
     assert not any(ontology_alone.inferred.values())
 
@@ -113,12 +116,15 @@ def test_sample_data_is_consistent(with_data: Reasoning) -> None:
 
 @pytest.mark.slow
 @needs_java
-@pytest.mark.parametrize("defined_class,members", [
-    ("FirstResponsiblePost", ["head"]),
-    ("LeadershipPost", ["chair", "deputy", "head"]),
-    ("PostWithPeriodicDuty", ["head", "officer"]),
-    ("DutyWithFrequency", ["duty1", "duty2"]),
-])
+@pytest.mark.parametrize(
+    "defined_class,members",
+    [
+        ("FirstResponsiblePost", ["head"]),
+        ("LeadershipPost", ["chair", "deputy", "head"]),
+        ("PostWithPeriodicDuty", ["head", "officer"]),
+        ("DutyWithFrequency", ["duty1", "duty2"]),
+    ],
+)
 def test_inferred_members(with_data: Reasoning, defined_class: str, members: list[str]) -> None:
     assert with_data.inferred[str(WSA[defined_class])] == sorted(str(T[m]) for m in members)
 
@@ -143,8 +149,7 @@ def test_inconsistent_graph_is_reported_not_raised(onto: rdflib.Graph, clash: st
     if clash == "post_and_body":  # the asserted clash is named
         assert str(T.x) in result.explanation
     # owlready2 leaves its copy of the input behind when HermiT fails; reason() removes it
-    left = [p for p in set(Path(tempfile.gettempdir()).glob("tmp*")) - before
-            if p.is_file() and str(T.x).encode() in p.read_bytes()]
+    left = [p for p in set(Path(tempfile.gettempdir()).glob("tmp*")) - before if p.is_file() and str(T.x).encode() in p.read_bytes()]
     assert not left
 
 
@@ -172,6 +177,5 @@ def test_merge_reads_every_named_graph_of_a_dataset() -> None:
     plain = rdflib.Graph()
     plain.add((T.c, RDF.type, WSA.Duty))
     merged = _merge([ds, plain])
-    assert set(merged) == {(T.a, RDF.type, WSA.Post), (T.b, RDF.type, WSA.Body),
-                           (T.c, RDF.type, WSA.Duty)}
+    assert set(merged) == {(T.a, RDF.type, WSA.Post), (T.b, RDF.type, WSA.Body), (T.c, RDF.type, WSA.Duty)}
     assert set(_merge(plain)) == set(plain)

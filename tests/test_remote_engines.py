@@ -12,6 +12,7 @@
 
 The saved-query library on both engines is tests/test_queries_remote.py.
 """
+
 from __future__ import annotations
 
 import configparser
@@ -39,12 +40,19 @@ push_module = import_module("kgtool.store.push")
 
 #: Virtuoso's own sizing table (the packaged virtuoso.ini, Debian virtuoso-opensource 7.2.5):
 #: GB of free memory -> (NumberOfBuffers, MaxDirtyBuffers).
-VIRTUOSO_TABLE = {2: (170_000, 130_000), 4: (340_000, 250_000), 8: (680_000, 500_000),
-                  16: (1_360_000, 1_000_000), 32: (2_720_000, 2_000_000), 48: (4_000_000, 3_000_000),
-                  64: (5_450_000, 4_000_000)}
+VIRTUOSO_TABLE = {
+    2: (170_000, 130_000),
+    4: (340_000, 250_000),
+    8: (680_000, 500_000),
+    16: (1_360_000, 1_000_000),
+    32: (2_720_000, 2_000_000),
+    48: (4_000_000, 3_000_000),
+    64: (5_450_000, 4_000_000),
+}
 
 
 # ------------------------------------------------------------------------------ the ini
+
 
 @pytest.mark.parametrize("gigabytes", sorted(VIRTUOSO_TABLE))
 def test_buffers_follow_virtuosos_own_sizing_table(gigabytes):
@@ -114,6 +122,7 @@ def test_docs_give_each_value_and_its_reason():
 
 # ------------------------------------------------------------------------------ a real Virtuoso, so configured
 
+
 @pytest.mark.virtuoso
 def test_sorted_pages_past_the_packaged_10000_rows_answer(remote_store):
     # MaxSortedTopRows 10,000 (the packaged value) refuses this before running it (SR353)
@@ -141,6 +150,7 @@ def test_virtuoso_stops_a_query_at_kgtools_timeout(remote_store):
 
 
 # ------------------------------------------------------------------------------ what goes over the wire
+
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
     """A Virtuoso look-alike that records requests: Digest challenges on /crud, queries on /sparql."""
@@ -182,8 +192,7 @@ class _Recorder(http.server.BaseHTTPRequestHandler):
         form = urllib.parse.parse_qs(self._body().decode())
         type(self).requests.append({"method": "POST", "form": form})
         if "GRAPH ?g" in form["query"][0]:  # graph discovery
-            body = {"head": {"vars": ["g"]}, "results": {"bindings": [
-                {"g": {"type": "uri", "value": str(vocab.ONTOLOGY_GRAPH)}}]}}
+            body = {"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": str(vocab.ONTOLOGY_GRAPH)}}]}}
             self._send(200, json.dumps(body).encode(), {"Content-Type": "application/sparql-results+json"})
         elif type(self).mode == "stopped":  # what Virtuoso 7.2.5 sends when `timeout` passes
             partial = b'{ "head": { "vars": ["s"] }, "results": { "bindings": [ { "s": { "type": "uri", "value": "urn:a" }},\n'
@@ -258,21 +267,20 @@ def test_a_graph_slower_to_read_than_the_connect_timeout_still_goes(monkeypatch)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setattr(push_module, "CONNECT_TIMEOUT", 0.3)
-    payload = b"<urn:s> <urn:p> \"" + b"x" * 60 + b"\" .\n"
+    payload = b'<urn:s> <urn:p> "' + b"x" * 60 + b'" .\n'
     payload *= 16 * 2**20 // len(payload)  # 16 MB: about 3 s to read, ten times the connect timeout
     import requests
 
     started = time.monotonic()
     with requests.Session() as session:
-        push_module._put_graph(session, f"http://127.0.0.1:{server.server_address[1]}/store",
-                               URIRef("urn:g"), payload, None, timeout=60)
+        push_module._put_graph(session, f"http://127.0.0.1:{server.server_address[1]}/store", URIRef("urn:g"), payload, None, timeout=60)
     assert time.monotonic() - started > 1 and _SlowReader.received == len(payload)
     server.shutdown()
     server.server_close()
 
 
-
 # ------------------------------------------------------------------------------ the benchmark's remote phases
+
 
 @pytest.mark.slow
 @pytest.mark.virtuoso
@@ -288,9 +296,24 @@ def test_benchmark_answers_every_saved_query_on_both_remote_engines():
 
     require_binary(VIRTUOSO, INSTALL_HINT)
     require_binary(OXIGRAPH, "pip install oxigraph")
-    out = subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--no-web", "--virtuoso", "--oxigraph-server",
-                          "--one-graph", "--skip", "rdflib,gaps-fast,gaps-jena,gaps-plain,profiles"],
-                         check=False, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "benchmarks/run.py",
+            "--quick",
+            "--no-web",
+            "--virtuoso",
+            "--oxigraph-server",
+            "--one-graph",
+            "--skip",
+            "rdflib,gaps-fast,gaps-jena,gaps-plain,profiles",
+        ],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     rows = [[c.strip() for c in line.split("|")] for line in out.stdout.splitlines()[1:] if line.count("|") == 5]
     printed = {(r[1], r[2]): r[3] for r in rows}

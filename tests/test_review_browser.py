@@ -1,6 +1,7 @@
 """An analyst reviews a document in a real headless Chromium (issue 14): merges two posts and moves
 a duty through the review forms of `kgtool serve --review`, then the files written and the rebuilt
 graph are checked. On a copy of the project; screenshots in test-artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,10 @@ def reviewing(tmp_path):
         page.set_default_timeout(TIMEOUT_MS)
         problems: list[str] = []
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-                if msg.type == "error" or "Content Security Policy" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" or "Content Security Policy" in msg.text else None,
+        )
         yield root, url, page
         context.close()
         browser.close()

@@ -2,6 +2,7 @@
 corrections; a POST needs the CSRF token (and, with --token, the reviewer's cookie; without, a
 Host naming this machine); the public server has no route that writes. Each on a copy of the
 project, so nothing here writes the real one."""
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,14 @@ def token_of(page: str) -> str:
 
 
 def move(csrf: str | None = None, **extra) -> dict:
-    data = {"kind": "move", "duties": "duty/s3.p4", "to": "post/main.safety_deputy", "provision": "s3.p4",
-            "why": "三(四) is the deputies'", "by": "Tester"}
+    data = {
+        "kind": "move",
+        "duties": "duty/s3.p4",
+        "to": "post/main.safety_deputy",
+        "provision": "s3.p4",
+        "why": "三(四) is the deputies'",
+        "by": "Tester",
+    }
     if csrf is not None:
         data["csrf"] = csrf
     return {**data, **extra}
@@ -85,8 +92,7 @@ def test_a_forged_post_is_refused_and_nothing_written(project, case):
     client = app_for(project, REVIEW=True, ANALYST="x").test_client()
     real = token_of(client.get(f"/id/{SLUG}", headers=HTML).get_data(as_text=True))
     before = files(project)
-    data = {"no token": move(), "wrong token": move("0" * 64), "non-ASCII token": move("令牌" * 32),
-            "foreign origin": move(real)}[case]
+    data = {"no token": move(), "wrong token": move("0" * 64), "non-ASCII token": move("令牌" * 32), "foreign origin": move(real)}[case]
     headers = {**HTML, "Origin": "http://evil.example"} if case == "foreign origin" else HTML
     response = client.post(f"/review/{SLUG}/correct", data=data, headers=headers)
     assert response.status_code == 403
@@ -133,11 +139,9 @@ def test_with_a_token_only_the_browser_that_gave_it_reviews(project):
     page = reviewer.get(f"/id/{SLUG}", headers=HTML, base_url="http://203.0.113.5").get_data(as_text=True)
     csrf = token_of(page)
     before = files(project)
-    assert stranger.post(f"/review/{SLUG}/correct", data=move(csrf), headers=HTML,
-                         base_url="http://203.0.113.5").status_code == 403
+    assert stranger.post(f"/review/{SLUG}/correct", data=move(csrf), headers=HTML, base_url="http://203.0.113.5").status_code == 403
     assert files(project) == before
-    assert reviewer.post(f"/review/{SLUG}/correct", data=move(csrf), headers=HTML,
-                         base_url="http://203.0.113.5").status_code == 303
+    assert reviewer.post(f"/review/{SLUG}/correct", data=move(csrf), headers=HTML, base_url="http://203.0.113.5").status_code == 303
 
 
 def test_serve_refuses_review_on_another_address_without_a_token(project):

@@ -5,6 +5,7 @@ there by seed file name), with for each entry the concepts of the sanction schem
 found on its wording. test_gold_table_is_complete checks the table against that file when it
 is at hand.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,29 +35,33 @@ GOLD: dict[str, list[tuple[str, str, str | None, set[str]]]] = {
         ("追究责任", "按规定追究相应责任", None, {"accountability"}),
         ("责任追究", "对安全生产工作违法违纪的领导干部进行责任追究", None, {"accountability"}),
         ("考核奖惩", "严格考核奖惩，强化激励约束机制", None, {"assessment_reward_penalty"}),
-        ("年度考核与述职", "文化宫、职工服务中心的安全工作有关情况，纳入年度领导班子考核", None,
-         {"assessment_inclusion"}),
+        ("年度考核与述职", "文化宫、职工服务中心的安全工作有关情况，纳入年度领导班子考核", None, {"assessment_inclusion"}),
     ],
     "bazhong-econ-2018": [
         ("一票否决", "发生重大及以上生产安全责任事故，对当年安全生产工作目标绩效考核实行“一票否决”", None, {"veto"}),
         ("责任追究", "对安全生产工作违法违纪的领导干部进行责任追究", None, {"accountability"}),
         ("考核奖惩", "严格考核奖惩，强化激励约束机制", None, {"assessment_reward_penalty"}),
-        ("考评结果用于干部任用奖惩",
-         "将考评结果作为组织人事部门对干部综合考核评价及干部选拔任用、奖惩、评先评优的重要参考", None,
-         {"assessment_for_appointment"}),
-        ("不得提升或交流任职", "对工业和信息化领域发生安全等级事故负有主要责任的不得提升或交流任职", None,
-         {"no_promotion"}),
+        (
+            "考评结果用于干部任用奖惩",
+            "将考评结果作为组织人事部门对干部综合考核评价及干部选拔任用、奖惩、评先评优的重要参考",
+            None,
+            {"assessment_for_appointment"},
+        ),
+        ("不得提升或交流任职", "对工业和信息化领域发生安全等级事故负有主要责任的不得提升或交流任职", None, {"no_promotion"}),
         ("约谈", "对于生产经营单位整治不认真、敷衍塞责的，要视情节进行约谈", None, {"interview"}),
         ("追究责任", "提请有关部门追究相关责任人的责任", None, {"referral"}),
         ("公开曝光", "整治工作走过场的企业予以公开曝光", None, {"public_exposure"}),
         ("整改通知书/执法文书", "要向被检查单位下达整改通知书或执法文书", None, {"rectification_notice"}),
     ],
     "tongchuan-town-2022": [
-        ("追究责任", "一旦发生安全生产事故，将按照属地管理原则和“谁分管、谁负责，谁驻村谁负责，谁检查谁负责，"
-         "谁签字谁负责”的原则追究相关人员的责任", None, {"accountability"}),
+        (
+            "追究责任",
+            "一旦发生安全生产事故，将按照属地管理原则和“谁分管、谁负责，谁驻村谁负责，谁检查谁负责，谁签字谁负责”的原则追究相关人员的责任",
+            None,
+            {"accountability"},
+        ),
         ("一把手责任追究制", "实行一把手责任追究制", None, {"top_leader_accountability"}),
-        ("依法查处责任单位和追究责任者", "依法查处责任单位和追究责任者", None,
-         {"investigate_responsible_unit", "accountability"}),
+        ("依法查处责任单位和追究责任者", "依法查处责任单位和追究责任者", None, {"investigate_responsible_unit", "accountability"}),
         ("考核奖惩", "严格奖惩兑现", None, {"assessment_reward_penalty"}),
         ("关闭（企业）", "对不具备基本安全生产条件的生产经营单位，报区政府实施关闭", None, {"closure"}),
         ("处罚（企业）", "依法对其处罚", None, {"penalty"}),
@@ -65,11 +70,18 @@ GOLD: dict[str, list[tuple[str, str, str | None, set[str]]]] = {
         ("警示提示", "及时采取警示提示、约谈、通报等方式督促落实", None, {"warning_prompt"}),
         ("约谈", "及时采取警示提示、约谈、通报等方式督促落实", None, {"interview"}),
         ("通报", "及时采取警示提示、约谈、通报等方式督促落实", None, {"notice"}),
-        ("警示提示、约谈、通报、述职、履职报告制度", "落实安全生产警示提示、约谈、通报、述职、履职报告制度", None,
-         {"warning_prompt", "interview", "notice", "duty_report"}),
-        ("政绩考核与责任追究依据",
-         "将安全生产履职情况作为镇(街道、园区)行政主要负责人政绩考核的重要内容,作为评先评优和责任追究的重要依据",
-         None, {"assessment_inclusion", "accountability"}),
+        (
+            "警示提示、约谈、通报、述职、履职报告制度",
+            "落实安全生产警示提示、约谈、通报、述职、履职报告制度",
+            None,
+            {"warning_prompt", "interview", "notice", "duty_report"},
+        ),
+        (
+            "政绩考核与责任追究依据",
+            "将安全生产履职情况作为镇(街道、园区)行政主要负责人政绩考核的重要内容,作为评先评优和责任追究的重要依据",
+            None,
+            {"assessment_inclusion", "accountability"},
+        ),
         ("考核奖惩", "完善安全生产考核奖惩体系", None, {"assessment_reward_penalty"}),
     ],
     "benxi-hitech-2019": [
@@ -86,8 +98,12 @@ GOLD: dict[str, list[tuple[str, str, str | None, set[str]]]] = {
         ("取消考核评优和评选先进资格", "取消考核评优和评选各类先进资格", "第二十二条", {"disqualification"}),
         ("不得晋升职务、级别或者重用任职", "不得晋升职务、级别或者重用任职", "第二十二条", {"no_promotion"}),
         ("从重追究", "应当从重追究责任", "第二十三条", {"heavier_accountability"}),
-        ("离任不免责", "不论是否已调离转岗、提拔或者退休，都应当严格追究其责任", "第二十六条",
-         {"departure_no_exemption", "accountability"}),
+        (
+            "离任不免责",
+            "不论是否已调离转岗、提拔或者退休，都应当严格追究其责任",
+            "第二十六条",
+            {"departure_no_exemption", "accountability"},
+        ),
         ("考核结果公布或通报", "采取适当方式公布或者通报", "第十九条", {"assessment_published"}),
     ],
 }
@@ -131,9 +147,11 @@ def concepts_on(text: str, mentions: list[SanctionMention], wording: str, articl
     return {local(m) for m in mentions for s, e in spans if m.start < e and s < m.end}
 
 
-@pytest.mark.parametrize("slug,canonical,wording,article,expected",
-                         [(slug, *entry) for slug, entries in GOLD.items() for entry in entries],
-                         ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None)
+@pytest.mark.parametrize(
+    "slug,canonical,wording,article,expected",
+    [(slug, *entry) for slug, entries in GOLD.items() for entry in entries],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
+)
 def test_gold_sanction_found(found, slug, canonical, wording, article, expected):
     text, mentions = found[slug]
     got = concepts_on(text, mentions, wording, article)
@@ -143,8 +161,10 @@ def test_gold_sanction_found(found, slug, canonical, wording, article, expected)
 
 def test_recall_per_document(found):
     """Every analyst's sanction of each document, counted per document (all, by the test above)."""
-    recall = {slug: sum(expected <= concepts_on(found[slug][0], found[slug][1], w, a) for _, w, a, expected in entries)
-              for slug, entries in GOLD.items()}
+    recall = {
+        slug: sum(expected <= concepts_on(found[slug][0], found[slug][1], w, a) for _, w, a, expected in entries)
+        for slug, entries in GOLD.items()
+    }
     assert recall == {slug: len(entries) for slug, entries in GOLD.items()}
 
 
@@ -154,8 +174,7 @@ def test_gold_table_is_complete():
         pytest.skip("the analyst's reading is not at hand")
     gold = json.loads(GOLD_FILE.read_text(encoding="utf-8"))
     for seed, slug in SEED_TO_SLUG.items():
-        wanted = [(s["canonical"], s["wording"]) for s in gold[seed]["sanctions"]
-                  if not s.get("is_reward") and not s.get("is_mitigation")]
+        wanted = [(s["canonical"], s["wording"]) for s in gold[seed]["sanctions"] if not s.get("is_reward") and not s.get("is_mitigation")]
         assert wanted == [(c, w) for c, w, _, _ in GOLD[slug]], slug
 
 
@@ -163,7 +182,7 @@ def test_praise_is_a_reward(found):
     text, mentions = found["mianyang-union-2020"]
     praise = [m for m in mentions if m.surface == "表扬"]
     assert praise and all(m.kind == "reward" and local(m) == "praise" for m in praise)
-    assert "对发现隐患及时报告的，给予表扬" in text[praise[0].start - 14:praise[0].end]
+    assert "对发现隐患及时报告的，给予表扬" in text[praise[0].start - 14 : praise[0].end]
 
 
 def test_lighter_and_no_accountability_are_mitigations(found):
@@ -177,7 +196,7 @@ def test_lighter_and_no_accountability_are_mitigations(found):
 
 
 def test_informing_is_no_sanction(found, lexicon):
-    """"通报情况" inside a duty of informing (Tongchuan's town head, 三(二)3) is not a notice."""
+    """ "通报情况" inside a duty of informing (Tongchuan's town head, 三(二)3) is not a notice."""
     text, mentions = found["tongchuan-town-2022"]
     at = text.index("通报情况")
     sentence_start, sentence_end = text.rfind("\n", 0, at), text.find("。", at)
@@ -187,9 +206,11 @@ def test_informing_is_no_sanction(found, lexicon):
 
 
 def test_a_new_wording(lexicon):
-    text = ("对在安全生产工作中成绩突出的单位和个人予以表彰；对瞒报事故的企业从重处罚，并通报批评；"
-            "涉嫌职务违法的，移送纪检监察机关。经查实已履职尽责的，免予问责。"
-            "对不重视安全工作的领导干部，取消评优资格，一年内不得提拔。各站所要定期通报工作进展。")
+    text = (
+        "对在安全生产工作中成绩突出的单位和个人予以表彰；对瞒报事故的企业从重处罚，并通报批评；"
+        "涉嫌职务违法的，移送纪检监察机关。经查实已履职尽责的，免予问责。"
+        "对不重视安全工作的领导干部，取消评优资格，一年内不得提拔。各站所要定期通报工作进展。"
+    )
     got = [(m.surface, local(m), m.kind) for m in sanctions(text, lexicon)]
     assert got == [
         ("表彰", "reward", "reward"),
@@ -202,7 +223,7 @@ def test_a_new_wording(lexicon):
         ("不得提拔", "no_promotion", "sanction"),
     ]
     for m in sanctions(text, lexicon):
-        assert text[m.start:m.end] == m.surface
+        assert text[m.start : m.end] == m.surface
 
 
 def test_hierarchy_answers_the_broad_query():
@@ -214,16 +235,30 @@ def test_hierarchy_answers_the_broad_query():
     scheme = rdflib.URIRef("https://w3id.org/wsa/concept/sanction")
     tops = set(g.objects(scheme, SKOS.hasTopConcept))
     assert tops == {concept("sanction", i) for i in ("accountability", "reward", "mitigation")}
-    under = {str(r[0]).rsplit("/", 1)[-1] for r in g.query(
-        "SELECT ?c WHERE { ?c skos:broader* ?top ; skos:prefLabel ?l }",
-        initNs={"skos": SKOS}, initBindings={"top": concept("sanction", "accountability")})}
-    assert {"accountability", "notice", "admonition", "dismissal", "veto", "no_promotion", "disqualification",
-            "heavier_accountability", "assessment_published", "rectification_notice",
-            "top_leader_accountability"} <= under
+    under = {
+        str(r[0]).rsplit("/", 1)[-1]
+        for r in g.query(
+            "SELECT ?c WHERE { ?c skos:broader* ?top ; skos:prefLabel ?l }",
+            initNs={"skos": SKOS},
+            initBindings={"top": concept("sanction", "accountability")},
+        )
+    }
+    assert {
+        "accountability",
+        "notice",
+        "admonition",
+        "dismissal",
+        "veto",
+        "no_promotion",
+        "disqualification",
+        "heavier_accountability",
+        "assessment_published",
+        "rectification_notice",
+        "top_leader_accountability",
+    } <= under
     assert not {"praise", "lighter_accountability", "exemption", "reward", "mitigation"} & under
     for c in g.subjects(SKOS.inScheme, scheme):
-        reach = {t for t in tops
-                 if g.query("ASK { ?c skos:broader* ?t }", initNs={"skos": SKOS}, initBindings={"c": c, "t": t}).askAnswer}
+        reach = {t for t in tops if g.query("ASK { ?c skos:broader* ?t }", initNs={"skos": SKOS}, initBindings={"c": c, "t": t}).askAnswer}
         assert len(reach) == 1, c
         for b in g.objects(c, SKOS.broader):  # broader and narrower stated both ways
             assert (b, SKOS.narrower, c) in g, (c, b)

@@ -1,6 +1,7 @@
 """Scale (issue 8): the synthetic corpus generator, the on-disk store, the parallel gap report
 and the benchmark runner, each checked on small data (figures come from full runs, see
 docs/performance.md)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,6 +54,7 @@ def keys(report: Report) -> set[tuple]:
 
 
 # ------------------------------------------------------------------------------ generator
+
 
 def test_generator_is_deterministic_by_seed(tmp_path: Path) -> None:
     a = write(ROOT, 3, 7, tmp_path / "a")
@@ -107,6 +109,7 @@ def test_generated_documents_name_new_places_and_point_to_their_provisions(gener
 
 # ------------------------------------------------------------------------------ fast gap report
 
+
 def test_fast_validate_equals_validate_on_the_five_documents() -> None:
     plain = validate(load_data(ROOT), shapes_dir=SHAPES)
     fast = fast_validate(ROOT, shapes_dir=SHAPES, workers=2)
@@ -127,8 +130,7 @@ def test_fast_validate_in_process_restores_pyshacl(tmp_path: Path) -> None:
 
     before = ConstraintComponent.make_v_result_description
     one = ROOT / "data" / "wuxi-towns-2021.ttl"
-    fast = fast_validate([one, ROOT / "data" / "places.ttl"], shapes_dir=SHAPES, ontology_dir=ROOT / "ontology",
-                         workers=0)
+    fast = fast_validate([one, ROOT / "data" / "places.ttl"], shapes_dir=SHAPES, ontology_dir=ROOT / "ontology", workers=0)
     plain = validate(load_data_of([one, ROOT / "data" / "places.ttl"]), shapes_dir=SHAPES, ontology_dir=ROOT / "ontology")
     assert keys(fast) == keys(plain)
     assert ConstraintComponent.make_v_result_description is before
@@ -145,8 +147,10 @@ def load_data_of(paths: list[Path]):
 
 def test_fast_validate_falls_back_when_a_document_reaches_into_another(tmp_path: Path) -> None:
     root = project(tmp_path)
-    link = ("\n<https://w3id.org/wsa/id/wuxi-towns-2021/post/extra> a <https://w3id.org/wsa/ontology#Post> ;\n"
-            "  <http://www.w3.org/ns/org#postIn> <https://w3id.org/wsa/id/bazhong-econ-2018/body/49cc8cdd> .\n")
+    link = (
+        "\n<https://w3id.org/wsa/id/wuxi-towns-2021/post/extra> a <https://w3id.org/wsa/ontology#Post> ;\n"
+        "  <http://www.w3.org/ns/org#postIn> <https://w3id.org/wsa/id/bazhong-econ-2018/body/49cc8cdd> .\n"
+    )
     with (root / "data" / "wuxi-towns-2021.ttl").open("a", encoding="utf-8") as f:
         f.write(link)
     plain = validate(load_data(root), shapes_dir=SHAPES)
@@ -155,6 +159,7 @@ def test_fast_validate_falls_back_when_a_document_reaches_into_another(tmp_path:
 
 
 # ------------------------------------------------------------------------------ on-disk store
+
 
 def test_persistent_store_is_rebuilt_only_when_data_changes(tmp_path: Path) -> None:
     root = project(tmp_path)
@@ -194,11 +199,13 @@ def test_persistent_store_is_rebuilt_only_when_data_changes(tmp_path: Path) -> N
 
 # ------------------------------------------------------------------------------ the benchmark runner
 
+
 def test_benchmark_quick_run_prints_every_figure() -> None:
     from benchmarks.run import FIGURES
 
-    out = subprocess.run([sys.executable, "benchmarks/run.py", "--quick"], check=False, cwd=ROOT, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     rows = [[c.strip() for c in line.split("|")] for line in out.stdout.splitlines()[1:] if line.count("|") == 5]
     printed = {(r[1], r[2]): r[3] for r in rows}
@@ -213,6 +220,7 @@ def test_benchmark_quick_run_prints_every_figure() -> None:
 
 
 # ------------------------------------------------------------------------------ the store in the CLI and the server
+
 
 def kgtool(root: Path, *args: str):
     from click.testing import CliRunner
@@ -245,8 +253,9 @@ def test_build_store_makes_query_open_the_disk_store_and_later_builds_keep_it_cu
     wuxi = root / "data" / "wuxi-towns-2021.ttl"
     wuxi.write_text(wuxi.read_text(encoding="utf-8").replace("行政主要负责人", "行政一把手"), encoding="utf-8")
     assert not store_is_current(root)
-    changed = kgtool(root, "sparql", 'SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "行政一把手")) }',
-                     "--format", "csv")
+    changed = kgtool(
+        root, "sparql", 'SELECT (COUNT(*) AS ?n) WHERE { ?s rdfs:label ?l FILTER(CONTAINS(?l, "行政一把手")) }', "--format", "csv"
+    )
     assert changed.exit_code == 0 and changed.stdout.splitlines()[1] != "0"  # rebuilt before answering
     assert "rebuilding it first" in changed.stderr
     assert store_is_current(root)
@@ -318,7 +327,6 @@ def test_jena_gives_the_same_findings_on_generated_jurisdictions(generated, gene
     plain, _ = generated_reports
     jena = jena_validate(root, shapes_dir=SHAPES)
     assert len(jena.findings) > 100 and jena.findings == plain.findings
-
 
 
 def test_saved_query_answers_are_kept_in_the_store_and_go_with_it(tmp_path: Path) -> None:

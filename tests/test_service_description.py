@@ -6,6 +6,7 @@ endpoint answers in must be named; the limits are the settings; the named graphs
 triple counts are the store's; the union default graph it claims is checked with triples of
 each graph. A browser still gets the editor, which now shows the same description.
 """
+
 from __future__ import annotations
 
 import io
@@ -79,8 +80,10 @@ def test_parses_as_rdf_and_names_the_endpoint(client, accept):
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in g
 
 
-@pytest.mark.parametrize("fmt,media", [("turtle", "text/turtle"), ("json-ld", "application/ld+json"),
-                                       ("xml", "application/rdf+xml"), ("nt", "application/n-triples")])
+@pytest.mark.parametrize(
+    "fmt,media",
+    [("turtle", "text/turtle"), ("json-ld", "application/ld+json"), ("xml", "application/rdf+xml"), ("nt", "application/n-triples")],
+)
 def test_format_argument_picks_the_syntax(client, fmt, media):
     response = client.get("/sparql", query_string={"format": fmt}, headers={"Accept": "text/html"})
     assert response.status_code == 200 and response.mimetype == media
@@ -89,8 +92,7 @@ def test_format_argument_picks_the_syntax(client, fmt, media):
 
 def _answer(client, iri: str):
     media, kind, parser = W3C_FORMATS[iri]
-    response = client.get("/sparql", query_string={"query": SELECT if kind == "select" else CONSTRUCT},
-                          headers={"Accept": media})
+    response = client.get("/sparql", query_string={"query": SELECT if kind == "select" else CONSTRUCT}, headers={"Accept": media})
     return response, media, kind, parser
 
 
@@ -130,8 +132,9 @@ def test_limits_follow_the_app_config(project_root):
     """Not numbers written into the description: a differently configured app says its own."""
     from kgtool.web import create_app
 
-    app = create_app({"ROOT": project_root, "ENDPOINT": "", "SPARQL_WORKERS": 0, "MAX_ROWS": 7,
-                      "QUERY_TIMEOUT_S": 2.5, "MAX_BODY_BYTES": 4096})
+    app = create_app(
+        {"ROOT": project_root, "ENDPOINT": "", "SPARQL_WORKERS": 0, "MAX_ROWS": 7, "QUERY_TIMEOUT_S": 2.5, "MAX_BODY_BYTES": 4096}
+    )
     try:
         client = app.test_client()
         g = description(client)
@@ -139,8 +142,9 @@ def test_limits_follow_the_app_config(project_root):
         assert g.value(service, WSA.maxResultRows).toPython() == 7
         assert g.value(service, WSA.queryTimeout).toPython() == pytest.approx(2.5)
         assert g.value(service, WSA.maxRequestBytes).toPython() == 4096
-        many = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a wsa:Post }"},
-                          headers={"Accept": "application/sparql-results+json"})
+        many = client.get(
+            "/sparql", query_string={"query": "SELECT ?s WHERE { ?s a wsa:Post }"}, headers={"Accept": "application/sparql-results+json"}
+        )
         assert len(json.loads(many.data)["results"]["bindings"]) == 7 and many.headers["X-SPARQL-MaxRows"] == "7"
     finally:
         app.extensions["kgtool"].close()
@@ -156,8 +160,10 @@ def test_default_dataset_names_every_graph_with_its_triples(client):
     g = description(client)
     dataset = g.value(the_service(g), SD.defaultDataset)
     assert (dataset, RDF.type, SD.Dataset) in g
-    counted = {b["g"]["value"]: int(b["n"]["value"])
-               for b in _count(client, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counted = {
+        b["g"]["value"]: int(b["n"]["value"])
+        for b in _count(client, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
     described = {}
     for named in g.objects(dataset, SD.namedGraph):
         assert (named, RDF.type, SD.NamedGraph) in g
@@ -178,10 +184,12 @@ def test_the_union_default_graph_it_claims(client):
         name = g.value(named, SD.name)
         first = _count(client, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o FILTER(isIRI(?s) && !isBLANK(?o)) }} }} LIMIT 1")
         s, p, o = (first[0][v] for v in ("s", "p", "o"))
-        obj = f"<{o['value']}>" if o["type"] == "uri" else Literal(
-            o["value"], lang=o.get("xml:lang"), datatype=o.get("datatype")).n3()
-        ask = client.get("/sparql", query_string={"query": f"ASK {{ <{s['value']}> <{p['value']}> {obj} }}"},
-                         headers={"Accept": "application/sparql-results+json"})
+        obj = f"<{o['value']}>" if o["type"] == "uri" else Literal(o["value"], lang=o.get("xml:lang"), datatype=o.get("datatype")).n3()
+        ask = client.get(
+            "/sparql",
+            query_string={"query": f"ASK {{ <{s['value']}> <{p['value']}> {obj} }}"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
         assert json.loads(ask.data)["boolean"] is True, name
 
 
@@ -208,8 +216,14 @@ def test_a_browser_still_gets_the_editor_with_the_description(client):
     assert 'id="yasgui"' in page  # the editor itself is still there
     section = page.split('<section id="service-description"')[1].split("</section>")[0]
     assert f'<code id="service-endpoint">{ENDPOINT}</code>' in section
-    for value in (str(setting("max_rows")), str(setting("max_body_bytes")), "application/sparql-results+json",
-                  "text/turtle", "https://w3id.org/wsa/graph/ontology", "https://w3id.org/wsa/graph/wuxi-towns-2021"):
+    for value in (
+        str(setting("max_rows")),
+        str(setting("max_body_bytes")),
+        "application/sparql-results+json",
+        "text/turtle",
+        "https://w3id.org/wsa/graph/ontology",
+        "https://w3id.org/wsa/graph/wuxi-towns-2021",
+    ):
         assert value in section, value
     links = [part.split('"')[0] for part in section.split('href="/sparql?format=')[1:]]
     assert sorted(links) == ["json-ld", "nt", "turtle", "xml"]
@@ -226,10 +240,13 @@ def test_still_read_only_and_still_refuses_a_results_client_without_a_query(clie
     assert client.get("/sparql", headers=results_first).status_code == 400
     assert client.get("/sparql", query_string={"update": "CLEAR ALL"}, headers={"Accept": "text/turtle"}).status_code == 403
     assert client.post("/sparql", data={"update": "CLEAR ALL"}, headers=json_accept).status_code == 403
-    assert client.get("/sparql", query_string={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"},
-                      headers=json_accept).status_code == 400
-    assert client.get("/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"},
-                      headers=json_accept).status_code == 400
+    assert client.get("/sparql", query_string={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, headers=json_accept).status_code == 400
+    assert (
+        client.get(
+            "/sparql", query_string={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}, headers=json_accept
+        ).status_code
+        == 400
+    )
 
 
 def test_the_endpoint_takes_the_whole_dataset_named_and_refuses_a_part(client):
@@ -240,8 +257,7 @@ def test_the_endpoint_takes_the_whole_dataset_named_and_refuses_a_part(client):
     graphs = [str(g) for g in open_store(endpoint="").graphs()]
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/wsa/ontology#PolicyDocument> }"
     accept = {"Accept": "application/sparql-results+json"}
-    whole = client.post("/sparql", data={"query": query, "default-graph-uri": graphs, "named-graph-uri": graphs},
-                        headers=accept)
+    whole = client.post("/sparql", data={"query": query, "default-graph-uri": graphs, "named-graph-uri": graphs}, headers=accept)
     assert whole.status_code == 200, whole.get_data(as_text=True)
     assert int(whole.get_json()["results"]["bindings"][0]["n"]["value"]) == 5
     part = client.post("/sparql", data={"query": query, "default-graph-uri": graphs[:1]}, headers=accept)

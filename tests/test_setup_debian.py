@@ -5,6 +5,7 @@ what serving needs, and `kgtool serve` from that environment answers a page.
 It downloads kgtool's dependencies from PyPI into a new environment (a minute or two), so it runs
 in CI (CI set) or when KGTOOL_SETUP_TEST=1 asks for it.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 DEBIAN_PYTHON = Path("/usr/bin/python3")
 
-pytestmark = pytest.mark.skipif(not (os.environ.get("CI") or os.environ.get("KGTOOL_SETUP_TEST")),
-                                reason="downloads the dependencies: runs in CI or with KGTOOL_SETUP_TEST=1")
+pytestmark = pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("KGTOOL_SETUP_TEST")),
+    reason="downloads the dependencies: runs in CI or with KGTOOL_SETUP_TEST=1",
+)
 
 
 def free_port() -> int:
@@ -41,8 +44,7 @@ def test_debian_python_is_externally_managed(debian_python):
     markers = list(Path("/usr/lib").glob("python3*/EXTERNALLY-MANAGED"))
     if not markers:
         pytest.skip("this Debian python3 is not marked externally managed")
-    refused = subprocess.run([str(debian_python), "-m", "pip", "install", "--dry-run", "six"],
-                             capture_output=True, text=True)
+    refused = subprocess.run([str(debian_python), "-m", "pip", "install", "--dry-run", "six"], capture_output=True, text=True)
     assert refused.returncode != 0 and ("externally-managed" in refused.stderr or "No module named pip" in refused.stderr)
 
 
@@ -52,12 +54,14 @@ def test_setup_with_debian_python_then_serve_a_page(debian_python, tmp_path):
     setup = subprocess.run(["bash", "scripts/setup"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     assert setup.returncode == 0, setup.stderr[-3000:]
     assert (venv / "bin" / "kgtool").exists()
-    installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
-                               capture_output=True, text=True, check=True).stdout.lower()
+    installed = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True, check=True
+    ).stdout.lower()
     assert "flask==" in installed and "pytest==" not in installed and "playwright==" not in installed
     port = free_port()
-    server = subprocess.Popen([str(venv / "bin" / "kgtool"), "serve", "--port", str(port)], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [str(venv / "bin" / "kgtool"), "serve", "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

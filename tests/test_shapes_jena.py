@@ -6,6 +6,7 @@ supervisory departments lose their duties (the one gap kind the real texts do no
 Jena comes from Debian (libapache-jena-java, see kgtool/gaps/jena.py); without it the tests skip,
 except under CI, where a missing Jena is a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,11 @@ def pyshacl_keys(report: Report) -> set[Key]:
 
 def jena_keys(report: Graph) -> set[Key]:
     return {
-        (str(report.value(r, SH.focusNode)), str(report.value(r, SH.sourceShape)),
-         str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1])
+        (
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.sourceShape)),
+            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+        )
         for r in report.objects(None, SH.result)
     }
 

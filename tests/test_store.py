@@ -1,4 +1,5 @@
 """kgtool.store: the embedded engine, a real Virtuoso, and endpoints that misbehave."""
+
 from __future__ import annotations
 
 import http.server
@@ -99,7 +100,7 @@ SAME_EVERYWHERE = {
         CONSTRUCT { ?post wsa:hasDuty ?duty . ?duty wsa:text ?text }
         WHERE { ?post wsa:hasDuty ?duty . ?duty wsa:text ?text }""",
     "describe": f"DESCRIBE <{ID['demo-town-2021/provision/art3']}>",
-    "describe-where": "DESCRIBE ?f WHERE { ?f wsa:period ?p FILTER(?p = \"P1M\"^^xsd:duration) }",
+    "describe-where": 'DESCRIBE ?f WHERE { ?f wsa:period ?p FILTER(?p = "P1M"^^xsd:duration) }',
 }
 
 
@@ -149,8 +150,7 @@ def test_select_returns_rdflib_terms_with_rare_characters_intact(embedded):
 def test_literal_datatypes_are_kept(embedded):
     rows = embedded.query(SAME_EVERYWHERE["frequencies"]).rows
     periods = [row[2] for row in rows]
-    assert periods == [Literal("P1M", datatype=XSD.duration), Literal("P3M", datatype=XSD.duration),
-                       Literal("P1Y", datatype=XSD.duration)]
+    assert periods == [Literal("P1M", datatype=XSD.duration), Literal("P3M", datatype=XSD.duration), Literal("P1Y", datatype=XSD.duration)]
     assert rows[0][3] == Literal(1)
     # engines keep values, not spellings: 12.0 comes back in canonical form "12"
     assert rows[0][4] == Literal("12", datatype=XSD.decimal) and rows[0][4].toPython() == Decimal("12.0")
@@ -195,8 +195,9 @@ def test_bind_an_iri(embedded):
     query = "SELECT ?post ?label WHERE { ?post wsa:definedIn ?doc ; a wsa:Post ; rdfs:label ?label }"
     town = embedded.query(query, bindings={"doc": TOWN})  # ?doc is not projected: VALUES
     assert town.rows == ((SECRETARY, Literal("镇党委书记", lang="zh")),)
-    projected = embedded.query("SELECT ?doc ?post WHERE { ?post a wsa:Post ; wsa:definedIn ?doc }",
-                               bindings={"?doc": CITY})  # projected: pyoxigraph substitution
+    projected = embedded.query(
+        "SELECT ?doc ?post WHERE { ?post a wsa:Post ; wsa:definedIn ?doc }", bindings={"?doc": CITY}
+    )  # projected: pyoxigraph substitution
     assert projected.rows == ((CITY, ID["demo-city-2020/post/gov.government_head"]),)
     described = embedded.query("DESCRIBE ?doc WHERE { ?doc a wsa:PolicyDocument }", bindings={"doc": CITY})
     assert set(described.graph.subjects()) == {CITY}
@@ -204,8 +205,7 @@ def test_bind_an_iri(embedded):
 
 def test_bind_a_chinese_literal(embedded):
     query = "SELECT ?person WHERE { ?person foaf:name ?name }"
-    assert embedded.query(query, bindings={"name": Literal(RARE_NAME, lang="zh")}).rows == (
-        (ID["demo-town-2021/person/p1"],),)
+    assert embedded.query(query, bindings={"name": Literal(RARE_NAME, lang="zh")}).rows == ((ID["demo-town-2021/person/p1"],),)
     assert embedded.query(query, bindings={"name": Literal(RARE_NAME)}).rows == ()  # no tag, no match
     ask = "ASK { ?d wsa:text ?t }"
     assert embedded.query(ask, bindings={"t": Literal("每年带队督查安全生产工作不少于2次 😀", lang="zh")}).boolean
@@ -270,8 +270,7 @@ def pushed(virtuoso):
     started = time.monotonic()
     counts = push(FIXTURE, virtuoso.endpoint, user=virtuoso.user, password=virtuoso.password)
     seconds = time.monotonic() - started
-    print(f"\nVirtuoso ready in {virtuoso.start_seconds:.1f} s; push of {sum(counts.values())} triples "
-          f"in {seconds:.2f} s")
+    print(f"\nVirtuoso ready in {virtuoso.start_seconds:.1f} s; push of {sum(counts.values())} triples in {seconds:.2f} s")
     return counts
 
 
@@ -287,8 +286,13 @@ def test_push_sends_every_graph_with_digest_auth(pushed, remote, embedded, virtu
     assert pushed == expected_counts(FIXTURE)
     assert remote.graphs() == embedded.graphs() == sorted(pushed)
     seen = []
-    again = push(FIXTURE, virtuoso.endpoint, user=virtuoso.user, password=virtuoso.password,
-                 progress=lambda graph, done, total, triples: seen.append((done, total)))
+    again = push(
+        FIXTURE,
+        virtuoso.endpoint,
+        user=virtuoso.user,
+        password=virtuoso.password,
+        progress=lambda graph, done, total, triples: seen.append((done, total)),
+    )
     assert again == pushed and seen[-1] == (len(pushed), len(pushed))
     per_graph = remote.query(SAME_EVERYWHERE["per-graph"]).rows  # PUT replaced, never appended
     assert {g: int(n) for g, n in per_graph} == pushed
@@ -312,8 +316,7 @@ def test_chinese_literals_round_trip_through_virtuoso(remote):
 @pytest.mark.virtuoso
 def test_durations_come_back_as_durations(remote):
     periods = [row[2] for row in remote.query(SAME_EVERYWHERE["frequencies"]).rows]
-    assert periods == [Literal("P1M", datatype=XSD.duration), Literal("P3M", datatype=XSD.duration),
-                       Literal("P1Y", datatype=XSD.duration)]
+    assert periods == [Literal("P1M", datatype=XSD.duration), Literal("P3M", datatype=XSD.duration), Literal("P1Y", datatype=XSD.duration)]
 
 
 @pytest.mark.virtuoso
@@ -321,8 +324,12 @@ def test_system_triples_never_appear(remote, virtuoso):
     assert not remote.query('ASK { ?s ?p ?o FILTER(STRSTARTS(STR(?p), "http://www.openlinksw.com/")) }').boolean
     assert not remote.query('ASK { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), "https://w3id.org/wsa/")) }').boolean
     # the raw endpoint, without our dataset, does have them
-    raw = requests.get(virtuoso.endpoint, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-                       headers={"Accept": "application/sparql-results+json"}, timeout=10).json()
+    raw = requests.get(
+        virtuoso.endpoint,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    ).json()
     assert int(raw["results"]["bindings"][0]["n"]["value"]) > sum(expected_counts(FIXTURE).values())
 
 
@@ -334,11 +341,9 @@ def test_remote_bindings_match_embedded(remote, embedded):
         ("SELECT ?person WHERE { ?person foaf:name ?name }", {"name": Literal(RARE_NAME, lang="zh")}),
         ("SELECT ?person WHERE { ?person foaf:name ?name }", {"name": Literal(RARE_NAME)}),
         ("SELECT ?d WHERE { SELECT ?d ?t WHERE { ?d wsa:dutyType ?t } } ORDER BY ?d", {"t": vocab.concept("dutytype", "meeting")}),
-        ("SELECT ?d WHERE { { SELECT ?d ?t WHERE { ?d wsa:dutyType ?t } } } ORDER BY ?d",
-         {"t": vocab.concept("dutytype", "meeting")}),
+        ("SELECT ?d WHERE { { SELECT ?d ?t WHERE { ?d wsa:dutyType ?t } } } ORDER BY ?d", {"t": vocab.concept("dutytype", "meeting")}),
         ("ASK { ?d wsa:text ?t }", {"t": Literal("每年带队督查安全生产工作不少于2次 😀", lang="zh")}),
-        ("CONSTRUCT { ?post rdfs:label ?l } WHERE { ?post org:postIn ?b ; rdfs:label ?l }",
-         {"b": ID["demo-town-2021/body/party"]}),
+        ("CONSTRUCT { ?post rdfs:label ?l } WHERE { ?post org:postIn ?b ; rdfs:label ?l }", {"b": ID["demo-town-2021/body/party"]}),
         ("DESCRIBE ?doc WHERE { ?doc a wsa:PolicyDocument }", {"doc": CITY}),
     ]
     for query, bindings in cases:
@@ -478,8 +483,10 @@ class _Misbehaving(http.server.BaseHTTPRequestHandler):
                     self.wfile.flush()
                     time.sleep(0.2)
             elif path == "/maxrows":
-                body = (b'{"head":{"vars":["s"]},"results":{"bindings":['
-                        b'{"s":{"type":"uri","value":"urn:a"}},{"s":{"type":"uri","value":"urn:b"}}]}}')
+                body = (
+                    b'{"head":{"vars":["s"]},"results":{"bindings":['
+                    b'{"s":{"type":"uri","value":"urn:a"}},{"s":{"type":"uri","value":"urn:b"}}]}}'
+                )
                 self._reply(200, body, "application/sparql-results+json", {"X-SPARQL-MaxRows": "2"})
             elif path == "/500":
                 self._reply(500, b"internal trouble", "text/plain")

@@ -1,4 +1,5 @@
 """The provision parser on hostile and generated text: never crashes, spans always valid."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -8,10 +9,33 @@ from kgtool.read.normalise import normalise
 from kgtool.read.numerals import cn_number
 from kgtool.read.structure import parse
 
-MARKERS = ["第一章 ", "第二条 ", "第十二条 ", "第十6条 ", "第2十条 ", "一、", "二、", "（一）", "(二)", "1.", "2、", "（1）", "\t",
-           "总 则", "附件"]
-PIECES = st.lists(st.one_of(st.sampled_from(MARKERS), st.text(max_size=12), st.just("\n"), st.just("\n\n"),
-                            st.sampled_from(["安全生产职责：", "每季度至少1次。", "主要负责人", "；", "。"])), max_size=60)
+MARKERS = [
+    "第一章 ",
+    "第二条 ",
+    "第十二条 ",
+    "第十6条 ",
+    "第2十条 ",
+    "一、",
+    "二、",
+    "（一）",
+    "(二)",
+    "1.",
+    "2、",
+    "（1）",
+    "\t",
+    "总 则",
+    "附件",
+]
+PIECES = st.lists(
+    st.one_of(
+        st.sampled_from(MARKERS),
+        st.text(max_size=12),
+        st.just("\n"),
+        st.just("\n\n"),
+        st.sampled_from(["安全生产职责：", "每季度至少1次。", "主要负责人", "；", "。"]),
+    ),
+    max_size=60,
+)
 
 
 def check_tree(text: str) -> None:
@@ -24,7 +48,7 @@ def check_tree(text: str) -> None:
         for child in p.children:
             assert p.char_start <= child.char_start and child.char_end <= max(p.char_end, child.char_end)
         if p.marker and p.kind not in ("table", "document", "front"):
-            assert text[p.char_start:p.char_end].lstrip("\t").startswith(p.marker.split()[0][:1])
+            assert text[p.char_start : p.char_end].lstrip("\t").startswith(p.marker.split()[0][:1])
 
 
 @settings(max_examples=300, deadline=None)
@@ -40,8 +64,16 @@ def test_parse_arbitrary_text(text):
 
 
 def test_chinese_numerals_of_any_size():
-    assert [cn_number(x) for x in ("一", "十一", "二十", "九十九", "一百", "一百二十三", "两千零五", "一万二千")] == \
-        [1, 11, 20, 99, 100, 123, 2005, 12000]
+    assert [cn_number(x) for x in ("一", "十一", "二十", "九十九", "一百", "一百二十三", "两千零五", "一万二千")] == [
+        1,
+        11,
+        20,
+        99,
+        100,
+        123,
+        2005,
+        12000,
+    ]
 
 
 def test_arabic_digits_typed_into_a_chinese_numeral_are_read_not_crashed_on():

@@ -2,6 +2,7 @@
 the same queries gave when they counted every duty (tests/data/queries-direct/), on the five
 documents and on a generated corpus; a stale or missing summary is made again on load, so an
 answer follows its data; ``build --check`` reports a stale one; the bytes are the same on every run."""
+
 from __future__ import annotations
 
 import json
@@ -71,18 +72,27 @@ def parameter_values(store, name: str) -> list[dict[str, str]]:
         return [{}, *({"document": str(rows[i]["document"])} for i in (0, -1))]
     if name == "duty-type-profile-per-jurisdiction":
         first, last = rows[0], rows[-1]
-        return [{}, {"jurisdiction": str(first["jurisdiction"])}, {"dutyType": str(last["dutyType"])},
-                {"jurisdiction": str(last["jurisdiction"]), "dutyType": str(last["dutyType"])},
-                {"dutyType": "dutytype:meeting"}]
+        return [
+            {},
+            {"jurisdiction": str(first["jurisdiction"])},
+            {"dutyType": str(last["dutyType"])},
+            {"jurisdiction": str(last["jurisdiction"]), "dutyType": str(last["dutyType"])},
+            {"dutyType": "dutytype:meeting"},
+        ]
     if name == "posts-per-role-per-jurisdiction":
         first, last = rows[0], rows[-1]
-        return [{}, {"role": "role:principal_head"}, {"jurisdiction": str(last["jurisdiction"])},
-                {"jurisdiction": str(first["jurisdiction"]), "role": str(first["role"])},
-                {"jurisdiction": str(first["jurisdiction"]), "role": "role:other"}]
+        return [
+            {},
+            {"role": "role:principal_head"},
+            {"jurisdiction": str(last["jurisdiction"])},
+            {"jurisdiction": str(first["jurisdiction"]), "role": str(first["role"])},
+            {"jurisdiction": str(first["jurisdiction"]), "role": "role:other"},
+        ]
     return [{}]
 
 
 # --- the same answers ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_summaries_give_the_answers_of_counting_every_duty(loaded, name):
@@ -185,6 +195,7 @@ def test_a_read_only_project_gets_right_answers_from_summaries_made_in_memory(tm
 
 # --- build ---------------------------------------------------------------------------------------
 
+
 def test_committed_summaries_are_current():
     assert write_summaries(ROOT, check=True) == []
 
@@ -218,13 +229,15 @@ def test_build_removes_the_summary_of_a_data_file_gone(tmp_path):
 
 # --- the same bytes ------------------------------------------------------------------------------
 
+
 def test_a_summary_is_the_same_bytes_in_another_process(tmp_path):
     data = ROOT / "data" / "tongchuan-town-2022.ttl"
     here = make_summary(ROOT, data)
-    code = ("import sys; from pathlib import Path; from kgtool.store.summaries import make_summary; "
-            f"sys.stdout.buffer.write(make_summary(Path({str(ROOT)!r}), Path({str(data)!r})))")
-    there = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                           env={"PYTHONHASHSEED": "4242", "PATH": ""}).stdout
+    code = (
+        "import sys; from pathlib import Path; from kgtool.store.summaries import make_summary; "
+        f"sys.stdout.buffer.write(make_summary(Path({str(ROOT)!r}), Path({str(data)!r})))"
+    )
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, env={"PYTHONHASHSEED": "4242", "PATH": ""}).stdout
     assert here == there
     header, *lines = here.decode().splitlines()
     assert header.startswith("# kgtool-summary ") and lines == sorted(lines) and len(set(lines)) == len(lines)

@@ -5,6 +5,7 @@ contains the lower-cased query, for any query: one character or a phrase, Chines
 digits, punctuation, FTS5 syntax. Also: atomic on-disk builds, thread safety, and the web
 search giving the same page data through the index as through the SPARQL scan.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,12 +28,15 @@ from kgtool.store.textindex import INDEXED_PREDICATES, Hit, TextIndex, build_ind
 def literals(store) -> list[tuple[str, str, str, str | None]]:
     """Every indexed literal, read independently of the index: by SPARQL over the named graphs."""
     values = " ".join(f"<{p}>" for p in INDEXED_PREDICATES)
-    result = store.query(f"""
+    result = store.query(
+        f"""
         SELECT ?s ?p ?o ?g WHERE {{
           VALUES ?p {{ {values} }}
           GRAPH ?g {{ ?s ?p ?o }}
           FILTER(isIRI(?s) && isLITERAL(?o) && (DATATYPE(?o) = xsd:string || LANG(?o) != ""))
-        }}""", max_rows=None)
+        }}""",
+        max_rows=None,
+    )
     rows = [(str(s), str(p), str(o), str(g)) for s, p, o, g in result.rows]
     assert len(rows) > 1000
     return rows
@@ -58,21 +62,91 @@ def found(idx: TextIndex, q: str, **kw) -> Counter:
 
 QUERIES = [
     # single characters, frequent and rare
-    "安", "全", "检", "的", "冬", "镇", "党",
+    "安",
+    "全",
+    "检",
+    "的",
+    "冬",
+    "镇",
+    "党",
     # two-character words
-    "检查", "安全", "季度", "演练", "会议", "隐患", "考核", "书记",
+    "检查",
+    "安全",
+    "季度",
+    "演练",
+    "会议",
+    "隐患",
+    "考核",
+    "书记",
     # longer phrases
-    "安全生产", "第一责任人", "每季度至少", "党政同责", "党政同责、一岗双责", "管行业必须管安全",
-    "安全生产工作", "研究解决安全生产",
+    "安全生产",
+    "第一责任人",
+    "每季度至少",
+    "党政同责",
+    "党政同责、一岗双责",
+    "管行业必须管安全",
+    "安全生产工作",
+    "研究解决安全生产",
     # Latin, mixed case, digits, punctuation
-    "Safety", "SAFETY", "safety", "sAfEtY", "Post", "duty", "the", "a", "e",
-    "1", "12", "2021", "1次", "至少1次",
-    "，", "、", "。", "（一）", "（", "《", "“", "：", ".", ",", "-", "(", ")",
+    "Safety",
+    "SAFETY",
+    "safety",
+    "sAfEtY",
+    "Post",
+    "duty",
+    "the",
+    "a",
+    "e",
+    "1",
+    "12",
+    "2021",
+    "1次",
+    "至少1次",
+    "，",
+    "、",
+    "。",
+    "（一）",
+    "（",
+    "《",
+    "“",
+    "：",
+    ".",
+    ",",
+    "-",
+    "(",
+    ")",
     # FTS5 syntax, to be taken literally
-    '"', '""', '"安全"', "*", "安*", "AND", "and", "OR", "NOT", "NEAR", "NEAR(安 全)", "安 AND 全",
-    "安 OR 全", "NOT 安", "(安)", "^安", "安^", ":", "g:安", "{g}: 安", "+", "-安", "'", "\\", "%", "_",
+    '"',
+    '""',
+    '"安全"',
+    "*",
+    "安*",
+    "AND",
+    "and",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(安 全)",
+    "安 AND 全",
+    "安 OR 全",
+    "NOT 安",
+    "(安)",
+    "^安",
+    "安^",
+    ":",
+    "g:安",
+    "{g}: 安",
+    "+",
+    "-安",
+    "'",
+    "\\",
+    "%",
+    "_",
     # absent, mixed, spaced
-    "没有这样的词语xyz", "安全 生产", "x安", "安x",
+    "没有这样的词语xyz",
+    "安全 生产",
+    "x安",
+    "安x",
 ]
 
 
@@ -124,8 +198,11 @@ def _real_texts(literals) -> list[str]:
     return _texts
 
 
-_ALPHABET = st.sampled_from(list("安全生产检查季度责任人党政同责一岗双责镇市书记，。、（）《》“”：；")
-                            + list("aAbBsSfFeEtTyY019 .,-_()\"'*^:+%\\") + ["\u3000", "\t", "ß", "İ", "Σ", "ς"])
+_ALPHABET = st.sampled_from(
+    list("安全生产检查季度责任人党政同责一岗双责镇市书记，。、（）《》“”：；")
+    + list("aAbBsSfFeEtTyY019 .,-_()\"'*^:+%\\")
+    + ["\u3000", "\t", "ß", "İ", "Σ", "ς"]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -136,7 +213,7 @@ def test_random_substrings_and_strings(index, literals, data):
         text = data.draw(st.sampled_from(texts), label="text")
         start = data.draw(st.integers(0, max(0, len(text) - 1)), label="start")
         length = data.draw(st.integers(1, 12), label="length")
-        q = text[start:start + length]
+        q = text[start : start + length]
         if data.draw(st.booleans(), label="change case"):
             q = q.upper() if data.draw(st.booleans()) else q.swapcase()
     else:
@@ -152,11 +229,33 @@ def test_blank_queries_match_nothing(index, q):
     assert index.search(q) == []
 
 
-@pytest.mark.parametrize("q", [
-    '"', '"""', '" OR "', "* * *", "(((", ")))", "NEAR(", "NEAR(a b, 2)", "a:b", "^", "^^", "{a b}: c",
-    "AND OR NOT", "-", "\x00", "安\x00全", "\ud800" if False else "\U0001F600", "安" * 5000, "x" * 100_000,
-    "'; DROP TABLE lit; --", "grams MATCH '*'", "\\\"",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"',
+        '"""',
+        '" OR "',
+        "* * *",
+        "(((",
+        ")))",
+        "NEAR(",
+        "NEAR(a b, 2)",
+        "a:b",
+        "^",
+        "^^",
+        "{a b}: c",
+        "AND OR NOT",
+        "-",
+        "\x00",
+        "安\x00全",
+        "\ud800" if False else "\U0001f600",
+        "安" * 5000,
+        "x" * 100_000,
+        "'; DROP TABLE lit; --",
+        "grams MATCH '*'",
+        '\\"',
+    ],
+)
 def test_hostile_queries_never_raise(index, literals, q):
     assert found(index, q) == brute(literals, q)
 
@@ -297,8 +396,7 @@ def scan_search(monkeypatch, site, q, filters):
         return textsearch.search(site, q, filters)
 
 
-@pytest.mark.parametrize("q", ["季度", "安全", "检查", "安", "书记", "Safety", "a", "1", "，", "（一）", "AND",
-                               "没有这样的词语xyz"])
+@pytest.mark.parametrize("q", ["季度", "安全", "检查", "安", "书记", "Safety", "a", "1", "，", "（一）", "AND", "没有这样的词语xyz"])
 def test_web_search_same_as_the_scan(app, monkeypatch, q):
     from kgtool.web import textsearch
 

@@ -22,6 +22,7 @@ def test_mypy_finds_nothing():
             pytest.fail("mypy is not installed, and CI must type-check: pip install -e '.[test]'")
         pytest.skip("mypy is not installed (pip install -e '.[test]'); CI runs this check")
     # No cache: a stale one may hide a finding, and the run stays under a minute.
-    done = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", os.devnull], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"mypy found problems:\n{done.stdout}{done.stderr}"

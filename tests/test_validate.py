@@ -2,6 +2,7 @@
 firing (on the real texts, or on a mutated copy where the texts do not show it), each integrity
 shape shown firing on a small broken graph, the shapes themselves valid SHACL, and the report
 rendered in every format."""
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,11 @@ def report(data: Graph) -> Report:
     return validate(data, shapes_dir=SHAPES)
 
 
-def fired(report: Report, shape: str, *, focus: str | None = None, label: str | None = None,
-          doc: str | None = None) -> list[Finding]:
+def fired(report: Report, shape: str, *, focus: str | None = None, label: str | None = None, doc: str | None = None) -> list[Finding]:
     """Findings of one shape (local name), narrowed to a focus IRI suffix, a label prefix or a document."""
     return [
-        f for f in report.findings
+        f
+        for f in report.findings
         if f.shape == str(WSASH[shape])
         and (focus is None or f.focus.endswith(focus))
         and (label is None or (f.focus_label or "").startswith(label))
@@ -61,9 +62,9 @@ def check(graph: Graph) -> Report:
 
 # ------------------------------------------------------------------------- the real documents
 
+
 def test_real_data_has_no_violation(report: Report) -> None:
-    violations = [f"{f.shape} {f.focus} {f.path} {f.value}: {f.message_en}"
-                  for f in report.findings if f.severity == "Violation"]
+    violations = [f"{f.shape} {f.focus} {f.path} {f.value}: {f.message_en}" for f in report.findings if f.severity == "Violation"]
     assert report.violations == 0, "\n".join(violations)
 
 
@@ -100,8 +101,7 @@ REAL_GAPS = [
 ]
 
 
-@pytest.mark.parametrize(("doc", "shape", "severity", "key"), REAL_GAPS,
-                         ids=[f"{d}-{s}-{k[-12:]}" for d, s, _, k in REAL_GAPS])
+@pytest.mark.parametrize(("doc", "shape", "severity", "key"), REAL_GAPS, ids=[f"{d}-{s}-{k[-12:]}" for d, s, _, k in REAL_GAPS])
 def test_real_gap_is_found(report: Report, doc: str, shape: str, severity: str, key: str) -> None:
     by_focus = fired(report, shape, focus=key, doc=doc)
     by_label = fired(report, shape, label=key, doc=doc)
@@ -123,10 +123,14 @@ def test_no_gap_where_the_text_is_complete(report: Report) -> None:
     assert not fired(report, "DocumentWithoutSanction")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Wuxi 三（三）names who must do it: 各地要将…工作制度落实情况纳入年度安全生产考核评价重要内容 (各地: the "
-    "cities, counties and districts the notice is addressed to, 各市(县)、区人民政府; gold WX-B08); the "
-    "reader leaves the duty without a holder"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Wuxi 三（三）names who must do it: 各地要将…工作制度落实情况纳入年度安全生产考核评价重要内容 (各地: the "
+        "cities, counties and districts the notice is addressed to, 各市(县)、区人民政府; gold WX-B08); the "
+        "reader leaves the duty without a holder"
+    ),
+)
 def test_wuxi_names_who_assesses_the_towns(report: Report) -> None:
     assert not fired(report, "UnassignedDuty", doc="wuxi-towns-2021")
 
@@ -164,9 +168,14 @@ def test_report_shape(report: Report) -> None:
 
 # ------------------------------------------------------------------------- mutations
 
+
 def _one(graph: Graph, query: str):
-    rows = list(graph.query("PREFIX wsa: <https://w3id.org/wsa/ontology#> PREFIX org: <http://www.w3.org/ns/org#>\n"
-                            "PREFIX role: <https://w3id.org/wsa/concept/role/>\n" + query))
+    rows = list(
+        graph.query(
+            "PREFIX wsa: <https://w3id.org/wsa/ontology#> PREFIX org: <http://www.w3.org/ns/org#>\n"
+            "PREFIX role: <https://w3id.org/wsa/concept/role/>\n" + query
+        )
+    )
     assert len(rows) == 1, rows
     return rows[0][0]
 
@@ -258,8 +267,7 @@ def test_mutation_naming_no_concrete_sanction() -> None:
     for sanction in list(graph.objects(doc, WSA.providesSanction)):
         if sanction not in (concept("sanction", "accountability"), concept("sanction", "model_selection")):
             graph.remove((doc, WSA.providesSanction, sanction))
-    assert set(graph.objects(doc, WSA.providesSanction)) == {concept("sanction", "accountability"),
-                                                             concept("sanction", "model_selection")}
+    assert set(graph.objects(doc, WSA.providesSanction)) == {concept("sanction", "accountability"), concept("sanction", "model_selection")}
     assert fired(check(graph), "DocumentWithoutSanction", focus="id/tongchuan-town-2022")
     graph.add((doc, WSA.providesSanction, concept("sanction", "assessment_published")))  # 通报 of 考核结果
     assert not fired(check(graph), "DocumentWithoutSanction")
@@ -268,8 +276,7 @@ def test_mutation_naming_no_concrete_sanction() -> None:
 def test_validate_accepts_a_dataset_of_named_graphs(wuxi: Report) -> None:
     """Per-document named graphs are merged first: concepts in the ontology graph still resolve."""
     dataset = rdflib.Dataset()
-    dataset.graph(URIRef("https://w3id.org/wsa/graph/wuxi-towns-2021")).parse(
-        ROOT / "data" / "wuxi-towns-2021.ttl", format="turtle")
+    dataset.graph(URIRef("https://w3id.org/wsa/graph/wuxi-towns-2021")).parse(ROOT / "data" / "wuxi-towns-2021.ttl", format="turtle")
     dataset.graph(URIRef("https://w3id.org/wsa/graph/places")).parse(ROOT / "data" / "places.ttl", format="turtle")
     ontology = dataset.graph(URIRef("https://w3id.org/wsa/graph/ontology"))
     for path in sorted(ONTOLOGY.glob("*.ttl")):
@@ -320,10 +327,12 @@ def _unit(n: int) -> dict[str, URIRef]:
 
 def _swap(p, o):
     """A mutation replacing every value of p on the unit's node with o."""
+
     def mutate(g: Graph, node: URIRef) -> None:
         g.remove((node, p, None))
         if o is not None:
             g.add((node, p, o))
+
     return mutate
 
 
@@ -402,10 +411,10 @@ def test_every_integrity_shape_has_a_breaking_case() -> None:
 
 # ------------------------------------------------------------------------- the shapes as SHACL
 
+
 def test_shapes_are_valid_shacl() -> None:
     """SHACL-for-SHACL (pySHACL meta_shacl): raises if any shape is malformed."""
-    conforms, _, text = pyshacl_validate(Graph(), shacl_graph=load_shapes(SHAPES), meta_shacl=True,
-                                         inference="none")
+    conforms, _, text = pyshacl_validate(Graph(), shacl_graph=load_shapes(SHAPES), meta_shacl=True, inference="none")
     assert conforms, text
 
 
@@ -433,14 +442,15 @@ def test_gap_shapes_explain_themselves_in_both_languages() -> None:
 
 # ------------------------------------------------------------------------- rendering
 
+
 def test_render_text_groups_and_quotes(report: Report) -> None:
     text = render_report(report, "text")
     order = [text.index(f"== {j} ==") for j in ("巴中市", "无锡市", "本溪高新区", "绵阳市", "铜川镇")]
     assert order == sorted(order)
-    bazhong = text[text.index("== 巴中市 =="):text.index("== 无锡市 ==")]
+    bazhong = text[text.index("== 巴中市 ==") : text.index("== 无锡市 ==")]
     assert bazhong.index("-- Warning") < bazhong.index("-- Info")
-    block = bazhong[bazhong.index("* 无线电管理办公室"):]
-    block = block[:block.index("\n* ")]
+    block = bazhong[bazhong.index("* 无线电管理办公室") :]
+    block = block[: block.index("\n* ")]
     assert "该岗位或机构的职责均未涉及安全生产" in block and "None of the duties" in block
     assert "「" in block and "无线电管理" in block.split("「", 1)[1]
     only = render_report(report, "text", severities=["Info"])

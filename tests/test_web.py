@@ -3,6 +3,7 @@
 Most tests use Flask's test client; the SPARQL Protocol tests talk to a real HTTP server on
 127.0.0.1 (tests/web_server.py) with SPARQLWrapper, as an outside client would.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -69,8 +70,10 @@ def html(response) -> str:
 def post_iri(app, document: str, label: str) -> URIRef:
     """The post of a document with this label, found through the store (no IRI spelled by hand)."""
     store = app.extensions["kgtool"].store
-    rows = store.query("SELECT ?p WHERE { ?p a wsa:Post ; wsa:definedIn ?d ; rdfs:label ?l . "
-                       "FILTER(STR(?l) = ?label) }", bindings={"d": ID[document], "label": Literal(label)}).rows
+    rows = store.query(
+        "SELECT ?p WHERE { ?p a wsa:Post ; wsa:definedIn ?d ; rdfs:label ?l . FILTER(STR(?l) = ?label) }",
+        bindings={"d": ID[document], "label": Literal(label)},
+    ).rows
     assert len(rows) == 1, rows
     return rows[0][0]
 
@@ -86,10 +89,16 @@ def triple_count(app) -> int:
 
 
 # --- pages ------------------------------------------------------------------------------
-@pytest.mark.parametrize("number, province", [
-    ("锡政办发〔2021〕85号", "江苏省"), ("绵工办发〔2020〕75号", "四川省"), ("巴市经信发〔2018〕23号", "四川省"),
-    ("铜政发〔2022〕12号", "内蒙古自治区"), ("本高党政办发〔2019〕58号", "辽宁省"),
-])
+@pytest.mark.parametrize(
+    "number, province",
+    [
+        ("锡政办发〔2021〕85号", "江苏省"),
+        ("绵工办发〔2020〕75号", "四川省"),
+        ("巴市经信发〔2018〕23号", "四川省"),
+        ("铜政发〔2022〕12号", "内蒙古自治区"),
+        ("本高党政办发〔2019〕58号", "辽宁省"),
+    ],
+)
 def test_home_lists_documents_with_number_and_province(client, number, province):
     page = html(client.get("/?lang=zh"))
     row = next(r for r in page.split("<tr") if number in r)
@@ -115,8 +124,7 @@ def test_wuxi_document_page_shows_post_and_provisions(client):
     assert "锡政办发〔2021〕85号" in page
     assert 'id="p-s2.p1"' in page  # each provision is a block the resource pages link to
     assert "每季度至少1次系统听取安全生产工作情况汇报" in page
-    chip = re.search(r'<a class="chip post" href="(/id/wuxi-towns-2021/post/[^"]+)"[^>]*>[^<]*'
-                     + re.escape(WUXI_HEAD) + "</a>", page)
+    chip = re.search(r'<a class="chip post" href="(/id/wuxi-towns-2021/post/[^"]+)"[^>]*>[^<]*' + re.escape(WUXI_HEAD) + "</a>", page)
     assert chip, "the post extracted from a provision is linked from it"
     assert 'data-src="/orgchart/wuxi-towns-2021.json"' in page
 
@@ -147,12 +155,15 @@ def test_mianyang_safety_deputy_lists_six_duties(app, client):
     assert "协助主要负责人贯彻落实安全生产法律法规" in duties
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/ontology/Post", "wsa:Post"),
-    ("/concept/role/safety_deputy", "role:safety_deputy"),
-    ("/id/place/wuxi", "Wuxi"),
-    ("/resource?iri=http%3A%2F%2Fwww.w3.org%2Fns%2Forg%23Post", "org:Post"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/ontology/Post", "wsa:Post"),
+        ("/concept/role/safety_deputy", "role:safety_deputy"),
+        ("/id/place/wuxi", "Wuxi"),
+        ("/resource?iri=http%3A%2F%2Fwww.w3.org%2Fns%2Forg%23Post", "org:Post"),
+    ],
+)
 def test_pretty_routes_and_resource_route(client, path, expected):
     page = html(client.get(path + ("&" if "?" in path else "?") + "lang=en"))
     assert expected in page
@@ -223,9 +234,15 @@ def test_saved_query_bad_parameter_is_a_400_on_the_form(client):
     assert 'id="query-error"' in page and "没有这个地方" in page and 'id="params"' in page
 
 
-@pytest.mark.parametrize("fmt, media", [("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                                        ("json", "application/sparql-results+json"),
-                                        ("xml", "application/sparql-results+xml")])
+@pytest.mark.parametrize(
+    "fmt, media",
+    [
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+    ],
+)
 def test_saved_query_downloads(client, fmt, media):
     response = client.get(f"/queries/duties-of-role?role=role:safety_deputy&jurisdiction=绵阳市&format={fmt}")
     assert response.status_code == 200 and response.mimetype == media
@@ -254,11 +271,17 @@ def test_every_saved_query_page_renders(client, name):
 
 
 # --- content negotiation ----------------------------------------------------------------
-@pytest.mark.parametrize("accept, fmt, parse_as", [
-    ("text/turtle", None, "turtle"), ("application/ld+json", None, "json-ld"),
-    ("application/n-triples", None, "nt"), ("text/html", "turtle", "turtle"),
-    ("text/html", "json-ld", "json-ld"), ("text/html", "nt", "nt"),
-])
+@pytest.mark.parametrize(
+    "accept, fmt, parse_as",
+    [
+        ("text/turtle", None, "turtle"),
+        ("application/ld+json", None, "json-ld"),
+        ("application/n-triples", None, "nt"),
+        ("text/html", "turtle", "turtle"),
+        ("text/html", "json-ld", "json-ld"),
+        ("text/html", "nt", "nt"),
+    ],
+)
 def test_resource_content_negotiation(client, wuxi_post, accept, fmt, parse_as):
     url = path_for(str(wuxi_post)) + (f"?format={fmt}" if fmt else "")
     response = client.get(url, headers={"Accept": accept})
@@ -279,12 +302,12 @@ def test_content_negotiation_html_on_browsers_and_bad_format(client, wuxi_post):
 
 # --- the SPARQL endpoint ----------------------------------------------------------------
 SELECT_POSTS = "SELECT ?post ?label WHERE { ?post a wsa:Post ; rdfs:label ?label } ORDER BY ?post"
-CONSTRUCT_POSTS = ("CONSTRUCT { ?post rdfs:label ?label } WHERE { ?post a wsa:Post ; rdfs:label ?label ; "
-                   "wsa:definedIn id:wuxi-towns-2021 }")
+CONSTRUCT_POSTS = "CONSTRUCT { ?post rdfs:label ?label } WHERE { ?post a wsa:Post ; rdfs:label ?label ; wsa:definedIn id:wuxi-towns-2021 }"
 
 
 def _wrapper(server, fmt, query):
     from SPARQLWrapper import SPARQLWrapper
+
     sw = SPARQLWrapper(server + "/sparql")
     sw.setQuery(query)
     sw.setReturnFormat(fmt)
@@ -311,8 +334,9 @@ def test_sparql_select_formats_with_sparqlwrapper(app, server, fmt):
         assert f'"{WUXI_HEAD}"@zh' in body
 
 
-@pytest.mark.parametrize("fmt, accept, parse_as", [("turtle", None, "turtle"), ("json-ld", None, "json-ld"),
-                                                   ("nt", "application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    "fmt, accept, parse_as", [("turtle", None, "turtle"), ("json-ld", None, "json-ld"), ("nt", "application/n-triples", "nt")]
+)
 def test_sparql_construct_formats_with_sparqlwrapper(server, wuxi_post, fmt, accept, parse_as):
     sw = _wrapper(server, fmt if fmt != "nt" else "turtle", CONSTRUCT_POSTS)
     if accept:
@@ -326,11 +350,14 @@ def test_sparql_construct_formats_with_sparqlwrapper(server, wuxi_post, fmt, acc
 
 
 def test_sparql_get_and_sparql_query_body(client):
-    response = client.get("/sparql", query_string={"query": "ASK { ?p a wsa:Post }"},
-                          headers={"Accept": "application/sparql-results+json"})
+    response = client.get("/sparql", query_string={"query": "ASK { ?p a wsa:Post }"}, headers={"Accept": "application/sparql-results+json"})
     assert response.get_json()["boolean"] is True
-    response = client.post("/sparql", data="SELECT ?s WHERE { ?s a wsa:PolicyDocument }",
-                           content_type="application/sparql-query", headers={"Accept": "text/csv"})
+    response = client.post(
+        "/sparql",
+        data="SELECT ?s WHERE { ?s a wsa:PolicyDocument }",
+        content_type="application/sparql-query",
+        headers={"Accept": "text/csv"},
+    )
     assert response.mimetype == "text/csv" and len(response.get_data(as_text=True).splitlines()) == 6
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -342,8 +369,7 @@ def test_sparql_html_view_links_resources(client, wuxi_post):
 
 UPDATES = [
     ("form update=", dict(data={"update": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}), (403,)),
-    ("application/sparql-update", dict(data="DELETE WHERE { ?s ?p ?o }", content_type="application/sparql-update"),
-     (403,)),
+    ("application/sparql-update", dict(data="DELETE WHERE { ?s ?p ?o }", content_type="application/sparql-update"), (403,)),
     ("update as query=", dict(data={"query": "DELETE WHERE { ?s ?p ?o }"}), (400,)),
     ("INSERT as query=", dict(data={"query": "INSERT DATA { <urn:x> <urn:y> <urn:z> }"}), (400,)),
     ("CLEAR", dict(data={"query": "CLEAR ALL"}), (400,)),
@@ -367,6 +393,7 @@ def test_sparql_refuses_updates_load_service_and_changes_nothing(app, client, wh
 def test_sparql_update_with_sparqlwrapper_is_refused(app, server):
     from SPARQLWrapper import POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
     before = triple_count(app)
     sw = SPARQLWrapper(server + "/sparql")
     sw.setMethod(POST)
@@ -403,8 +430,12 @@ def test_sparql_result_cut_at_max_rows_says_so():
     assert re.search(r'<span id="row-count">41</span>', page)
     download = client.get("/queries/duties-of-role?role=role:safety_deputy&format=csv")
     assert download.headers["X-SPARQL-MaxRows"] == "5" and len(download.get_data(as_text=True).splitlines()) == 6
-    assert client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a wsa:PolicyDocument }"},
-                      headers={"Accept": "text/csv"}).headers.get("X-SPARQL-MaxRows") is None
+    assert (
+        client.get(
+            "/sparql", query_string={"query": "SELECT ?s WHERE { ?s a wsa:PolicyDocument }"}, headers={"Accept": "text/csv"}
+        ).headers.get("X-SPARQL-MaxRows")
+        is None
+    )
     app.extensions["kgtool"].close()
 
 
@@ -414,8 +445,7 @@ def test_sparql_runaway_query_is_stopped_in_time():
     client = app.test_client()
     try:
         assert client.get("/sparql", query_string={"query": "ASK {}"}, headers=JSON).status_code == 200  # warm
-        heavy = ("SELECT (COUNT(*) AS ?n) WHERE { ?a a wsa:Duty . ?b a wsa:Duty . ?c a wsa:Provision . "
-                 "?d a wsa:Provision }")
+        heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a a wsa:Duty . ?b a wsa:Duty . ?c a wsa:Provision . ?d a wsa:Provision }"
         started = time.monotonic()
         response = client.get("/sparql", query_string={"query": heavy}, headers=JSON)
         assert response.status_code == 503
@@ -472,6 +502,7 @@ def test_compare_page_with_chosen_jurisdictions(client):
 def test_pages_say_when_validate_or_compare_is_missing(client, monkeypatch):
     import kgtool.web.compare
     import kgtool.web.report
+
     monkeypatch.setattr(kgtool.web.report, "get_report", lambda: None)
     monkeypatch.setattr(kgtool.web.compare, "_module", lambda: None)
     for url in ("/gaps?lang=en", "/compare?lang=en"):
@@ -504,10 +535,20 @@ def hostile_app(tmp_path_factory):
     app.extensions["kgtool"].close()
 
 
-@pytest.mark.parametrize("url", [
-    "/", "/id/wuxi-towns-2021", "{post}", path_for(str(WUXI_QUARTERLY)), "/search?q=alert",
-    "/search?q=%3Cscript%3E", "/queries/duties-of-role?role=role:government_head", "/compare",
-    "/sparql?query=SELECT%20%3Fl%20WHERE%20%7B%20%3Fp%20rdfs%3Alabel%20%3Fl%20%7D"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/id/wuxi-towns-2021",
+        "{post}",
+        path_for(str(WUXI_QUARTERLY)),
+        "/search?q=alert",
+        "/search?q=%3Cscript%3E",
+        "/queries/duties-of-role?role=role:government_head",
+        "/compare",
+        "/sparql?query=SELECT%20%3Fl%20WHERE%20%7B%20%3Fp%20rdfs%3Alabel%20%3Fl%20%7D",
+    ],
+)
 def test_planted_markup_is_escaped(hostile_app, wuxi_post, url):
     url = url.format(post=path_for(str(wuxi_post)))  # the planted post's own page
     response = hostile_app.test_client().get(url, headers=HTML)
@@ -530,8 +571,10 @@ def test_search_text_is_escaped(client):
     assert "<img src=x" not in page and "&lt;img src=x" in page
 
 
-@pytest.mark.parametrize("url", ["/", "/id/wuxi-towns-2021", "/sparql/editor", "/static/css/kgtool.css",
-                                 "/orgchart/wuxi-towns-2021.json", "/no-such-page", "/queries"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/id/wuxi-towns-2021", "/sparql/editor", "/static/css/kgtool.css", "/orgchart/wuxi-towns-2021.json", "/no-such-page", "/queries"],
+)
 def test_security_headers(client, url):
     response = client.get(url)
     csp = response.headers["Content-Security-Policy"]
@@ -551,11 +594,21 @@ def test_no_inline_script_in_pages(client):
         assert not re.search(r"\son[a-z]+=", page), "no inline event handlers"
 
 
-@pytest.mark.parametrize("url", ["/static/../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd",
-                                 "/static/..%2f..%2f..%2fetc%2fpasswd", "/static//etc/passwd",
-                                 "/id/..%2f..%2f..%2fetc%2fpasswd", "/resource?iri=file:///etc/passwd",
-                                 "/resource?iri=/etc/passwd", "/resource?iri=..%2F..%2Fetc%2Fpasswd",
-                                 "/queries/..%2f..%2fetc%2fpasswd", "/compare/chart/..%2f..%2fetc%2fpasswd.svg"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/static/../../etc/passwd",
+        "/static/%2e%2e/%2e%2e/etc/passwd",
+        "/static/..%2f..%2f..%2fetc%2fpasswd",
+        "/static//etc/passwd",
+        "/id/..%2f..%2f..%2fetc%2fpasswd",
+        "/resource?iri=file:///etc/passwd",
+        "/resource?iri=/etc/passwd",
+        "/resource?iri=..%2F..%2Fetc%2Fpasswd",
+        "/queries/..%2f..%2fetc%2fpasswd",
+        "/compare/chart/..%2f..%2fetc%2fpasswd.svg",
+    ],
+)
 def test_path_traversal_gives_no_file(client, url):
     response = client.get(url, follow_redirects=True)  # werkzeug merges "//" with a redirect
     assert response.status_code in (400, 404)
@@ -579,6 +632,7 @@ def test_errors_as_json_or_html(client):
 
 def test_every_interface_string_exists_in_both_languages():
     from kgtool.web.i18n import STRINGS
+
     assert all(zh and en for zh, en in STRINGS.values())
     templates = Path(__file__).resolve().parent.parent / "kgtool" / "web" / "templates"
     used = set()
@@ -600,6 +654,7 @@ def test_language_switch_by_parameter_and_cookie(client):
 
 def test_serve_runs_waitress_on_a_free_port():
     from kgtool.web.serve import make_server
+
     server = make_server(port=0, root=ROOT, endpoint="", config={"SPARQL_WORKERS": 0})
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -719,8 +774,7 @@ def test_edited_saved_query_is_not_answered_from_the_cache(tmp_path):
         client = app.test_client()
         path = root / "queries" / "policy-documents.rq"
         assert "Documents-before" not in html(client.get("/queries/policy-documents?lang=en"))
-        path.write_text(path.read_text(encoding="utf-8").replace("#+   en: ", "#+   en: Documents-before ", 1),
-                        encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8").replace("#+   en: ", "#+   en: Documents-before ", 1), encoding="utf-8")
         assert "Documents-before" in html(client.get("/queries/policy-documents?lang=en"))
     finally:
         app.extensions["kgtool"].close()
@@ -728,6 +782,7 @@ def test_edited_saved_query_is_not_answered_from_the_cache(tmp_path):
 
 def test_saved_query_page_shows_one_page_of_rows_and_the_count(monkeypatch):
     import kgtool.web.library
+
     monkeypatch.setattr(kgtool.web.library, "PAGE_ROWS", 2)
     app = create_app({"ROOT": ROOT, "ENDPOINT": "", "SPARQL_WORKERS": 0})
     try:
@@ -735,14 +790,14 @@ def test_saved_query_page_shows_one_page_of_rows_and_the_count(monkeypatch):
         url = "/queries/duties-of-role?role=role:safety_deputy&jurisdiction=绵阳市&lang=en"
         page = html(client.get(url))
         assert re.search(r'<span id="row-count">6</span>', page)  # all the rows are counted
-        assert page.count('<tr>') == 3 and "showing rows 1–2" in page  # header + 2 rows
+        assert page.count("<tr>") == 3 and "showing rows 1–2" in page  # header + 2 rows
         assert 'id="previous-page"' not in page
         nxt = re.search(r'<a href="([^"]+)" rel="next" id="next-page">', page)
         assert nxt and "page=2" in nxt.group(1)
         last = html(client.get(url + "&page=3"))
-        assert last.count('<tr>') == 3 and "showing rows 5–6" in last and 'id="next-page"' not in last
+        assert last.count("<tr>") == 3 and "showing rows 5–6" in last and 'id="next-page"' not in last
         assert 'id="previous-page"' in last
-        assert html(client.get(url + "&page=x")).count('<tr>') == 3  # a bad page number shows the first
+        assert html(client.get(url + "&page=x")).count("<tr>") == 3  # a bad page number shows the first
         csv_text = client.get(url + "&format=csv").get_data(as_text=True)
         assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 6  # the download holds every row
     finally:
@@ -763,8 +818,9 @@ def test_sparql_requests_beyond_the_waiting_slots_are_refused_at_once():
     try:
         assert runner.run("ASK {}", timeout=30, max_rows=10).boolean is True  # started and warm
         running = threading.Thread(target=lambda: _quietly(runner.run, heavy, timeout=3, max_rows=10))
-        waiting = [threading.Thread(target=lambda: _quietly(runner.run, "ASK {}", timeout=3, max_rows=10))
-                   for _ in range(WAITING_PER_WORKER)]
+        waiting = [
+            threading.Thread(target=lambda: _quietly(runner.run, "ASK {}", timeout=3, max_rows=10)) for _ in range(WAITING_PER_WORKER)
+        ]
         running.start()
         time.sleep(0.3)
         for thread in waiting:

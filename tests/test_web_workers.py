@@ -1,6 +1,7 @@
 """The web server under load (issue 15): cached pages answered in front of the app, several
 server processes on one socket (`kgtool serve --workers N`), and the latency benchmark's floor.
 """
+
 from __future__ import annotations
 
 import os
@@ -90,6 +91,7 @@ def test_front_cache_keeps_answers_only_while_their_entry_is_kept():
 
 # --- kgtool serve --workers ---------------------------------------------------------------
 
+
 def children_of(pid: int) -> set[int]:
     """Every live descendant of a process (from /proc; zombies count as gone)."""
     parents: dict[int, int] = {}
@@ -126,8 +128,13 @@ def process_of(url: str) -> str:
 
 @pytest.mark.slow
 def test_serve_with_two_workers_answers_from_both_and_stops_them_all(tmp_path: Path):
-    proc = subprocess.Popen([sys.executable, "-m", "kgtool", "serve", "--workers", "2", "--port", "0"], cwd=ROOT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kgtool", "serve", "--workers", "2", "--port", "0"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: list[str] = []
     assert proc.stderr is not None
     threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True).start()  # type: ignore[arg-type]
@@ -186,10 +193,17 @@ def test_cli_refuses_zero_workers_in_one_line():
 
 # --- the benchmark's floor ----------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_web_latency_prints_kgtool_beside_its_floor():
-    out = subprocess.run([sys.executable, "benchmarks/web_latency.py", "--clients", "3", "--requests", "4"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, "benchmarks/web_latency.py", "--clients", "3", "--requests", "4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.strip()}
     for kind in ("resource", "saved-query", "sparql", "all", "floor"):

@@ -10,6 +10,7 @@ When ``virtuoso-t`` is missing the tests are skipped, unless the environment var
 is set: then a missing binary fails, so CI cannot pass by skipping. Install it with
 ``bash .ci/install-virtuoso.sh``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,12 +41,12 @@ READY_TIMEOUT = 60.0
 class VirtuosoServer:
     """A running scratch Virtuoso: where to query, where to push, and who may write."""
 
-    endpoint: str            # http://127.0.0.1:PORT/sparql (anonymous, read-only)
-    graph_store: str         # http://127.0.0.1:PORT/sparql-graph-crud-auth (Digest auth)
-    update_endpoint: str     # http://127.0.0.1:PORT/sparql-auth (Digest auth)
+    endpoint: str  # http://127.0.0.1:PORT/sparql (anonymous, read-only)
+    graph_store: str  # http://127.0.0.1:PORT/sparql-graph-crud-auth (Digest auth)
+    update_endpoint: str  # http://127.0.0.1:PORT/sparql-auth (Digest auth)
     directory: Path
     pid: int
-    start_seconds: float     # time from launch until /sparql answered
+    start_seconds: float  # time from launch until /sparql answered
     user: str = "dba"
     password: str = "dba"
     sql_port: int = 0
@@ -92,8 +93,7 @@ def _tail(path: Path, lines: int) -> str:
 TEST_MEMORY = "512M"
 
 
-def write_ini(directory: Path, sql_port: int, http_port: int, *, memory: str | int = TEST_MEMORY,
-              max_rows: int | None = None) -> Path:
+def write_ini(directory: Path, sql_port: int, http_port: int, *, memory: str | int = TEST_MEMORY, max_rows: int | None = None) -> Path:
     """The ini of kgtool.store.virtuoso_ini for ``memory``, everything inside ``directory``, on 127.0.0.1."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "data").mkdir(exist_ok=True)
@@ -138,8 +138,9 @@ def _stop(process: subprocess.Popen, grace: float = 15.0) -> None:
 
 
 @contextlib.contextmanager
-def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3,
-                    memory: str | int = TEST_MEMORY) -> Iterator[VirtuosoServer]:
+def virtuoso_server(
+    tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts: int = 3, memory: str | int = TEST_MEMORY
+) -> Iterator[VirtuosoServer]:
     """Run a scratch Virtuoso in ``tmp_path``, sized for ``memory``, for the duration of the ``with`` block."""
     binary = require_virtuoso()
     directory = Path(tmp_path) / "virtuoso"
@@ -157,8 +158,12 @@ def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
         started = time.monotonic()
         process = subprocess.Popen(
             [binary, "+foreground", "+configfile", ini.name],
-            cwd=run_dir, stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            cwd=run_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         base = f"http://127.0.0.1:{http_port}"
         endpoint = f"{base}/sparql"
@@ -175,8 +180,7 @@ def virtuoso_server(tmp_path: Path, *, timeout: float = READY_TIMEOUT, attempts:
                 exited = process.poll()
                 tail = _tail(log_file, 30) + "\n--- console ---\n" + _tail(run_dir / "console.log", 10)
                 if exited is None:
-                    raise RuntimeError(
-                        f"Virtuoso did not answer {endpoint} within {timeout:.0f} s; log tail:\n{tail}")
+                    raise RuntimeError(f"Virtuoso did not answer {endpoint} within {timeout:.0f} s; log tail:\n{tail}")
                 last_error = f"virtuoso-t exited with status {exited} at start; log tail:\n{tail}"
                 continue
             server = VirtuosoServer(

@@ -1,8 +1,9 @@
 """A real HTTP server for the web app on 127.0.0.1, in a thread, for SPARQL clients and browsers.
 
-    with running(app) as base_url:   # e.g. "http://127.0.0.1:41234"
-        SPARQLWrapper(base_url + "/sparql") ...
+with running(app) as base_url:   # e.g. "http://127.0.0.1:41234"
+    SPARQLWrapper(base_url + "/sparql") ...
 """
+
 from __future__ import annotations
 
 import threading

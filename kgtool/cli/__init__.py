@@ -5,6 +5,7 @@ the `kgtool` group from one module per command family (`kgtool.cli.building`, `q
 Exit codes: 0 ok; 1 validate found violations; 2 bad input or usage; 3 engine unreachable or
 too slow; 130 interrupted (Ctrl-C).
 """
+
 from __future__ import annotations
 
 import click
@@ -25,6 +26,5 @@ def cli() -> None:
     """kgtool: a knowledge graph of work-safety accountability (安全生产责任) in Chinese public bodies."""
 
 
-for command in (build, ingest, docs, stats, list_queries, query, sparql, load, reason, validate, compare, serve,
-                export, review, correct):
+for command in (build, ingest, docs, stats, list_queries, query, sparql, load, reason, validate, compare, serve, export, review, correct):
     cli.add_command(command)

@@ -2,6 +2,7 @@
 the summaries, the profiles and the on-disk store from data/sources/ and the corrections), ingest (one new
 document joins the project, or its RDF is written elsewhere) and docs (the ontology's page).
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,17 +16,27 @@ from kgtool.settings import project_root
 
 
 @click.command()
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 if any committed data/*.ttl, or the dataset description, is stale.")
-@click.option("--store", "with_store", is_flag=True,
-              help="Also write the on-disk store data/.store/ (kept up to date by later builds), "
-                   "which query, serve and compare then open in a moment instead of loading the files.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any committed data/*.ttl, or the dataset description, is stale.")
+@click.option(
+    "--store",
+    "with_store",
+    is_flag=True,
+    help="Also write the on-disk store data/.store/ (kept up to date by later builds), "
+    "which query, serve and compare then open in a moment instead of loading the files.",
+)
 @executor_option("reading the sources")
-@click.option("--without-corrections", is_flag=True,
-              help="Leave out the analysts' corrections (data/corrections/): what the reader alone reads. Needs --out.")
-@click.option("--out", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write DIR/data/<slug>.ttl instead, DIR made a folder shaped like the project (ontology/, shapes/, "
-                   "queries/, data/places.ttl copied), so that it can be scored, queried and validated on its own.")
+@click.option(
+    "--without-corrections",
+    is_flag=True,
+    help="Leave out the analysts' corrections (data/corrections/): what the reader alone reads. Needs --out.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Write DIR/data/<slug>.ttl instead, DIR made a folder shaped like the project (ontology/, shapes/, "
+    "queries/, data/places.ttl copied), so that it can be scored, queried and validated on its own.",
+)
 def build(check: bool, with_store: bool, executor: str | None, without_corrections: bool, out: Path | None) -> None:
     """Regenerate data/<slug>.ttl from every file in data/sources/ (text, web page, DOCX, DOC/WPS,
     PDF), with the analysts' corrections of data/corrections/ applied, and the dataset's VoID + DCAT
@@ -51,11 +62,15 @@ def build(check: bool, with_store: bool, executor: str | None, without_correctio
         click.echo(f"kgtool: warning: {relative(item, root)}", err=True)
     stale.extend(_orphan_corrections(root))
     if stale:
-        slugs = sorted({item.correction.file.parent.name for item in stale
-                        if not isinstance(item, Path) and item.correction.file is not None})
+        slugs = sorted(
+            {item.correction.file.parent.name for item in stale if not isinstance(item, Path) and item.correction.file is not None}
+        )
         reviews = f" ({', '.join(f'`kgtool review {slug}`' for slug in slugs)})" if slugs else ""
-        click.echo(f"kgtool: warning: {len(stale)} correction(s) no longer apply and were left out: review them"
-                   f"{reviews}, then correct again or withdraw them (`kgtool correct SLUG withdraw KEY`)", err=True)
+        click.echo(
+            f"kgtool: warning: {len(stale)} correction(s) no longer apply and were left out: review them"
+            f"{reviews}, then correct again or withdraw them (`kgtool correct SLUG withdraw KEY`)",
+            err=True,
+        )
     for path in changed:
         click.echo(f"{'stale' if check else 'wrote'}: {path.relative_to(root)}")
     for path in _write_summaries(root, check=check):  # before the store and the description, which hold them
@@ -87,10 +102,12 @@ def _orphan_corrections(root: Path) -> list[Path]:
 
     found = orphans(root, {slug_for(p) for p in sources(root)})
     for folder in found:
-        click.echo(f"kgtool: warning: {folder.relative_to(root)}: target gone: no document {folder.name!r} in "
-                   "data/sources/ (remove the folder, or give the document back)", err=True)
+        click.echo(
+            f"kgtool: warning: {folder.relative_to(root)}: target gone: no document {folder.name!r} in "
+            "data/sources/ (remove the folder, or give the document back)",
+            err=True,
+        )
     return found
-
 
 
 def _write_summaries(root: Path, *, check: bool) -> list[Path]:
@@ -107,8 +124,6 @@ def _write_profiles(root: Path, *, check: bool) -> list[Path]:
     return write_profiles(root, check=check, progress=progress("profiles"))
 
 
-
-
 def _write_store(root: Path) -> None:
     """Bring data/.store/ up to date with ontology/ and data/, with a progress bar."""
     from kgtool.store.persist import ensure_store, store_path
@@ -118,8 +133,7 @@ def _write_store(root: Path) -> None:
     def advance(path: Path, done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc="store", unit="file", file=sys.stderr,
-                       disable=not sys.stderr.isatty() and total < 20)
+            bar = tqdm(total=total, desc="store", unit="file", file=sys.stderr, disable=not sys.stderr.isatty() and total < 20)
         bar.update(1)
 
     store = ensure_store(root, progress=advance)
@@ -138,15 +152,20 @@ def _write_store(root: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Write the RDF here instead of data/<slug>.ttl.")
 @click.option("--slug", help="Document id (default: from the file name).")
-@click.option("--encoding", help="Text encoding of FILE if not UTF-8, e.g. gb18030 (of a web page: instead of "
-                                 "the charset it declares).")
+@click.option("--encoding", help="Text encoding of FILE if not UTF-8, e.g. gb18030 (of a web page: instead of the charset it declares).")
 @click.option("--force", is_flag=True, help="Replace a different document that has the same id.")
-@click.option("--explain", "explain", type=click.Choice(["text", "json"]), is_flag=False, flag_value="text", default=None,
-              help="Also print, per provision, the holder read and why, each duty's types and the words "
-                   "that decided them, levels, frequencies and the sentences not made duties "
-                   "(--explain=json for JSON).")
-def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None, force: bool,
-           explain: str | None) -> None:
+@click.option(
+    "--explain",
+    "explain",
+    type=click.Choice(["text", "json"]),
+    is_flag=False,
+    flag_value="text",
+    default=None,
+    help="Also print, per provision, the holder read and why, each duty's types and the words "
+    "that decided them, levels, frequencies and the sentences not made duties "
+    "(--explain=json for JSON).",
+)
+def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None, force: bool, explain: str | None) -> None:
     """Read a new document of the same kind and write its RDF; report what was recognised.
 
     FILE is a text, a saved web page, a DOCX, a DOC or WPS (through LibreOffice) or a PDF with a
@@ -188,8 +207,9 @@ def ingest(file: Path, out: Path | None, slug: str | None, encoding: str | None,
 
 
 @click.command()
-@click.option("--out", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write into DIR (created if missing) instead of the project's docs/.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), metavar="DIR", help="Write into DIR (created if missing) instead of the project's docs/."
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a page in DIR is stale or missing.")
 def docs(out: Path | None, check: bool) -> None:
     """Write the ontology's documentation, DIR/ontology.html: every class, property and concept scheme

@@ -2,6 +2,7 @@
 and executor; exit 1 on Violations) and reason (HermiT's consistency check and inferred
 classes; exit 1 if inconsistent).
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,19 +16,33 @@ from kgtool.settings import project_root
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl", "html"]), default="text", show_default=True)
-@click.option("--severity", "severities", multiple=True, type=click.Choice(["Violation", "Warning", "Info"]),
-              help="Show only these severities (repeatable; default all).")
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=click.Choice(["Violation", "Warning", "Info"]),
+    help="Show only these severities (repeatable; default all).",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="Write the report here instead of stdout.")
-@click.option("--engine", type=click.Choice(["auto", "jena", "pyshacl", "single"]), default="auto", show_default=True,
-              help="jena: Apache Jena's SHACL engine (fastest on large corpora; needs Java); pyshacl: pySHACL per "
-                   "document in parallel; single: one pySHACL run; auto: single for a small graph (under 1.5 MB "
-                   "of Turtle), else jena if installed (pyshacl if Java fails), else pyshacl. Same findings.")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="With --engine pyshacl, or with --executor local: processes (default: one per CPU; 0: in this process).")
-@executor_option("the gap report, split into document units,",
-                 " With --engine jena each unit is one Java run of KGTOOL_JENA_UNIT_HEAP_MB heap (1024).")
-def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None,
-             executor: str | None) -> None:
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "jena", "pyshacl", "single"]),
+    default="auto",
+    show_default=True,
+    help="jena: Apache Jena's SHACL engine (fastest on large corpora; needs Java); pyshacl: pySHACL per "
+    "document in parallel; single: one pySHACL run; auto: single for a small graph (under 1.5 MB "
+    "of Turtle), else jena if installed (pyshacl if Java fails), else pyshacl. Same findings.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="With --engine pyshacl, or with --executor local: processes (default: one per CPU; 0: in this process).",
+)
+@executor_option(
+    "the gap report, split into document units,", " With --engine jena each unit is one Java run of KGTOOL_JENA_UNIT_HEAP_MB heap (1024)."
+)
+def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: str, workers: int | None, executor: str | None) -> None:
     """Check integrity and accountability gaps with the SHACL shapes in shapes/; exit 1 on Violations."""
     from kgtool.atomic import write_atomic
     from kgtool.gaps import gap_report, render_report
@@ -35,8 +50,7 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: st
     root = project_root()
     bar = Bar("validate", "unit")
     try:
-        report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers, executor=executor,
-                            progress=bar)
+        report = gap_report(root, shapes_dir=root / "shapes", engine=engine, workers=workers, executor=executor, progress=bar)
     finally:
         bar.close()
     for note in report.notes:
@@ -47,8 +61,7 @@ def validate(fmt: str, severities: tuple[str, ...], out: Path | None, engine: st
     else:
         click.echo(text, nl=not text.endswith("\n"))
     counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("Violation", "Warning", "Info")}
-    click.echo(", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items())
-               + f" in {report.seconds:.2f} s", err=True)
+    click.echo(", ".join(f"{n} {s.lower()}{'s' if n != 1 else ''}" for s, n in counts.items()) + f" in {report.seconds:.2f} s", err=True)
     if report.violations:
         sys.exit(1)
 

@@ -3,6 +3,7 @@ progress bars on stderr, the --executor and --endpoint options, opening the proj
 (saying when the on-disk store must be rebuilt first), and the two reports that several
 commands write (the dataset description, a stale correction's line).
 """
+
 from __future__ import annotations
 
 import os
@@ -40,9 +41,11 @@ class Group(click.Group):
 
 def progress(label: str):
     """Wrap an iterable of documents in a tqdm bar on stderr (hidden when not a terminal and few)."""
+
     def wrap(items):
         items = list(items)
         return tqdm(items, desc=label, unit="doc", file=sys.stderr, disable=not sys.stderr.isatty() and len(items) < 20)
+
     return wrap
 
 
@@ -55,8 +58,7 @@ class Bar:
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr,
-                            disable=not sys.stderr.isatty() and total < 20)
+            self.bar = tqdm(total=total, desc=self.label, unit=self.unit, file=sys.stderr, disable=not sys.stderr.isatty() and total < 20)
         self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
@@ -66,15 +68,23 @@ class Bar:
 
 def executor_option(what: str, more: str = ""):
     """--executor: where per-document work runs (`kgtool.executor`)."""
-    return click.option("--executor", metavar="local|tcp://HOST:8786", default=None,
-                        help=f"Where {what} runs: local processes (the default), or the workers of the Dask scheduler "
-                             f"at tcp://HOST:8786, which must see this project at the same path.{more}")
+    return click.option(
+        "--executor",
+        metavar="local|tcp://HOST:8786",
+        default=None,
+        help=f"Where {what} runs: local processes (the default), or the workers of the Dask scheduler "
+        f"at tcp://HOST:8786, which must see this project at the same path.{more}",
+    )
 
 
 def endpoint_option(f):
     """--endpoint URL: query a remote SPARQL 1.1 endpoint instead of the embedded store."""
-    return click.option("--endpoint", envvar="KGTOOL_ENDPOINT", metavar="URL",
-                        help="SPARQL 1.1 endpoint to query (default: the embedded store; env KGTOOL_ENDPOINT).")(f)
+    return click.option(
+        "--endpoint",
+        envvar="KGTOOL_ENDPOINT",
+        metavar="URL",
+        help="SPARQL 1.1 endpoint to query (default: the embedded store; env KGTOOL_ENDPOINT).",
+    )(f)
 
 
 def project_store(endpoint: str | None) -> Store:

@@ -1,6 +1,7 @@
 """Wires the commands that take the whole graph out: export (a dump as N-Quads, Turtle or JSON-LD,
 to a file or stdout) and load (pushed to a remote store by the Graph Store Protocol).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,11 +16,20 @@ from kgtool.settings import project_root
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["nq", "ttl", "jsonld"]), default=None,
-              help="nq: N-Quads, each statement in its named graph; ttl (Turtle) and jsonld (JSON-LD): the union "
-                   "of the graphs. Default: what --out's name says (x.ttl.gz is Turtle), else nq.")
-@click.option("--out", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write to FILE (atomically; gzip-compressed when FILE ends in .gz) instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nq", "ttl", "jsonld"]),
+    default=None,
+    help="nq: N-Quads, each statement in its named graph; ttl (Turtle) and jsonld (JSON-LD): the union "
+    "of the graphs. Default: what --out's name says (x.ttl.gz is Turtle), else nq.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    metavar="FILE",
+    help="Write to FILE (atomically; gzip-compressed when FILE ends in .gz) instead of stdout.",
+)
 def export(fmt: str | None, out: Path | None) -> None:
     """Dump the whole graph (ontology/ and data/, as the store holds them) as N-Quads, Turtle or JSON-LD."""
     import errno
@@ -54,8 +64,7 @@ def export(fmt: str | None, out: Path | None) -> None:
 @click.option("--user", envvar="KGTOOL_ENDPOINT_USER", help="User name (env KGTOOL_ENDPOINT_USER).")
 @click.option("--password", envvar="KGTOOL_ENDPOINT_PASSWORD", help="Password (env KGTOOL_ENDPOINT_PASSWORD).")
 @click.option("--auth", "auth_scheme", type=click.Choice(["digest", "basic"]), default="digest", show_default=True)
-def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | None, password: str | None,
-         auth_scheme: str) -> None:
+def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | None, password: str | None, auth_scheme: str) -> None:
     """Push ontology/ and data/ to a remote store (SPARQL 1.1 Graph Store HTTP Protocol)."""
     from rdflib import URIRef
 
@@ -64,6 +73,14 @@ def load(endpoint: str, graph_store: str | None, graph: str | None, user: str | 
     def progress(iri, done, total, triples):
         click.echo(f"[{done}/{total}] {iri}: {triples} triples", err=True)
 
-    counts = push(project_root(), endpoint, graph_store=graph_store, user=user, password=password,
-                  auth_scheme=auth_scheme, graph=URIRef(graph) if graph else None, progress=progress)
+    counts = push(
+        project_root(),
+        endpoint,
+        graph_store=graph_store,
+        user=user,
+        password=password,
+        auth_scheme=auth_scheme,
+        graph=URIRef(graph) if graph else None,
+        progress=progress,
+    )
     click.echo(f"loaded {sum(counts.values())} triples into {len(counts)} graph(s)")

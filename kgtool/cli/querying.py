@@ -2,6 +2,7 @@
 library), query (a saved query with its parameters) and sparql (ad-hoc SPARQL), and how their
 answers are printed: terminal tables with labels, W3C result formats or RDF syntaxes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,8 +34,11 @@ def _emit(result: Result, fmt: str, store: Store | None = None) -> None:
     elif fmt in RDF_FORMATS:
         from kgtool.errors import QueryError
 
-        raise QueryError(f"{fmt} is an RDF syntax, for CONSTRUCT and DESCRIBE results; a {result.kind.upper()} "
-                         "query answers in table, csv, tsv, json or xml", where="--format")
+        raise QueryError(
+            f"{fmt} is an RDF syntax, for CONSTRUCT and DESCRIBE results; a {result.kind.upper()} "
+            "query answers in table, csv, tsv, json or xml",
+            where="--format",
+        )
     elif fmt == "table":
         from kgtool.labels import in_store
 
@@ -61,8 +65,7 @@ def _answer(store: Store, saved: SavedQuery, bindings: dict[str, Identifier] | N
     from kgtool.settings import setting
 
     limit = int(setting("max_rows"))
-    return answer(store, saved.sparql, bindings, limit,
-                  run=lambda: run_query(store, saved.sparql, bindings=bindings, max_rows=limit))
+    return answer(store, saved.sparql, bindings, limit, run=lambda: run_query(store, saved.sparql, bindings=bindings, max_rows=limit))
 
 
 RDF_FORMATS = ("turtle", "nt", "json-ld")
@@ -103,12 +106,10 @@ def list_queries() -> None:
 @click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="Parameter value (repeatable).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--page", "page", type=int, default=1, show_default=True, help="Which page of the answer to print.")
-@click.option("--page-size", "page_rows", type=int, default=None,
-              help="Rows a page [default: the setting page_rows, 1000].")
+@click.option("--page-size", "page_rows", type=int, default=None, help="Rows a page [default: the setting page_rows, 1000].")
 @click.option("--all", "every_row", is_flag=True, help="Every row at once (up to KGTOOL_MAX_ROWS), not a page.")
 @endpoint_option
-def query(name: str, params: tuple[str, ...], fmt: str, page: int, page_rows: int | None, every_row: bool,
-          endpoint: str | None) -> None:
+def query(name: str, params: tuple[str, ...], fmt: str, page: int, page_rows: int | None, every_row: bool, endpoint: str | None) -> None:
     """Run the saved query NAME (`kgtool queries` lists them and their parameters).
 
     A parameter left out takes its default, if it has one (shown by `kgtool queries`, and said
@@ -140,9 +141,15 @@ def query(name: str, params: tuple[str, ...], fmt: str, page: int, page_rows: in
     shown = saved_page(store, saved.sparql, number=page, size=page_rows, bindings=bindings)
     _emit(dataclasses.replace(shown.result, truncated=False), fmt, store)  # a page is cut on purpose: no notice
     if not shown.whole:
-        again = " ".join(["kgtool query", name, *(f"-p {shlex.quote(p)}" for p in params),
-                          *([f"--format {fmt}"] if fmt != "table" else []),
-                          *([f"--page-size {page_rows}"] if page_rows is not None else [])])
+        again = " ".join(
+            [
+                "kgtool query",
+                name,
+                *(f"-p {shlex.quote(p)}" for p in params),
+                *([f"--format {fmt}"] if fmt != "table" else []),
+                *([f"--page-size {page_rows}"] if page_rows is not None else []),
+            ]
+        )
         hint = f"; next: {again} --page {page + 1}" if shown.has_next else ""
         click.echo(f"kgtool: {shown.describe()}{hint} (--all for every row)", err=True)
 

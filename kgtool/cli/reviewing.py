@@ -3,6 +3,7 @@ corrections on it) and the correct group (merge, split, move, type, reject, with
 post, duty, level, frequency, principle or sanction), each writing data/corrections/ and
 rebuilding the document through `kgtool.review`.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -38,15 +39,23 @@ def review(slug: str, fmt: str, provision: str | None, out: Path | None) -> None
 
 def _correction_options(f):
     """What every correction says besides its kind's fields: where it rests, who, why."""
-    for option in reversed((
-        click.option("--why", required=True, help="Why: the reason, for the next analyst (quote the text)."),
-        click.option("--by", envvar="KGTOOL_ANALYST", metavar="NAME",
-                     help="Who makes the correction (env KGTOOL_ANALYST)."),
-        click.option("--passage", metavar="WORDS", help="The words of the text the correction rests on; they must stand "
-                                                        "in the provision (and name it when --provision is not given)."),
-        click.option("--provision", metavar="ID", help="The provision it rests on (default: the one whose text holds "
-                                                       "--passage, else the one the duty was read from)."),
-    )):
+    for option in reversed(
+        (
+            click.option("--why", required=True, help="Why: the reason, for the next analyst (quote the text)."),
+            click.option("--by", envvar="KGTOOL_ANALYST", metavar="NAME", help="Who makes the correction (env KGTOOL_ANALYST)."),
+            click.option(
+                "--passage",
+                metavar="WORDS",
+                help="The words of the text the correction rests on; they must stand "
+                "in the provision (and name it when --provision is not given).",
+            ),
+            click.option(
+                "--provision",
+                metavar="ID",
+                help="The provision it rests on (default: the one whose text holds --passage, else the one the duty was read from).",
+            ),
+        )
+    ):
         f = option(f)
     return f
 
@@ -58,8 +67,9 @@ def _correct(kind: str, fields: dict, *, provision: str | None, passage: str | N
     if not by:
         raise click.UsageError("who is correcting? give --by NAME (or set KGTOOL_ANALYST)")
     root, slug = project_root(), _slug()
-    made = make_correction(root, slug, kind, {k: v for k, v in fields.items() if v not in (None, (), [])},
-                           by=by, why=why, passage=passage, provision=provision)
+    made = make_correction(
+        root, slug, kind, {k: v for k, v in fields.items() if v not in (None, (), [])}, by=by, why=why, passage=passage, provision=provision
+    )
     click.echo(f"wrote {made.file.relative_to(root)} ({made.correction.id}, provision {made.correction.provision})")
     click.echo(f"wrote {made.data.relative_to(root)}")
     described = write_description(root, check=False)
@@ -111,11 +121,21 @@ def correct_merge(post: str, into: str, **common) -> None:
 @click.option("--wording", "wordings", multiple=True, help="A wording of POST that names the new post (repeatable).")
 @click.option("--level", "levels", multiple=True, help="A responsibility level of POST the new post takes (repeatable).")
 @_correction_options
-def correct_split(post: str, label: str, role: str | None, bodies: tuple, duties: tuple, wordings: tuple,
-                  levels: tuple, **common) -> None:
+def correct_split(post: str, label: str, role: str | None, bodies: tuple, duties: tuple, wordings: tuple, levels: tuple, **common) -> None:
     """POST is two offices: a new post takes the duties, wordings and levels named."""
-    _correct("split", {"post": post, "label": label, "role": role, "bodies": list(bodies), "duties": list(duties),
-                       "wordings": list(wordings), "levels": list(levels)}, **common)
+    _correct(
+        "split",
+        {
+            "post": post,
+            "label": label,
+            "role": role,
+            "bodies": list(bodies),
+            "duties": list(duties),
+            "wordings": list(wordings),
+            "levels": list(levels),
+        },
+        **common,
+    )
 
 
 @correct.command("move")
@@ -207,8 +227,7 @@ def add_level(post: str, level: str, **common) -> None:
 @_correction_options
 def add_frequency(duty: str, period: str, minimum: int, action: str, wording: str, **common) -> None:
     """How often a duty must be done, as the text says."""
-    _correct("add", {"what": "frequency", "duty": duty, "period": period, "min": minimum, "action": action,
-                     "wording": wording}, **common)
+    _correct("add", {"what": "frequency", "duty": duty, "period": period, "min": minimum, "action": action, "wording": wording}, **common)
 
 
 @correct_add.command("principle")

@@ -13,6 +13,7 @@ made from each document's profile instead (`profile`, kept by `profiles` in data
 by `profile_tables`; `nearest` for similarity by matrix products and nearest neighbours; `columns`
 for documents or the places of a level), with the same answers.
 """
+
 from __future__ import annotations
 
 from kgtool.compare.facts import jurisdictions

@@ -12,6 +12,7 @@ Takes plain data: the frozen result values of `kgtool.compare` (a role × duty m
 frequency table, concept matrices, similarity matrices, structure measures), read by attribute
 only. It imports nothing from `kgtool.compare`, which calls it, so no import circle arises.
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,9 +29,21 @@ from kgtool.render import width
 __all__ = ["cjk_font", "frequency_svg", "principles_svg", "role_duty_svg", "similarity_svg", "structure_svg"]
 
 #: CJK fonts tried in order; the first one matplotlib knows is used.
-CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "Source Han Sans CN", "Sarasa Gothic SC", "SimHei", "Microsoft YaHei",
-             "PingFang SC", "Hiragino Sans GB", "AR PL UMing CN", "Droid Sans Fallback")
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Sarasa Gothic SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "AR PL UMing CN",
+    "Droid Sans Fallback",
+)
 _FALLBACK = "DejaVu Sans"
 _PALETTE = ("#1b6ca8", "#e07b39", "#3a9d5d", "#b5446e", "#7a5cb8", "#8c6d31", "#3aa6b9", "#c23b22")
 
@@ -39,8 +52,10 @@ def _matplotlib() -> Any:
     try:
         import matplotlib
     except ImportError as exc:
-        raise KgtoolError("charts need matplotlib, which is not installed",
-                          hint="pip install matplotlib; and for Chinese labels: apt-get install fonts-wqy-microhei") from exc
+        raise KgtoolError(
+            "charts need matplotlib, which is not installed",
+            hint="pip install matplotlib; and for Chinese labels: apt-get install fonts-wqy-microhei",
+        ) from exc
     return matplotlib
 
 
@@ -57,9 +72,16 @@ def cjk_font() -> str | None:
 def _style() -> Iterator[None]:
     matplotlib = _matplotlib()
     font = cjk_font()
-    rc = {"svg.fonttype": "none", "svg.hashsalt": "kgtool", "font.family": "sans-serif",
-          "font.sans-serif": ([font] if font else []) + [_FALLBACK], "axes.unicode_minus": False,
-          "font.size": 9, "axes.titlesize": 10, "figure.dpi": 100}
+    rc = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "kgtool",
+        "font.family": "sans-serif",
+        "font.sans-serif": ([font] if font else []) + [_FALLBACK],
+        "axes.unicode_minus": False,
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "figure.dpi": 100,
+    }
     quiet = logging.getLogger("matplotlib.font_manager")
     level = quiet.level
     with matplotlib.rc_context(rc), warnings.catch_warnings():
@@ -72,8 +94,17 @@ def _style() -> Iterator[None]:
             quiet.setLevel(level)
 
 
-def _figure(width: float, height: float, *, left: float = 0.6, right: float = 0.3, top: float = 0.5,
-            bottom: float = 0.5, hspace: float = 0.0, wspace: float = 0.0) -> Any:
+def _figure(
+    width: float,
+    height: float,
+    *,
+    left: float = 0.6,
+    right: float = 0.3,
+    top: float = 0.5,
+    bottom: float = 0.5,
+    hspace: float = 0.0,
+    wspace: float = 0.0,
+) -> Any:
     """A figure of ``width`` × ``height`` inches with fixed margins in inches.
 
     Margins are computed from the label lengths rather than by constrained layout, which
@@ -82,8 +113,9 @@ def _figure(width: float, height: float, *, left: float = 0.6, right: float = 0.
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
-                        bottom=bottom / height, hspace=hspace, wspace=wspace)
+    fig.subplots_adjust(
+        left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height, hspace=hspace, wspace=wspace
+    )
     return fig
 
 
@@ -131,8 +163,15 @@ def role_duty_svg(matrix: Any) -> str:
         left = 0.3 + max([_inches(_label(h)) for _, hs in panels for h in hs] or [1.0])
         bottom = 0.4 + 0.87 * max([_inches(_label(t, 30)) for t in types] or [0.5])
         plot_w, plot_h = 0.42 * max(len(types), 1), 0.26 * sum(rows) + 0.45 * (len(panels) - 1)
-        fig = _figure(left + plot_w + 1.3, 0.7 + plot_h + bottom, left=left, right=1.3, top=0.7, bottom=bottom,
-                      hspace=0.45 * len(panels) / max(plot_h, 1))
+        fig = _figure(
+            left + plot_w + 1.3,
+            0.7 + plot_h + bottom,
+            left=left,
+            right=1.3,
+            top=0.7,
+            bottom=bottom,
+            hspace=0.45 * len(panels) / max(plot_h, 1),
+        )
         axes = fig.subplots(len(panels), 1, squeeze=False, gridspec_kw={"height_ratios": rows})[:, 0]
         top = max([matrix.count(h.id, j.slug, t.id) or 0 for j, hs in panels for h in hs for t in types] or [1])
         image = None
@@ -143,8 +182,7 @@ def role_duty_svg(matrix: Any) -> str:
             for r, line in enumerate(grid):
                 for c, value in enumerate(line):
                     if value:
-                        ax.text(c, r, str(value), ha="center", va="center", fontsize=7,
-                                color="white" if value > top * 0.4 else "black")
+                        ax.text(c, r, str(value), ha="center", va="center", fontsize=7, color="white" if value > top * 0.4 else "black")
             ax.set_yticks(range(len(holders)), [_label(h) for h in holders])
             ax.set_title(_juris_label(j), loc="left")
             ax.set_xticks(range(len(types)), [_label(t, 30) for t in types] if index == len(panels) - 1 else [])
@@ -200,8 +238,15 @@ def principles_svg(principles: Any, sanctions: Any) -> str:
         left = 0.3 + max([_inches(_label(c)) for m in parts for c in m.concepts] or [1.0])
         bottom = 0.4 + 0.5 * max([_inches(_juris_label(j), 8) for j in juris] or [0.5])
         plot_h = 0.26 * sum(heights) + (bottom + 0.4) * (len(parts) - 1)
-        fig = _figure(left + 1.2 * max(len(juris), 1) + 0.5, plot_h + bottom + 0.4, left=left, right=0.5,
-                      top=0.4, bottom=bottom, hspace=(bottom + 0.4) * len(parts) / max(plot_h, 1))
+        fig = _figure(
+            left + 1.2 * max(len(juris), 1) + 0.5,
+            plot_h + bottom + 0.4,
+            left=left,
+            right=0.5,
+            top=0.4,
+            bottom=bottom,
+            hspace=(bottom + 0.4) * len(parts) / max(plot_h, 1),
+        )
         axes = fig.subplots(len(parts), 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
         for ax, m in zip(axes, parts):
             grid = [[1 if m.invokes(j.slug, c.id) else 0 for j in juris] for c in m.concepts] or [[0] * len(juris)]
@@ -213,8 +258,7 @@ def principles_svg(principles: Any, sanctions: Any) -> str:
             ax.set_yticks(range(len(m.concepts)), [_label(c) for c in m.concepts])
             ax.set_xticks(range(len(juris)), [_juris_label(j) for j in juris])
             ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-            ax.set_title("援引的原则 / Principles invoked" if m.kind == "principle"
-                         else "规定的问责方式 / Sanctions provided", loc="left")
+            ax.set_title("援引的原则 / Principles invoked" if m.kind == "principle" else "规定的问责方式 / Sanctions provided", loc="left")
         return _svg(fig)
 
 
@@ -225,17 +269,25 @@ def similarity_svg(result: Any) -> str:
         n = max(len(juris), 1)
         side = 0.65 * n
         label = max([_inches(j.short) for j in juris] or [0.5])
-        fig = _figure(2 * (side + label + 0.5) + 1.2, side + label + 1.3, left=label + 0.4, right=1.3,
-                      top=0.8, bottom=label + 0.4, wspace=(label + 0.6) / side)
+        fig = _figure(
+            2 * (side + label + 0.5) + 1.2,
+            side + label + 1.3,
+            left=label + 0.4,
+            right=1.3,
+            top=0.8,
+            bottom=label + 0.4,
+            wspace=(label + 0.6) / side,
+        )
         axes = fig.subplots(1, 2, squeeze=False)[0]
         image = None
-        for ax, matrix, title in ((axes[0], result.jaccard, "岗位-职责对 Jaccard / Jaccard over (role, duty type)"),
-                                  (axes[1], result.wl, f"图核（WL, {result.iterations} 轮）/ WL graph kernel")):
+        for ax, matrix, title in (
+            (axes[0], result.jaccard, "岗位-职责对 Jaccard / Jaccard over (role, duty type)"),
+            (axes[1], result.wl, f"图核（WL, {result.iterations} 轮）/ WL graph kernel"),
+        ):
             image = ax.imshow([list(r) for r in matrix] or [[0]], cmap="Blues", vmin=0, vmax=1)
             for r, line in enumerate(matrix):
                 for c, value in enumerate(line):
-                    ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=8,
-                            color="white" if value > 0.6 else "black")
+                    ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=8, color="white" if value > 0.6 else "black")
             labels = [j.short for j in juris]
             ax.set_xticks(range(len(juris)), labels)
             ax.set_yticks(range(len(juris)), labels)
@@ -244,8 +296,12 @@ def similarity_svg(result: Any) -> str:
         if image is not None:
             cax = fig.add_axes((1 - 0.9 / fig.get_figwidth(), 0.3, 0.15 / fig.get_figwidth(), 0.45))
             fig.colorbar(image, cax=cax, label="相似度 / similarity")
-        fig.suptitle("辖区相似度 / Similarity between jurisdictions  ("
-                     + "; ".join(f"{j.short} = {j.en or j.slug}" for j in juris) + ")", fontsize=9, y=_top(fig), va="top")
+        fig.suptitle(
+            "辖区相似度 / Similarity between jurisdictions  (" + "; ".join(f"{j.short} = {j.en or j.slug}" for j in juris) + ")",
+            fontsize=9,
+            y=_top(fig),
+            va="top",
+        )
         return _svg(fig)
 
 
@@ -270,13 +326,17 @@ def structure_svg(measures: Sequence[Any]) -> str:
         for ax, (attr, title, scale) in zip(axes, _MEASURES):
             values = [float(getattr(m, attr)) * scale for m in measures]
             bars = ax.bar(range(len(values)), values, color=[_PALETTE[i % len(_PALETTE)] for i in range(len(values))])
-            ax.bar_label(bars, labels=[f"{v:.0f}" if scale != 1.0 or v == int(v) else f"{v:.1f}" for v in values],
-                         fontsize=7)
+            ax.bar_label(bars, labels=[f"{v:.0f}" if scale != 1.0 or v == int(v) else f"{v:.1f}" for v in values], fontsize=7)
             ax.set_xticks(range(len(names)), names)
             ax.tick_params(axis="x", labelrotation=30, labelsize=8)
             ax.margins(y=0.15)
             ax.set_title(title, fontsize=9)
-        fig.suptitle("组织结构 / Structure of each document  ("
-                     + "; ".join(f"{m.jurisdiction.short} = {m.jurisdiction.en or m.jurisdiction.slug}"
-                                 for m in measures) + ")", fontsize=9, y=_top(fig), va="top")
+        fig.suptitle(
+            "组织结构 / Structure of each document  ("
+            + "; ".join(f"{m.jurisdiction.short} = {m.jurisdiction.en or m.jurisdiction.slug}" for m in measures)
+            + ")",
+            fontsize=9,
+            y=_top(fig),
+            va="top",
+        )
         return _svg(fig)

@@ -8,6 +8,7 @@ its documents' profiles (`kgtool.compare.profile.merge`). Profiles come from dat
 known, else from the store: the selected documents' facts, read once and split by document
 (`kgtool.compare.facts.DocumentFacts`), as for a remote endpoint.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -26,8 +27,9 @@ from kgtool.store import Store
 LEVELS = ("province", "city", "county", "town", "development_zone")
 
 
-def document_profiles(store: Store, juris: Sequence[Jurisdiction], root: Path | None = None, *,
-                      keep: bool = True, processes: bool = True) -> dict[str, Profile]:
+def document_profiles(
+    store: Store, juris: Sequence[Jurisdiction], root: Path | None = None, *, keep: bool = True, processes: bool = True
+) -> dict[str, Profile]:
     """The profiles of the chosen documents: kept ones under ``root``, else read from the store."""
     found = load_profiles(root, juris, keep=keep, processes=processes) if root is not None else None
     if found is not None:
@@ -36,8 +38,15 @@ def document_profiles(store: Store, juris: Sequence[Jurisdiction], root: Path | 
     return {j.slug: profile_of(DocumentFacts(facts, j)) for j in juris}
 
 
-def columns(store: Store, selectors: Sequence[str | Jurisdiction] | None = None, *, root: Path | None = None,
-            level: str | None = None, keep: bool = True, processes: bool = True) -> Profiled:
+def columns(
+    store: Store,
+    selectors: Sequence[str | Jurisdiction] | None = None,
+    *,
+    root: Path | None = None,
+    level: str | None = None,
+    keep: bool = True,
+    processes: bool = True,
+) -> Profiled:
     """The comparison of the chosen documents, one column per document or per place of ``level``.
 
     Raises:
@@ -60,8 +69,11 @@ def columns(store: Store, selectors: Sequence[str | Jurisdiction] | None = None,
             continue
         groups.setdefault(place.slug, (place, []))[1].append(j)
     if not groups:
-        raise QueryError(f"no chosen document lies in a place of level {level!r}", where="--by-level",
-                         hint="choose documents of places at or below that level, or another level")
+        raise QueryError(
+            f"no chosen document lies in a place of level {level!r}",
+            where="--by-level",
+            hint="choose documents of places at or below that level, or another level",
+        )
     cols, merged = [], {}
     for place, members in groups.values():
         column = dataclasses.replace(place, title=f"{len(members)} documents: " + ", ".join(m.slug for m in members))

@@ -6,6 +6,7 @@ document's share of them; `Vocab` holds the ontology's labels and class tree. Wh
 are selected is `kgtool.compare.selection`'s (its names are importable from here too, as the
 comparisons have always imported them).
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,9 +27,13 @@ __all__ = ["DocumentFacts", "Facts", "Vocab", "document_slug", "facts_for", "jur
 _BODY = str(vocab.WSA.Body)
 
 # The structure graph: which links it keeps, and the names its edges carry.
-_LINKS = {str(vocab.ORG.subOrganizationOf): "subOrganizationOf", str(vocab.ORG.postIn): "postIn",
-          str(vocab.WSA.hasDuty): "hasDuty", str(vocab.WSA.memberOfGroup): "memberOfGroup",
-          str(vocab.WSA.supervisedBy): "supervisedBy"}
+_LINKS = {
+    str(vocab.ORG.subOrganizationOf): "subOrganizationOf",
+    str(vocab.ORG.postIn): "postIn",
+    str(vocab.WSA.hasDuty): "hasDuty",
+    str(vocab.WSA.memberOfGroup): "memberOfGroup",
+    str(vocab.WSA.supervisedBy): "supervisedBy",
+}
 
 
 class Vocab:
@@ -86,7 +91,7 @@ class Vocab:
 class _Post:
     iri: str
     slug: str
-    roles: list[Term] = field(default_factory=list)   # one person may hold several titles
+    roles: list[Term] = field(default_factory=list)  # one person may hold several titles
     label: str = ""
     alts: set[str] = field(default_factory=set)
     levels: set[str] = field(default_factory=set)
@@ -172,7 +177,8 @@ class Facts:
                 post.body = str(row["body"])
         for post in out.values():
             post.roles = order_terms(post.roles, ROLE_ORDER) or [
-                Term("", "unknown_role", "（未归类岗位）", "(post without a role)", "role")]
+                Term("", "unknown_role", "（未归类岗位）", "(post without a role)", "role")
+            ]
         return out
 
     @functools.cached_property
@@ -204,8 +210,7 @@ class Facts:
     @functools.cached_property
     def links(self) -> list[tuple[str, str, str, str]]:
         """(slug, subject, link name, object) for the structural links of `_LINKS`."""
-        return [(self.slug_of[str(r["doc"])], str(r["s"]), _LINKS[str(r["p"])], str(r["o"]))
-                for r in self._rows(sparql.LINKS)]
+        return [(self.slug_of[str(r["doc"])], str(r["s"]), _LINKS[str(r["p"])], str(r["o"])) for r in self._rows(sparql.LINKS)]
 
     @functools.cached_property
     def holdings(self) -> list[tuple[str, str]]:

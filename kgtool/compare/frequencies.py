@@ -4,6 +4,7 @@ Takes `Facts`; gives a `FrequencyTable` of `FrequencyRow` values, each with the 
 minimum per jurisdiction, every `Requirement` as written, and the strictest and laxest
 jurisdiction. Rates are normalised (每季度至少1次 = 4, 每半年 = 2, 每三年 = 0.33).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -22,17 +23,17 @@ from kgtool.store import Store
 class Requirement:
     """One frequency requirement as a document states it."""
 
-    jurisdiction: str          # slug
+    jurisdiction: str  # slug
     holder: Term
-    holder_written: str        # the post or body as the document names it
-    body: str                  # for a post, the body it is in, as the document names it
+    holder_written: str  # the post or body as the document names it
+    body: str  # for a post, the body it is in, as the document names it
     action: Term
     times_per_year: Decimal
-    period: str | None         # ISO 8601 duration, e.g. "P3M"
+    period: str | None  # ISO 8601 duration, e.g. "P3M"
     min_occurrences: int | None
-    text: str                  # the wording, e.g. 每季度至少1次系统听取安全生产工作情况汇报
-    provision: str | None      # IRI of the provision it was read from
-    marker: str | None         # the provision's marker, e.g. "(一)"
+    text: str  # the wording, e.g. 每季度至少1次系统听取安全生产工作情况汇报
+    provision: str | None  # IRI of the provision it was read from
+    marker: str | None  # the provision's marker, e.g. "(一)"
     iri: str = ""
 
 
@@ -111,27 +112,43 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
             written = facts.written(holder_iri)
             post = facts.posts.get(holder_iri)
             body = facts.bodies.get(post.body) if post is not None and post.body else None
-            found[(holder.id, action.id)][slug].append(Requirement(
-                jurisdiction=slug, holder=holder, holder_written=written[0] if written else "",
-                body=body.label if body is not None else "", action=action, times_per_year=tpy, period=period, min_occurrences=count,
-                text=str(row.get("text", "")), provision=str(row["prov"]) if row.get("prov") is not None else None,
-                marker=str(row["marker"]) if row.get("marker") is not None else None, iri=f))
+            found[(holder.id, action.id)][slug].append(
+                Requirement(
+                    jurisdiction=slug,
+                    holder=holder,
+                    holder_written=written[0] if written else "",
+                    body=body.label if body is not None else "",
+                    action=action,
+                    times_per_year=tpy,
+                    period=period,
+                    min_occurrences=count,
+                    text=str(row.get("text", "")),
+                    provision=str(row["prov"]) if row.get("prov") is not None else None,
+                    marker=str(row["marker"]) if row.get("marker") is not None else None,
+                    iri=f,
+                )
+            )
     holder_rank = {t.id: i for i, t in enumerate(order_holders([holder_terms[h] for h, _ in found]))}
     if NONE_HOLDER.id in {h for h, _ in found}:
         holder_rank[NONE_HOLDER.id] = len(holder_rank)
     action_rank = {t.id: i for i, t in enumerate(order_terms([action_terms[a] for _, a in found], DUTY_ORDER))}
     out = []
-    for (h, a) in sorted(found, key=lambda k: (holder_rank[k[0]], action_rank[k[1]])):
+    for h, a in sorted(found, key=lambda k: (holder_rank[k[0]], action_rank[k[1]])):
         by_slug = found[(h, a)]
         reqs = {s: tuple(sorted(v, key=lambda r: (-r.times_per_year, r.text))) for s, v in by_slug.items()}
         values = {s: max(r.times_per_year for r in v) for s, v in reqs.items()}
         order = [j.slug for j in facts.juris if j.slug in values]
         top, bottom = max(values.values()), min(values.values())
-        out.append(FrequencyRow(
-            holder=holder_terms[h], action=action_terms[a], values={s: values[s] for s in order},
-            requirements={s: reqs[s] for s in order},
-            strictest=tuple(s for s in order if values[s] == top),
-            laxest=tuple(s for s in order if values[s] == bottom)))
+        out.append(
+            FrequencyRow(
+                holder=holder_terms[h],
+                action=action_terms[a],
+                values={s: values[s] for s in order},
+                requirements={s: reqs[s] for s in order},
+                strictest=tuple(s for s in order if values[s] == top),
+                laxest=tuple(s for s in order if values[s] == bottom),
+            )
+        )
     return FrequencyTable(facts.juris, tuple(out))
 
 

@@ -5,6 +5,7 @@ them), `StructureMeasures` per document (posts, bodies, depth, duties per post, 
 from `StructureCounts` (what a profile keeps, and what a group of documents sums), and the
 graphs as one GraphML file. The similarity kernel reads the same graphs.
 """
+
 from __future__ import annotations
 
 import io
@@ -58,20 +59,29 @@ def structure_graphs_from(facts: Facts) -> dict[str, nx.DiGraph]:
             tpy[str(row["f"])] = max(value, tpy.get(str(row["f"]), value))
     for body in facts.bodies.values():
         cls = facts.vocab.most_specific(body.types)
-        graphs[body.slug].add_node(body.iri, kind="body", label=body.label or local_name(body.iri),
-                                   **{"class": local_name(cls)}, document=body.slug)
+        graphs[body.slug].add_node(
+            body.iri, kind="body", label=body.label or local_name(body.iri), **{"class": local_name(cls)}, document=body.slug
+        )
     for post in facts.posts.values():
-        attrs: dict[str, Any] = {"kind": "post", "label": post.label or local_name(post.iri),
-                                 "role": ";".join(r.id for r in post.roles), "document": post.slug}
+        attrs: dict[str, Any] = {
+            "kind": "post",
+            "label": post.label or local_name(post.iri),
+            "role": ";".join(r.id for r in post.roles),
+            "document": post.slug,
+        }
         if post.levels:
             attrs["level"] = ";".join(sorted(local_name(v) for v in post.levels))
         if post.alts:
             attrs["written"] = ";".join(sorted(post.alts))
         graphs[post.slug].add_node(post.iri, **attrs)
     for duty in facts.duties.values():
-        attrs = {"kind": "duty", "label": duty.text[:40] + ("…" if len(duty.text) > 40 else ""),
-                 "text": duty.text, "duty_types": ";".join(sorted(local_name(t) for t in duty.types)),
-                 "document": duty.slug}
+        attrs = {
+            "kind": "duty",
+            "label": duty.text[:40] + ("…" if len(duty.text) > 40 else ""),
+            "text": duty.text,
+            "duty_types": ";".join(sorted(local_name(t) for t in duty.types)),
+            "document": duty.slug,
+        }
         rates = [tpy[f] for f in duty.freqs if f in tpy]
         if rates:
             attrs["times_per_year"] = float(max(rates))
@@ -116,10 +126,10 @@ class StructureCounts:
     duties: int
     depth: int
     depth_chain: tuple[str, ...]
-    held_by_posts: int        # (post, duty) holdings
-    with_frequency: int       # duties with a times-per-year figure
+    held_by_posts: int  # (post, duty) holdings
+    with_frequency: int  # duties with a times-per-year figure
     idle_posts: tuple[str, ...]
-    held_by_bodies: int       # duties some body holds itself
+    held_by_bodies: int  # duties some body holds itself
 
 
 def count_graph(graph: nx.DiGraph) -> StructureCounts:
@@ -138,22 +148,34 @@ def count_graph(graph: nx.DiGraph) -> StructureCounts:
     by_bodies = {d for b in bodies for d in held[b]}
     chain = _depth(graph)
     return StructureCounts(
-        posts=len(posts), bodies=len(bodies), duties=len(duties), depth=max(len(chain) - 1, 0),
+        posts=len(posts),
+        bodies=len(bodies),
+        duties=len(duties),
+        depth=max(len(chain) - 1, 0),
         depth_chain=tuple(graph.nodes[n].get("label", n) for n in chain),
         held_by_posts=sum(len(held[p]) for p in posts),
         with_frequency=sum(1 for d in duties if "times_per_year" in graph.nodes[d]),
-        idle_posts=tuple(sorted(graph.nodes[p].get("label", p) for p in idle)), held_by_bodies=len(by_bodies))
+        idle_posts=tuple(sorted(graph.nodes[p].get("label", p) for p in idle)),
+        held_by_bodies=len(by_bodies),
+    )
 
 
 def measures_of(counts: StructureCounts, jurisdiction: Jurisdiction) -> StructureMeasures:
     """The measures an analyst reads, from the counts (shares are of posts or of duties)."""
     c = counts
     return StructureMeasures(
-        jurisdiction=jurisdiction, posts=c.posts, bodies=c.bodies, duties=c.duties, depth=c.depth,
-        depth_chain=c.depth_chain, duties_per_post=(c.held_by_posts / c.posts) if c.posts else 0.0,
+        jurisdiction=jurisdiction,
+        posts=c.posts,
+        bodies=c.bodies,
+        duties=c.duties,
+        depth=c.depth,
+        depth_chain=c.depth_chain,
+        duties_per_post=(c.held_by_posts / c.posts) if c.posts else 0.0,
         frequency_share=(c.with_frequency / c.duties) if c.duties else 0.0,
-        idle_post_share=(len(c.idle_posts) / c.posts) if c.posts else 0.0, idle_posts=c.idle_posts,
-        body_duty_share=(c.held_by_bodies / c.duties) if c.duties else 0.0)
+        idle_post_share=(len(c.idle_posts) / c.posts) if c.posts else 0.0,
+        idle_posts=c.idle_posts,
+        body_duty_share=(c.held_by_bodies / c.duties) if c.duties else 0.0,
+    )
 
 
 def measure_graph(graph: nx.DiGraph, jurisdiction: Jurisdiction) -> StructureMeasures:

@@ -7,6 +7,7 @@ is compared by its most specific class, e.g. "党组织（机构） / Party orga
 Sanctions are the forms of holding to account; rewards (sanction:reward) and mitigations
 (sanction:mitigation) a document also provides are no sanctions and are left out.
 """
+
 from __future__ import annotations
 
 import functools
@@ -60,8 +61,7 @@ class RoleDutyMatrix:
 
     def pairs(self, slug: str) -> frozenset[tuple[str, str]]:
         """The (holder id, duty type id) pairs a jurisdiction has at least one duty for."""
-        return frozenset((h, t) for h, by_slug in self.counts.items()
-                         for t, n in by_slug.get(slug, {}).items() if n)
+        return frozenset((h, t) for h, by_slug in self.counts.items() for t, n in by_slug.get(slug, {}).items() if n)
 
     def only_in(self) -> dict[str, str]:
         """Holder id -> the one jurisdiction (slug) where it exists, for holders found in exactly one."""
@@ -79,9 +79,18 @@ class RoleDutyMatrix:
                 for t in self.duty_types:
                     n = self.count(h.id, j.slug, t.id)
                     if n:
-                        out.append({"holder": h.id, "holder_zh": h.zh, "holder_en": h.en,
-                                    "jurisdiction": j.slug, "duty_type": t.id, "duty_type_zh": t.zh,
-                                    "duty_type_en": t.en, "duties": n})
+                        out.append(
+                            {
+                                "holder": h.id,
+                                "holder_zh": h.zh,
+                                "holder_en": h.en,
+                                "jurisdiction": j.slug,
+                                "duty_type": t.id,
+                                "duty_type_zh": t.zh,
+                                "duty_type_en": t.en,
+                                "duties": n,
+                            }
+                        )
         return out
 
 
@@ -140,8 +149,7 @@ def role_duty_matrix_from(facts: Facts, include_bodies: bool = True) -> RoleDuty
     )
 
 
-def role_duty_matrix(store: Store, selected: Sequence[str | Jurisdiction] | None = None, *,
-                     include_bodies: bool = True) -> RoleDutyMatrix:
+def role_duty_matrix(store: Store, selected: Sequence[str | Jurisdiction] | None = None, *, include_bodies: bool = True) -> RoleDutyMatrix:
     """Role × duty type per jurisdiction, with presence and labels as written (three queries).
 
     Args:
@@ -162,10 +170,10 @@ def role_duty_matrix(store: Store, selected: Sequence[str | Jurisdiction] | None
 class ConceptMatrix:
     """Which concepts (principles or sanctions) each document invokes."""
 
-    kind: str                                  # "principle" or "sanction"
+    kind: str  # "principle" or "sanction"
     jurisdictions: tuple[Jurisdiction, ...]
     concepts: tuple[Term, ...]
-    present: dict[str, tuple[str, ...]]        # concept id -> slugs invoking it
+    present: dict[str, tuple[str, ...]]  # concept id -> slugs invoking it
 
     @functools.cached_property
     def _present(self) -> dict[str, frozenset[str]]:
@@ -211,8 +219,9 @@ def concept_matrices_from(facts: Facts) -> dict[str, ConceptMatrix]:
     for kind, found in by_kind.items():
         # most widely invoked first, so "shared by all" sits on top and "unique" at the bottom
         concepts = sorted((terms[i] for i in found), key=lambda t: (-len(found[t.iri]), t.id))
-        out[kind] = ConceptMatrix(kind, facts.juris, tuple(concepts),
-                                  {terms[i].id: tuple(sorted(s, key=order.__getitem__)) for i, s in found.items()})
+        out[kind] = ConceptMatrix(
+            kind, facts.juris, tuple(concepts), {terms[i].id: tuple(sorted(s, key=order.__getitem__)) for i, s in found.items()}
+        )
     return out
 
 

@@ -4,6 +4,7 @@ Takes nothing from the store; gives `Term` (a concept or class with its labels),
 (one compared document and its place), the order in which roles, body classes and duty types
 are shown (DESIGN.md order; unknown ones follow by id), and `num` for counts and rates.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -14,17 +15,58 @@ from typing import Any
 from kgtool.vocab import local_name
 
 # Display order of known concepts and classes (DESIGN.md order); unknown ones follow by id.
-ROLE_ORDER = ("party_secretary", "vice_party_secretary", "government_head", "principal_head",
-              "safety_deputy", "business_deputy", "deputy_head", "other_leader", "discipline_secretary",
-              "people_congress_chair", "leading_group_leader", "leading_group_deputy",
-              "leading_group_member", "office_director", "department_head", "enforcement_officer",
-              "staff", "village_party_secretary", "village_head", "enterprise_head")
-BODY_ORDER = ("PartyOrganization", "GovernmentBody", "LeadingGroup", "WorkingOffice", "Department",
-              "SupervisoryDepartment", "NonSupervisoryDepartment", "AffiliatedUnit", "VillageCommittee",
-              "Enterprise", "Body")
-DUTY_ORDER = ("implement_policy", "meeting", "hear_report", "inspection", "responsibility_system",
-              "assessment", "staffing_funding", "training_publicity", "hazard_control", "emergency",
-              "accident", "planning", "supervision", "reporting", "other")
+ROLE_ORDER = (
+    "party_secretary",
+    "vice_party_secretary",
+    "government_head",
+    "principal_head",
+    "safety_deputy",
+    "business_deputy",
+    "deputy_head",
+    "other_leader",
+    "discipline_secretary",
+    "people_congress_chair",
+    "leading_group_leader",
+    "leading_group_deputy",
+    "leading_group_member",
+    "office_director",
+    "department_head",
+    "enforcement_officer",
+    "staff",
+    "village_party_secretary",
+    "village_head",
+    "enterprise_head",
+)
+BODY_ORDER = (
+    "PartyOrganization",
+    "GovernmentBody",
+    "LeadingGroup",
+    "WorkingOffice",
+    "Department",
+    "SupervisoryDepartment",
+    "NonSupervisoryDepartment",
+    "AffiliatedUnit",
+    "VillageCommittee",
+    "Enterprise",
+    "Body",
+)
+DUTY_ORDER = (
+    "implement_policy",
+    "meeting",
+    "hear_report",
+    "inspection",
+    "responsibility_system",
+    "assessment",
+    "staffing_funding",
+    "training_publicity",
+    "hazard_control",
+    "emergency",
+    "accident",
+    "planning",
+    "supervision",
+    "reporting",
+    "other",
+)
 CATCH_ALL = "other"  # dutytype:other, a catch-all such as "按照…原则抓好…工作"
 
 
@@ -44,7 +86,7 @@ class Term:
 
     @property
     def text(self) -> str:
-        """"中文 / English", or just one of them when the other is missing.
+        """ "中文 / English", or just one of them when the other is missing.
 
         >>> Term("urn:x", "x", "检查", "Inspection").text
         '检查 / Inspection'
@@ -58,19 +100,19 @@ class Term:
 class Jurisdiction:
     """One compared column: a policy document and the place it governs."""
 
-    slug: str                  # the document id, e.g. "wuxi-towns-2021"
-    document: str              # the document IRI
+    slug: str  # the document id, e.g. "wuxi-towns-2021"
+    document: str  # the document IRI
     title: str
-    place: str | None          # the wsa:Jurisdiction IRI
-    place_id: str | None       # e.g. "wuxi"
-    zh: str                    # place label, e.g. "无锡市"
-    en: str                    # e.g. "Wuxi"
-    admin_level: str | None    # e.g. "city"
+    place: str | None  # the wsa:Jurisdiction IRI
+    place_id: str | None  # e.g. "wuxi"
+    zh: str  # place label, e.g. "无锡市"
+    en: str  # e.g. "Wuxi"
+    admin_level: str | None  # e.g. "city"
     issued: str | None
 
     @property
     def text(self) -> str:
-        """"无锡市 / Wuxi"."""
+        """ "无锡市 / Wuxi"."""
         if self.zh and self.en:
             return f"{self.zh} / {self.en}"
         return self.zh or self.en or self.slug

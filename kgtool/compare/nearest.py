@@ -8,6 +8,7 @@ incidence matrix with its transpose, and the feature dot products one sparse pro
 `nearest` works through the columns a block at a time and keeps only each one's k closest, so
 its memory grows with the columns, not with their pairs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -35,8 +36,10 @@ def incidence(rows: Sequence[Mapping[Any, int]]) -> sparse.csr_array:
         indices.extend([index(key, len(keys)) for key in row])
         data.extend(row.values())
         indptr.append(len(indices))
-    return sparse.csr_array((np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64),
-                             np.asarray(indptr, dtype=np.int64)), shape=(len(rows), max(len(keys), 1)))
+    return sparse.csr_array(
+        (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(rows), max(len(keys), 1)),
+    )
 
 
 def _sets(sets: Sequence[frozenset]) -> tuple[np.ndarray, np.ndarray]:
@@ -102,8 +105,9 @@ def cosine(histograms: Sequence[Mapping[str, int]]) -> np.ndarray:
     return out
 
 
-def nearest(sets: Sequence[frozenset], histograms: Sequence[Mapping[str, int]], k: int,
-            tie: Sequence[int] | None = None) -> list[list[tuple[int, float, float]]]:
+def nearest(
+    sets: Sequence[frozenset], histograms: Sequence[Mapping[str, int]], k: int, tie: Sequence[int] | None = None
+) -> list[list[tuple[int, float, float]]]:
     """Each column's ``k`` nearest others: highest Jaccard first, then highest cosine, then lowest ``tie``.
 
     Returns:

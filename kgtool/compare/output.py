@@ -7,6 +7,7 @@ pair when there are many), then hands the plain result to `kgtool.compare.sectio
 `kgtool.charts` (SVG) or, for GraphML, reads the documents' graphs from the store.
 `comparison_tables` gives the same tables unformatted (the notebook API makes DataFrames of them).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,9 +58,18 @@ ALL_PAIRS_UP_TO = 50
 DEFAULT_TOP = 10
 #: Every output format; ``graphml`` gives bytes, the others text.
 FORMATS = ("table", "csv", "json", "html", "svg", "graphml")
-_VIEW_ALIASES = {"role": "roles", "duties": "roles", "label": "labels", "frequencies": "frequency",
-                 "freq": "frequency", "principle": "principles", "sanctions": "principles",
-                 "sanction": "principles", "graph": "structure", "similar": "similarity"}
+_VIEW_ALIASES = {
+    "role": "roles",
+    "duties": "roles",
+    "label": "labels",
+    "frequencies": "frequency",
+    "freq": "frequency",
+    "principle": "principles",
+    "sanctions": "principles",
+    "sanction": "principles",
+    "graph": "structure",
+    "similar": "similarity",
+}
 
 
 def _view(by: str) -> str:
@@ -73,14 +83,27 @@ def _check_wording(by: str, fmt: str, diff: bool) -> None:
     """--wording only changes the frequency table and HTML: refused where it would be ignored."""
     if diff or _view(by) != "frequency" or fmt == "svg":
         where = "a diff" if diff else "an SVG chart" if fmt == "svg" else f"the {_view(by)} comparison"
-        raise QueryError(f"has no effect on {where}", where="--wording",
-                         hint="use it with --by frequency, as table or html; csv and json always carry the wording")
+        raise QueryError(
+            f"has no effect on {where}",
+            where="--wording",
+            hint="use it with --by frequency, as table or html; csv and json always carry the wording",
+        )
 
 
-def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by: str = "roles",
-                           fmt: str = "table", diff: bool = False, *, wording: bool = False,
-                           include_bodies: bool = True, root: Path | None = None, top: int | None = None,
-                           level: str | None = None, keep: bool = True) -> str | bytes:
+def compare_command_output(
+    store: Store,
+    jurisdictions: Sequence[str] | None,
+    by: str = "roles",
+    fmt: str = "table",
+    diff: bool = False,
+    *,
+    wording: bool = False,
+    include_bodies: bool = True,
+    root: Path | None = None,
+    top: int | None = None,
+    level: str | None = None,
+    keep: bool = True,
+) -> str | bytes:
     """Everything `kgtool compare` prints: one comparison in one format.
 
     Args:
@@ -124,27 +147,29 @@ def compare_command_output(store: Store, jurisdictions: Sequence[str] | None, by
     selectors = list(jurisdictions or [])
     if diff:
         if level is not None:
-            raise QueryError("has no effect on a diff of two documents", where="--by-level",
-                             hint="compare the places without --diff")
+            raise QueryError("has no effect on a diff of two documents", where="--by-level", hint="compare the places without --diff")
         if fmt not in ("table", "csv", "json", "html"):
             raise QueryError(f"a diff has no {fmt} form", where="--format", hint="use table, csv, json or html")
         t = comparison_tables(store, selectors, diff=True)
         return _emit(fmt, t.data, t.sections, t.long)
     view = _view(by)
     if fmt not in VIEWS[view]:
-        raise QueryError(f"the {view} comparison has no {fmt} form", where="--format",
-                         hint="use one of: " + ", ".join(VIEWS[view]))
+        raise QueryError(f"the {view} comparison has no {fmt} form", where="--format", hint="use one of: " + ", ".join(VIEWS[view]))
     if fmt == "graphml":
         if level is not None:
-            raise QueryError("GraphML holds each document's own graph", where="--by-level",
-                             hint="leave out --by-level, or use another format")
+            raise QueryError(
+                "GraphML holds each document's own graph", where="--by-level", hint="leave out --by-level, or use another format"
+            )
         return structure_graphml(structure_graphs_from(facts_for(store, selectors or None)))
     profiled = columns(store, selectors or None, root=root, level=level, keep=keep, processes=keep)
     t = _tables_of(view, profiled, wording=wording, include_bodies=include_bodies, top=top)
     if fmt == "svg":
         if isinstance(t.data, Neighbours):
-            raise QueryError(f"{len(profiled.juris)} columns' nearest neighbours have no svg form", where="--format",
-                             hint=f"choose at most {ALL_PAIRS_UP_TO} jurisdictions for the heatmap, or another format")
+            raise QueryError(
+                f"{len(profiled.juris)} columns' nearest neighbours have no svg form",
+                where="--format",
+                hint=f"choose at most {ALL_PAIRS_UP_TO} jurisdictions for the heatmap, or another format",
+            )
         return _chart(view, t.data)
     return _emit(fmt, t.data, t.sections, t.long)
 
@@ -169,10 +194,19 @@ class Tables:
     long: Section
 
 
-def comparison_tables(store: Store, jurisdictions: Sequence[str] | None, by: str = "roles", *,
-                      diff: bool = False, wording: bool = False, include_bodies: bool = True,
-                      root: Path | None = None, top: int | None = None, level: str | None = None,
-                      keep: bool = True) -> Tables:
+def comparison_tables(
+    store: Store,
+    jurisdictions: Sequence[str] | None,
+    by: str = "roles",
+    *,
+    diff: bool = False,
+    wording: bool = False,
+    include_bodies: bool = True,
+    root: Path | None = None,
+    top: int | None = None,
+    level: str | None = None,
+    keep: bool = True,
+) -> Tables:
     """A comparison as `Tables`, for callers that want the tables rather than a format (the
     notebook API's DataFrames). Arguments and errors as `compare_command_output`'s."""
     if wording:
@@ -181,8 +215,11 @@ def comparison_tables(store: Store, jurisdictions: Sequence[str] | None, by: str
     selectors = list(jurisdictions or [])
     if diff:
         if len(selectors) != 2:
-            raise QueryError(f"a diff compares exactly two jurisdictions, {len(selectors)} given",
-                             where="--diff", hint="e.g. kgtool compare mianyang wuxi --diff")
+            raise QueryError(
+                f"a diff compares exactly two jurisdictions, {len(selectors)} given",
+                where="--diff",
+                hint="e.g. kgtool compare mianyang wuxi --diff",
+            )
         d = pair_diff(store, selectors[0], selectors[1])
         return Tables(d, tuple(diff_sections(d)), diff_csv(d))
     profiled = columns(store, selectors or None, root=root, level=level, keep=keep, processes=keep)
@@ -219,9 +256,14 @@ def _view_tables(view: str, profiled: Profiled, *, wording: bool, include_bodies
     if top is None and n <= ALL_PAIRS_UP_TO:
         s = profiled.similarity(include_bodies=include_bodies)
         return Tables(s, tuple(similarity_sections(s)), similarity_csv(s))
-    note = "" if top is not None else (
-        f"{n} columns: the {DEFAULT_TOP} nearest of each, not all {n * (n - 1) // 2} pairs "
-        f"(every pair up to {ALL_PAIRS_UP_TO}; --top K for another number).")
+    note = (
+        ""
+        if top is not None
+        else (
+            f"{n} columns: the {DEFAULT_TOP} nearest of each, not all {n * (n - 1) // 2} pairs "
+            f"(every pair up to {ALL_PAIRS_UP_TO}; --top K for another number)."
+        )
+    )
     near = profiled.neighbours(top or DEFAULT_TOP, include_bodies=include_bodies)
     return Tables(near, tuple(neighbours_sections(near, note)), neighbours_csv(near))
 

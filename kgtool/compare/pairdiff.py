@@ -4,6 +4,7 @@ Takes `Facts` for exactly two documents (through the matrices and the frequency 
 gives a `PairDiff`: per holder a `RoleDiff` (labels as written, levels, duty types only on one
 side, a `FrequencyDiff` per action), and the principles and sanctions only one side invokes.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -32,7 +33,7 @@ class FrequencyDiff:
 
     @property
     def stricter(self) -> str | None:
-        """"a", "b", or None when equal (or one side states no number: see a / b)."""
+        """ "a", "b", or None when equal (or one side states no number: see a / b)."""
         if self.a is not None and (self.b is None or self.a > self.b):
             return "a"
         if self.b is not None and (self.a is None or self.b > self.a):
@@ -51,9 +52,9 @@ class RoleDiff:
     written_b: tuple[str, ...]
     levels_a: tuple[Term, ...]
     levels_b: tuple[Term, ...]
-    types_a: dict[str, int]           # duty type id -> distinct duties
+    types_a: dict[str, int]  # duty type id -> distinct duties
     types_b: dict[str, int]
-    only_a: tuple[Term, ...]          # duty types only a demands of this holder
+    only_a: tuple[Term, ...]  # duty types only a demands of this holder
     only_b: tuple[Term, ...]
     both: tuple[Term, ...]
     frequencies: tuple[FrequencyDiff, ...]
@@ -61,8 +62,7 @@ class RoleDiff:
     @property
     def same(self) -> bool:
         """True when both demand the same duty types at the same frequencies and levels."""
-        return (not self.only_a and not self.only_b and self.levels_a == self.levels_b
-                and all(f.a == f.b for f in self.frequencies))
+        return not self.only_a and not self.only_b and self.levels_a == self.levels_b and all(f.a == f.b for f in self.frequencies)
 
 
 @dataclass(frozen=True)
@@ -96,10 +96,14 @@ class PairDiff:
             for f in r.frequencies:
                 if f.stricter == side:
                     mine_v, theirs_v = (f.a, f.b) if side == "a" else (f.b, f.a)
-                    lines.append(f"{name}: {f.action.text} at least {num(mine_v)}/yr in {me.short}"
-                                 f" (vs {num(theirs_v) + '/yr' if theirs_v is not None else 'no number'})")
-        for kind, terms in (("principle", self.principles_only_a if side == "a" else self.principles_only_b),
-                            ("sanction", self.sanctions_only_a if side == "a" else self.sanctions_only_b)):
+                    lines.append(
+                        f"{name}: {f.action.text} at least {num(mine_v)}/yr in {me.short}"
+                        f" (vs {num(theirs_v) + '/yr' if theirs_v is not None else 'no number'})"
+                    )
+        for kind, terms in (
+            ("principle", self.principles_only_a if side == "a" else self.principles_only_b),
+            ("sanction", self.sanctions_only_a if side == "a" else self.sanctions_only_b),
+        ):
             if terms:
                 lines.append(f"{kind}s only in {me.short}: " + ", ".join(t.text for t in terms))
         return lines
@@ -126,28 +130,46 @@ def diff_from(facts: Facts) -> PairDiff:
         freqs = []
         for row in freq.rows:
             if row.holder.id == h.id:
-                freqs.append(FrequencyDiff(
-                    row.action, row.values.get(a.slug), row.values.get(b.slug),
-                    tuple(r.text for r in row.requirements.get(a.slug, ())),
-                    tuple(r.text for r in row.requirements.get(b.slug, ()))))
-        out.append(RoleDiff(
-            holder=h, in_a=a.slug in matrix.present.get(h.id, ()) or bool(ta),
-            in_b=b.slug in matrix.present.get(h.id, ()) or bool(tb),
-            written_a=matrix.labels.get(h.id, {}).get(a.slug, ()), written_b=matrix.labels.get(h.id, {}).get(b.slug, ()),
-            levels_a=tuple(facts.vocab.term(v, "level") for v in sorted(levels[h.id][a.slug])),
-            levels_b=tuple(facts.vocab.term(v, "level") for v in sorted(levels[h.id][b.slug])),
-            types_a=dict(ta), types_b=dict(tb),
-            only_a=tuple(types[t] for t in types if t in ta and t not in tb),
-            only_b=tuple(types[t] for t in types if t in tb and t not in ta),
-            both=tuple(types[t] for t in types if t in ta and t in tb),
-            frequencies=tuple(freqs)))
+                freqs.append(
+                    FrequencyDiff(
+                        row.action,
+                        row.values.get(a.slug),
+                        row.values.get(b.slug),
+                        tuple(r.text for r in row.requirements.get(a.slug, ())),
+                        tuple(r.text for r in row.requirements.get(b.slug, ())),
+                    )
+                )
+        out.append(
+            RoleDiff(
+                holder=h,
+                in_a=a.slug in matrix.present.get(h.id, ()) or bool(ta),
+                in_b=b.slug in matrix.present.get(h.id, ()) or bool(tb),
+                written_a=matrix.labels.get(h.id, {}).get(a.slug, ()),
+                written_b=matrix.labels.get(h.id, {}).get(b.slug, ()),
+                levels_a=tuple(facts.vocab.term(v, "level") for v in sorted(levels[h.id][a.slug])),
+                levels_b=tuple(facts.vocab.term(v, "level") for v in sorted(levels[h.id][b.slug])),
+                types_a=dict(ta),
+                types_b=dict(tb),
+                only_a=tuple(types[t] for t in types if t in ta and t not in tb),
+                only_b=tuple(types[t] for t in types if t in tb and t not in ta),
+                both=tuple(types[t] for t in types if t in ta and t in tb),
+                frequencies=tuple(freqs),
+            )
+        )
 
     def only(kind: str, x: str, y: str) -> tuple[Term, ...]:
         m = invoked[kind]
         return tuple(c for c in m.concepts if m.invokes(x, c.id) and not m.invokes(y, c.id))
 
-    return PairDiff(a, b, tuple(out), only("principle", a.slug, b.slug), only("principle", b.slug, a.slug),
-                    only("sanction", a.slug, b.slug), only("sanction", b.slug, a.slug))
+    return PairDiff(
+        a,
+        b,
+        tuple(out),
+        only("principle", a.slug, b.slug),
+        only("principle", b.slug, a.slug),
+        only("sanction", a.slug, b.slug),
+        only("sanction", b.slug, a.slug),
+    )
 
 
 def diff(store: Store, a: str | Jurisdiction, b: str | Jurisdiction) -> PairDiff:
@@ -164,8 +186,11 @@ def diff(store: Store, a: str | Jurisdiction, b: str | Jurisdiction) -> PairDiff
     for side in (a, b):
         found = jurisdictions(store, [side])
         if len(found) != 1:
-            raise QueryError(f"{side!r} selects {len(found)} documents; a diff compares exactly two",
-                             where="jurisdiction", hint="name each side by its document id, e.g. wuxi-towns-2021")
+            raise QueryError(
+                f"{side!r} selects {len(found)} documents; a diff compares exactly two",
+                where="jurisdiction",
+                hint="name each side by its document id, e.g. wuxi-towns-2021",
+            )
         picked.append(found[0])
     if picked[0].document == picked[1].document:
         raise QueryError(f"both sides select {picked[0].slug}", where="jurisdiction", hint="name two different documents")

@@ -10,6 +10,7 @@ for byte. A profile is plain data: `to_json` and `from_json` give it a stable JS
 (`kgtool.compare.profiles` keeps it in data/profiles/), and `merge` sums the profiles of a
 group of documents into one (a city and everything within it, `kgtool.compare.levels`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,8 +47,8 @@ class Profile:
 
     slug: str
     document: str
-    holders: dict[str, Term]                      # every holder id below -> its term
-    types: dict[str, Term]                        # duty types and frequency actions by id
+    holders: dict[str, Term]  # every holder id below -> its term
+    types: dict[str, Term]  # duty types and frequency actions by id
     posts: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     bodies: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
     duty_holders: tuple[str, ...]
@@ -58,12 +59,16 @@ class Profile:
     sanctions: tuple[Term, ...]
     structure: StructureCounts
     wl: dict[str, int]
-    members: tuple[str, ...] = ()                 # for a group: the documents merged into it
+    members: tuple[str, ...] = ()  # for a group: the documents merged into it
 
     def pairs(self, include_bodies: bool = True) -> frozenset[tuple[str, str]]:
         """The (holder id, duty type id) pairs it has at least one duty for (Jaccard's sets)."""
-        return frozenset((h, t) for h, by_type in self.counts.items() for t, n in by_type.items()
-                         if n and (include_bodies or self.holders[h].kind != "body"))
+        return frozenset(
+            (h, t)
+            for h, by_type in self.counts.items()
+            for t, n in by_type.items()
+            if n and (include_bodies or self.holders[h].kind != "body")
+        )
 
     def histogram(self, iterations: int = WL_ITERATIONS) -> dict[str, int]:
         """The Weisfeiler-Lehman features of up to ``iterations`` rounds (a round's features do not
@@ -127,12 +132,21 @@ def profile_of(facts: Facts) -> Profile:
         invoked[kind].setdefault(str(row["c"]), vocab.term(str(row["c"]), kind))
     graph = structure_graphs_from(facts)[slug]
     return Profile(
-        slug=slug, document=juris.document, holders=holders, types=types,
-        posts=tuple(posts), bodies=tuple(bodies), duty_holders=tuple(duty_holders), counts=dict(counts),
+        slug=slug,
+        document=juris.document,
+        holders=holders,
+        types=types,
+        posts=tuple(posts),
+        bodies=tuple(bodies),
+        duty_holders=tuple(duty_holders),
+        counts=dict(counts),
         totals={h: len(members) for h, members in sorted(per_holder.items())},
-        requirements=tuple(requirements), principles=tuple(invoked["principle"].values()),
-        sanctions=tuple(invoked["sanction"].values()), structure=count_graph(graph),
-        wl=dict(sorted(wl_histogram(graph, WL_ITERATIONS).items())))
+        requirements=tuple(requirements),
+        principles=tuple(invoked["principle"].values()),
+        sanctions=tuple(invoked["sanction"].values()),
+        structure=count_graph(graph),
+        wl=dict(sorted(wl_histogram(graph, WL_ITERATIONS).items())),
+    )
 
 
 def merge(slug: str, document: str, profiles: Sequence[Profile]) -> Profile:
@@ -153,25 +167,37 @@ def merge(slug: str, document: str, profiles: Sequence[Profile]) -> Profile:
     requirements = tuple(dataclasses.replace(r, jurisdiction=slug) for p in profiles for r in p.requirements)
     deepest = max(profiles, key=lambda p: p.structure.depth, default=None)
     structure = StructureCounts(
-        posts=sum(p.structure.posts for p in profiles), bodies=sum(p.structure.bodies for p in profiles),
-        duties=sum(p.structure.duties for p in profiles), depth=deepest.structure.depth if deepest else 0,
+        posts=sum(p.structure.posts for p in profiles),
+        bodies=sum(p.structure.bodies for p in profiles),
+        duties=sum(p.structure.duties for p in profiles),
+        depth=deepest.structure.depth if deepest else 0,
         depth_chain=deepest.structure.depth_chain if deepest else (),
         held_by_posts=sum(p.structure.held_by_posts for p in profiles),
         with_frequency=sum(p.structure.with_frequency for p in profiles),
         idle_posts=tuple(sorted(x for p in profiles for x in p.structure.idle_posts)),
-        held_by_bodies=sum(p.structure.held_by_bodies for p in profiles))
+        held_by_bodies=sum(p.structure.held_by_bodies for p in profiles),
+    )
     return Profile(
-        slug=slug, document=document, holders=holders, types=types,
-        posts=tuple(x for p in profiles for x in p.posts), bodies=tuple(b for p in profiles for b in p.bodies),
+        slug=slug,
+        document=document,
+        holders=holders,
+        types=types,
+        posts=tuple(x for p in profiles for x in p.posts),
+        bodies=tuple(b for p in profiles for b in p.bodies),
         duty_holders=tuple(dict.fromkeys(h for p in profiles for h in p.duty_holders)),
-        counts={h: dict(sorted(c.items())) for h, c in sorted(counts.items())}, totals=dict(sorted(totals.items())),
+        counts={h: dict(sorted(c.items())) for h, c in sorted(counts.items())},
+        totals=dict(sorted(totals.items())),
         requirements=requirements,
         principles=tuple(dict.fromkeys(t for p in profiles for t in p.principles)),
         sanctions=tuple(dict.fromkeys(t for p in profiles for t in p.sanctions)),
-        structure=structure, wl=dict(sorted(wl.items())), members=tuple(p.slug for p in profiles))
+        structure=structure,
+        wl=dict(sorted(wl.items())),
+        members=tuple(p.slug for p in profiles),
+    )
 
 
 # --- JSON: the form kept in data/profiles/ ---------------------------------------------------
+
 
 def _term(t: Term) -> list[str]:
     return [t.iri, t.id, t.zh, t.en, t.kind]
@@ -190,15 +216,34 @@ def to_json(profile: Profile) -> dict[str, Any]:
     """The profile as JSON-ready data; every list in the order it matters in, every object sorted."""
     p = profile
     return {
-        "format": FORMAT, "slug": p.slug, "document": p.document,
+        "format": FORMAT,
+        "slug": p.slug,
+        "document": p.document,
         "holders": {k: _term(t) for k, t in sorted(p.holders.items())},
         "types": {k: _term(t) for k, t in sorted(p.types.items())},
         "posts": [[list(roles), list(written)] for roles, written in p.posts],
         "bodies": [[list(written), list(classes)] for written, classes in p.bodies],
-        "duty_holders": list(p.duty_holders), "counts": p.counts, "totals": p.totals,
-        "requirements": [[r.holder.id, r.action.id, r.holder_written, r.body, str(r.times_per_year), r.period,
-                          r.min_occurrences, r.text, r.provision, r.marker, r.iri] for r in p.requirements],
-        "principles": [_term(t) for t in p.principles], "sanctions": [_term(t) for t in p.sanctions],
+        "duty_holders": list(p.duty_holders),
+        "counts": p.counts,
+        "totals": p.totals,
+        "requirements": [
+            [
+                r.holder.id,
+                r.action.id,
+                r.holder_written,
+                r.body,
+                str(r.times_per_year),
+                r.period,
+                r.min_occurrences,
+                r.text,
+                r.provision,
+                r.marker,
+                r.iri,
+            ]
+            for r in p.requirements
+        ],
+        "principles": [_term(t) for t in p.principles],
+        "sanctions": [_term(t) for t in p.sanctions],
         "structure": {f.name: getattr(p.structure, f.name) for f in dataclasses.fields(p.structure)},
         "wl": p.wl,
     }
@@ -217,19 +262,38 @@ def from_json(data: dict[str, Any], known: dict[tuple[str, ...], Term] | None = 
     types = {k: _unterm(v, known) for k, v in data["types"].items()}
     slug = data["slug"]
     requirements = tuple(
-        Requirement(jurisdiction=slug, holder=holders[h], holder_written=written, body=body, action=types[a],
-                    times_per_year=Decimal(tpy), period=period, min_occurrences=count, text=text,
-                    provision=provision, marker=marker, iri=iri)
-        for h, a, written, body, tpy, period, count, text, provision, marker, iri in data["requirements"])
+        Requirement(
+            jurisdiction=slug,
+            holder=holders[h],
+            holder_written=written,
+            body=body,
+            action=types[a],
+            times_per_year=Decimal(tpy),
+            period=period,
+            min_occurrences=count,
+            text=text,
+            provision=provision,
+            marker=marker,
+            iri=iri,
+        )
+        for h, a, written, body, tpy, period, count, text, provision, marker, iri in data["requirements"]
+    )
     structure = dict(data["structure"])
     for name in ("depth_chain", "idle_posts"):
         structure[name] = tuple(structure[name])
     return Profile(
-        slug=slug, document=data["document"], holders=holders, types=types,
+        slug=slug,
+        document=data["document"],
+        holders=holders,
+        types=types,
         posts=tuple((tuple(r), tuple(w)) for r, w in data["posts"]),
-        bodies=tuple((tuple(w), tuple(c)) for w, c in data["bodies"]), duty_holders=tuple(data["duty_holders"]),
-        counts=data["counts"], totals=data["totals"], requirements=requirements,
+        bodies=tuple((tuple(w), tuple(c)) for w, c in data["bodies"]),
+        duty_holders=tuple(data["duty_holders"]),
+        counts=data["counts"],
+        totals=data["totals"],
+        requirements=requirements,
         principles=tuple(_unterm(t, known) for t in data["principles"]),
         sanctions=tuple(_unterm(t, known) for t in data["sanctions"]),
-        structure=StructureCounts(**structure), wl=data["wl"])
-
+        structure=StructureCounts(**structure),
+        wl=data["wl"],
+    )

@@ -10,6 +10,7 @@ counterpart meets things in, so the JSON is byte-identical (tests/test_profiles.
 with the columns; only `Profiled.similarity` (every pair, for a handful of columns) grows with
 their pairs, and `Profiled.neighbours` does not.
 """
+
 from __future__ import annotations
 
 import functools
@@ -36,8 +37,8 @@ class Neighbour:
     jaccard: float
     wl: float
     shared: tuple[str, ...]
-    only_a: tuple[str, ...]     # pairs only the column has
-    only_b: tuple[str, ...]     # pairs only the neighbour has
+    only_a: tuple[str, ...]  # pairs only the column has
+    only_b: tuple[str, ...]  # pairs only the neighbour has
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Neighbours:
     nearest: dict[str, tuple[Neighbour, ...]]
 
     def terms(self, pairs: Iterable[str]) -> tuple[tuple[Term, Term], ...]:
-        """"holder:duty type" pairs as pairs of terms, for `kgtool.compare.similarities.grouped`."""
+        """ "holder:duty type" pairs as pairs of terms, for `kgtool.compare.similarities.grouped`."""
         split = (pair.rsplit(":", 1) for pair in pairs)  # a holder id may have a colon (body:Department)
         return tuple((self.holders[h], self.duty_types[t]) for h, t in split)
 
@@ -63,11 +64,13 @@ class Neighbours:
         return {j.slug: j.short for j in self.jurisdictions}
 
     def why(self, slug: str, other: Neighbour, limit: tuple[int, int] = (3, 2)) -> str:
-        """"shared: … | only a: … | only b: …", the holders that share most and differ most."""
+        """ "shared: … | only a: … | only b: …", the holders that share most and differ most."""
         short = self._short
-        return (f"shared: {grouped(self.terms(other.shared), limit[0])} | only {short[slug]}: "
-                f"{grouped(self.terms(other.only_a), limit[1])} | only {short[other.slug]}: "
-                f"{grouped(self.terms(other.only_b), limit[1])}")
+        return (
+            f"shared: {grouped(self.terms(other.shared), limit[0])} | only {short[slug]}: "
+            f"{grouped(self.terms(other.only_a), limit[1])} | only {short[other.slug]}: "
+            f"{grouped(self.terms(other.only_b), limit[1])}"
+        )
 
 
 class Profiled:
@@ -76,8 +79,7 @@ class Profiled:
     ``left_out`` names documents chosen but in no column (grouping by a level they are above).
     """
 
-    def __init__(self, juris: Sequence[Jurisdiction], profiles: Mapping[str, Profile],
-                 left_out: Sequence[Jurisdiction] = ()):
+    def __init__(self, juris: Sequence[Jurisdiction], profiles: Mapping[str, Profile], left_out: Sequence[Jurisdiction] = ()):
         self.juris = tuple(juris)
         self.profiles = tuple(profiles[j.slug] for j in self.juris)
         self.left_out = tuple(left_out)
@@ -135,12 +137,14 @@ class Profiled:
                         if text not in labels[holder][slug]:
                             labels[holder][slug].append(text)
         return RoleDutyMatrix(
-            jurisdictions=self.juris, holders=tuple(order_holders(terms.values())),
+            jurisdictions=self.juris,
+            holders=tuple(order_holders(terms.values())),
             duty_types=tuple(order_terms(seen_types.values(), DUTY_ORDER)),
             counts={h: {s: dict(c) for s, c in by.items()} for h, by in counts.items()},
             totals={h: dict(by) for h, by in by_holder.items()},
             present={h: tuple(sorted(s, key=self._order.__getitem__)) for h, s in present.items()},
-            labels={h: {s: tuple(v) for s, v in by.items()} for h, by in labels.items()})
+            labels={h: {s: tuple(v) for s, v in by.items()} for h, by in labels.items()},
+        )
 
     def frequency_table(self) -> FrequencyTable:
         """As `kgtool.compare.frequencies.frequency_table_from`."""
@@ -156,16 +160,22 @@ class Profiled:
             holder_rank[NONE_HOLDER.id] = len(holder_rank)
         action_rank = {t.id: i for i, t in enumerate(order_terms([action_terms[a] for _, a in found], DUTY_ORDER))}
         rows = []
-        for (h, a) in sorted(found, key=lambda key: (holder_rank[key[0]], action_rank[key[1]])):
+        for h, a in sorted(found, key=lambda key: (holder_rank[key[0]], action_rank[key[1]])):
             by_slug = found[(h, a)]
             reqs = {s: tuple(sorted(v, key=lambda r: (-r.times_per_year, r.text))) for s, v in by_slug.items()}
             values: dict[str, Decimal] = {s: max(r.times_per_year for r in v) for s, v in reqs.items()}
             order = [j.slug for j in self.juris if j.slug in values]
             top, bottom = max(values.values()), min(values.values())
-            rows.append(FrequencyRow(
-                holder=holder_terms[h], action=action_terms[a], values={s: values[s] for s in order},
-                requirements={s: reqs[s] for s in order}, strictest=tuple(s for s in order if values[s] == top),
-                laxest=tuple(s for s in order if values[s] == bottom)))
+            rows.append(
+                FrequencyRow(
+                    holder=holder_terms[h],
+                    action=action_terms[a],
+                    values={s: values[s] for s in order},
+                    requirements={s: reqs[s] for s in order},
+                    strictest=tuple(s for s in order if values[s] == top),
+                    laxest=tuple(s for s in order if values[s] == bottom),
+                )
+            )
         return FrequencyTable(self.juris, tuple(rows))
 
     def concept_matrices(self) -> dict[str, ConceptMatrix]:
@@ -175,12 +185,13 @@ class Profiled:
             found: dict[str, set[str]] = defaultdict(set)
             terms: dict[str, Term] = {}
             for slug, p in self._columns():
-                for term in (p.principles if kind == "principle" else p.sanctions):
+                for term in p.principles if kind == "principle" else p.sanctions:
                     terms[term.iri] = term
                     found[term.iri].add(slug)
             concepts = sorted((terms[i] for i in found), key=lambda t: (-len(found[t.iri]), t.id))
-            out[kind] = ConceptMatrix(kind, self.juris, tuple(concepts), {
-                terms[i].id: tuple(sorted(s, key=self._order.__getitem__)) for i, s in found.items()})
+            out[kind] = ConceptMatrix(
+                kind, self.juris, tuple(concepts), {terms[i].id: tuple(sorted(s, key=self._order.__getitem__)) for i, s in found.items()}
+            )
         return out
 
     def structure(self) -> list[StructureMeasures]:
@@ -189,8 +200,7 @@ class Profiled:
 
     def _pairs(self, include_bodies: bool) -> tuple[dict[str, Term], dict[str, Term], list[frozenset]]:
         matrix = self.role_duty_matrix(include_bodies)
-        return ({h.id: h for h in matrix.holders}, {t.id: t for t in matrix.duty_types},
-                [p.pairs(include_bodies) for p in self.profiles])
+        return ({h.id: h for h in matrix.holders}, {t.id: t for t in matrix.duty_types}, [p.pairs(include_bodies) for p in self.profiles])
 
     def similarity(self, iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Similarity:
         """As `kgtool.compare.similarities.similarity_from`: every pair, explained (a few columns)."""
@@ -208,9 +218,18 @@ class Profiled:
             for k in range(i + 1, n):
                 a, b = self.juris[i].slug, self.juris[k].slug
                 nodes = sorted(key[2:] for key in set(hist[i]) & set(hist[k]) if key.startswith("0|"))
-                explained.append(PairSimilarity(
-                    a=a, b=b, jaccard=jac[i][k], wl=wl[i][k], shared=terms(pairs[i] & pairs[k]),
-                    only_a=terms(pairs[i] - pairs[k]), only_b=terms(pairs[k] - pairs[i]), shared_nodes=tuple(nodes)))
+                explained.append(
+                    PairSimilarity(
+                        a=a,
+                        b=b,
+                        jaccard=jac[i][k],
+                        wl=wl[i][k],
+                        shared=terms(pairs[i] & pairs[k]),
+                        only_a=terms(pairs[i] - pairs[k]),
+                        only_b=terms(pairs[k] - pairs[i]),
+                        shared_nodes=tuple(nodes),
+                    )
+                )
         explained.sort(key=lambda p: (-p.jaccard, -p.wl, p.a, p.b))
         return Similarity(self.juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), tuple(explained), iterations)
 
@@ -231,7 +250,17 @@ class Profiled:
         def ids(codes: frozenset[int]) -> tuple[str, ...]:
             return tuple(shown[c] for c in sorted(codes))
 
-        return Neighbours(self.juris, k, iterations, by_id, types, {
-            slugs[i]: tuple(Neighbour(slugs[o], jac, wl, ids(coded[i] & coded[o]), ids(coded[i] - coded[o]),
-                                      ids(coded[o] - coded[i])) for o, jac, wl in row)
-            for i, row in enumerate(found)})
+        return Neighbours(
+            self.juris,
+            k,
+            iterations,
+            by_id,
+            types,
+            {
+                slugs[i]: tuple(
+                    Neighbour(slugs[o], jac, wl, ids(coded[i] & coded[o]), ids(coded[i] - coded[o]), ids(coded[o] - coded[i]))
+                    for o, jac, wl in row
+                )
+                for i, row in enumerate(found)
+            },
+        )

@@ -19,6 +19,7 @@ milliseconds. Not under ``data/*.ttl``: every Turtle file there is loaded as a d
 Bump `kgtool.compare.profile.FORMAT` when a profile's content or making changes, so old files
 are made again.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -107,8 +108,9 @@ class Profiler:
 
 def _column(doc: str) -> Jurisdiction:
     """A document as `Facts` needs it to read its rows: its IRI and id (no place: not compared here)."""
-    return Jurisdiction(slug=document_slug(doc), document=doc, title="", place=None, place_id=None, zh="", en="",
-                        admin_level=None, issued=None)
+    return Jurisdiction(
+        slug=document_slug(doc), document=doc, title="", place=None, place_id=None, zh="", en="", admin_level=None, issued=None
+    )
 
 
 def _compact(value: Any) -> str:
@@ -118,8 +120,7 @@ def _compact(value: Any) -> str:
 def encode(data: dict[str, Any]) -> bytes:
     """A profile file's bytes, the same for the same data: compact JSON (it is read back for
     every comparison), but each part of a profile on a line of its own, so a diff shows what changed."""
-    documents = ",\n".join("{" + ",\n ".join(f"{_compact(k)}:{_compact(v)}" for k, v in sorted(d.items())) + "}"
-                           for d in data["documents"])
+    documents = ",\n".join("{" + ",\n ".join(f"{_compact(k)}:{_compact(v)}" for k, v in sorted(d.items())) + "}" for d in data["documents"])
     return f'{{"documents":[\n{documents}],\n"inputs":{_compact(data["inputs"])}}}\n'.encode()
 
 
@@ -136,8 +137,9 @@ def _made(path: str) -> tuple[str, dict[str, Any] | None]:
     return path, _worker.file_data(Path(path))
 
 
-def make(root: Path, paths: Sequence[Path], *, processes: bool = True,
-         progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[Path, dict[str, Any] | None]:
+def make(
+    root: Path, paths: Sequence[Path], *, processes: bool = True, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter
+) -> dict[Path, dict[str, Any] | None]:
     """Profile file data for each data file (None for files without a document), in parallel
     processes when there are many and ``processes`` allows."""
     if not paths:
@@ -151,8 +153,7 @@ def make(root: Path, paths: Sequence[Path], *, processes: bool = True,
         return {Path(path): data for path, data in progress(done)}
 
 
-def write_profiles(root: Path, *, check: bool = False,
-                   progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> list[Path]:
+def write_profiles(root: Path, *, check: bool = False, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> list[Path]:
     """Make every document file's profile again; write those that changed (with ``check``, nothing).
 
     Returns:
@@ -191,8 +192,7 @@ def _read(target: Path) -> dict[str, Any] | None:
     return data if ok else None
 
 
-def load_profiles(root: Path, juris: Sequence[Jurisdiction], *, keep: bool = True,
-                  processes: bool = True) -> dict[str, Profile] | None:
+def load_profiles(root: Path, juris: Sequence[Jurisdiction], *, keep: bool = True, processes: bool = True) -> dict[str, Profile] | None:
     """The profiles of the chosen documents, each current with its data file and the ontology.
 
     A document is looked for in data/<its id>.ttl, as `kgtool build` and `ingest` name them.
@@ -222,9 +222,12 @@ def _load(root: Path, juris: Sequence[Jurisdiction], *, keep: bool, processes: b
     digests = recorded_digests(root, list(sources.values()))
     for slug, source in sources.items():
         data = _read(profile_path(root, slug))
-        current = (data is not None and data["inputs"].get("ontology") == ontology
-                   and data["inputs"].get("data") == digests[source]
-                   and all(d.get("format") == FORMAT for d in data["documents"]))
+        current = (
+            data is not None
+            and data["inputs"].get("ontology") == ontology
+            and data["inputs"].get("data") == digests[source]
+            and all(d.get("format") == FORMAT for d in data["documents"])
+        )
         if current and data is not None:
             found[slug] = data
         else:
@@ -246,4 +249,3 @@ def _load(root: Path, juris: Sequence[Jurisdiction], *, keep: bool, processes: b
             return None
         out[j.slug] = from_json(document, known)
     return out
-

@@ -3,6 +3,7 @@ place id, place label) to `Jurisdiction` values, every document governing the pl
 place within it; `places_at` finds the place of a level (city, county, town …) each lies in,
 for comparisons that sum documents by place; `document_slug` is a document's id.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,7 +24,7 @@ _ID = str(vocab.ID)
 
 def document_slug(doc: str) -> str:
     """A document's id from its IRI: "wuxi-towns-2021" from id:wuxi-towns-2021."""
-    return doc[len(_ID):] if doc.startswith(_ID) else local_name(doc)
+    return doc[len(_ID) :] if doc.startswith(_ID) else local_name(doc)
 
 
 def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None = None) -> list[Jurisdiction]:
@@ -74,7 +75,8 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
         """A place's own names (id, IRI, labels), normalised once however many documents it holds."""
         if place not in own_names:
             own_names[place] = {norm(local_name(place)), norm(place)} | {
-                norm(str(lit)) for key in ("label", "altLabel") for lit in places.get(place, {}).get(key, [])}
+                norm(str(lit)) for key in ("label", "altLabel") for lit in places.get(place, {}).get(key, [])
+            }
         return own_names[place]
 
     found: dict[str, Jurisdiction] = {}
@@ -87,10 +89,16 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
         level = places.get(place or "", {}).get("adminLevel", [])
         slug = document_slug(doc)
         found[doc] = Jurisdiction(
-            slug=slug, document=doc, title=str(row.get("title", "")), place=place,
-            place_id=local_name(place) if place else None, zh=label(place, "zh"), en=label(place, "en"),
+            slug=slug,
+            document=doc,
+            title=str(row.get("title", "")),
+            place=place,
+            place_id=local_name(place) if place else None,
+            zh=label(place, "zh"),
+            en=label(place, "en"),
             admin_level=local_name(str(level[0])) if level else None,
-            issued=str(row["issued"]) if row.get("issued") is not None else None)
+            issued=str(row["issued"]) if row.get("issued") is not None else None,
+        )
         names = {norm(slug), norm(doc)}
         for anc in ancestors(place):
             names |= names_of(anc)
@@ -107,8 +115,11 @@ def jurisdictions(store: Store, selectors: Sequence[str | Jurisdiction] | None =
         hits = [j for j in every if wanted in keys[j.document]]
         if not hits:
             known = ", ".join(f"{j.slug} ({j.zh or j.en})" for j in every) or "none loaded"
-            raise QueryError(f"no document or jurisdiction matches {selector!r}", where="jurisdiction",
-                             hint=f"use a document id, place id or place name; known: {known}")
+            raise QueryError(
+                f"no document or jurisdiction matches {selector!r}",
+                where="jurisdiction",
+                hint=f"use a document id, place id or place name; known: {known}",
+            )
         for j in hits:
             chosen.setdefault(j.document, j)
     return list(chosen.values())
@@ -144,7 +155,19 @@ def places_at(store: Store, juris: Sequence[Jurisdiction], level: str) -> dict[s
     out: dict[str, Jurisdiction | None] = {}
     for j in juris:
         place = at_level(j.place)
-        out[j.slug] = None if place is None else Jurisdiction(
-            slug=local_name(place), document=place, title="", place=place, place_id=local_name(place),
-            zh=label(place, "zh"), en=label(place, "en"), admin_level=level, issued=None)
+        out[j.slug] = (
+            None
+            if place is None
+            else Jurisdiction(
+                slug=local_name(place),
+                document=place,
+                title="",
+                place=place,
+                place_id=local_name(place),
+                zh=label(place, "zh"),
+                en=label(place, "en"),
+                admin_level=level,
+                issued=None,
+            )
+        )
     return out

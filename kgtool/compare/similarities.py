@@ -5,6 +5,7 @@ Jaccard over (holder, duty type) pairs and the cosine of Weisfeiler-Lehman subtr
 of the structure graphs, with a `PairSimilarity` per pair saying what they share and what not.
 To change how similarity is computed, change this module only.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,10 @@ class PairSimilarity:
     def reason(self) -> str:
         """One line: how many pairs are shared, and the holders that share most and differ most."""
         union = len(self.shared) + len(self.only_a) + len(self.only_b)
-        return (f"{len(self.shared)}/{union} pairs shared; shared: {grouped(self.shared)}; "
-                f"only {self.a}: {grouped(self.only_a)}; only {self.b}: {grouped(self.only_b)}")
+        return (
+            f"{len(self.shared)}/{union} pairs shared; shared: {grouped(self.shared)}; "
+            f"only {self.a}: {grouped(self.only_a)}; only {self.b}: {grouped(self.only_b)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,7 @@ def wl_histogram(graph: nx.DiGraph, iterations: int) -> Counter[str]:
     for u, v, rel in graph.edges(data="relation"):
         g.add_edge(u, v, relation=rel)
     if g.number_of_nodes() and iterations > 0:
-        hashes = nx.weisfeiler_lehman_subgraph_hashes(g, node_attr="wl", edge_attr="relation",
-                                                      iterations=iterations)
+        hashes = nx.weisfeiler_lehman_subgraph_hashes(g, node_attr="wl", edge_attr="relation", iterations=iterations)
         for per_node in hashes.values():
             for depth, digest in enumerate(per_node, start=1):
                 features[f"{depth}|{digest}"] += 1
@@ -161,15 +163,25 @@ def similarity_from(facts: Facts, iterations: int = WL_ITERATIONS, include_bodie
             jac[i][k] = jac[k][i] = _jaccard(pairs[a], pairs[b])
             wl[i][k] = wl[k][i] = _cosine(hist[a], hist[b])
             nodes = sorted(key[2:] for key in set(hist[a]) & set(hist[b]) if key.startswith("0|"))
-            explained.append(PairSimilarity(
-                a=a, b=b, jaccard=jac[i][k], wl=wl[i][k], shared=terms(pairs[a] & pairs[b]),
-                only_a=terms(pairs[a] - pairs[b]), only_b=terms(pairs[b] - pairs[a]), shared_nodes=tuple(nodes)))
+            explained.append(
+                PairSimilarity(
+                    a=a,
+                    b=b,
+                    jaccard=jac[i][k],
+                    wl=wl[i][k],
+                    shared=terms(pairs[a] & pairs[b]),
+                    only_a=terms(pairs[a] - pairs[b]),
+                    only_b=terms(pairs[b] - pairs[a]),
+                    shared_nodes=tuple(nodes),
+                )
+            )
     explained.sort(key=lambda p: (-p.jaccard, -p.wl, p.a, p.b))
     return Similarity(juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), tuple(explained), iterations)
 
 
-def similarity(store: Store, selected: Sequence[str | Jurisdiction] | None = None, *,
-               iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Similarity:
+def similarity(
+    store: Store, selected: Sequence[str | Jurisdiction] | None = None, *, iterations: int = WL_ITERATIONS, include_bodies: bool = True
+) -> Similarity:
     """Similarity of every pair of jurisdictions, two ways, with the reason for each pair.
 
     Args:

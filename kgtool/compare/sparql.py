@@ -8,6 +8,7 @@ an error rather than a silently partial table (`select`), and `row_key` and `pla
 rows one order whatever the engine's plan. With `kgtool.compare.selection` and
 `kgtool.compare.facts`, the only code of the package that talks to a `kgtool.store.Store`.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,25 @@ from rdflib import URIRef
 from kgtool.errors import KgtoolError
 from kgtool.store import Store
 
-__all__ = ["BODIES", "CLASSES", "DOCUMENTS", "DUTIES", "FREQUENCIES", "INVOKED", "LABELS", "LINKS", "PLACES", "POSTS",
-           "fill", "lang", "norm", "place_rows", "row_key", "select", "values"]
+__all__ = [
+    "BODIES",
+    "CLASSES",
+    "DOCUMENTS",
+    "DUTIES",
+    "FREQUENCIES",
+    "INVOKED",
+    "LABELS",
+    "LINKS",
+    "PLACES",
+    "POSTS",
+    "fill",
+    "lang",
+    "norm",
+    "place_rows",
+    "row_key",
+    "select",
+    "values",
+]
 
 
 def norm(text: str) -> str:
@@ -38,15 +56,20 @@ def select(store: Store, query: str) -> list[dict[str, Any]]:
     """Rows as dicts; an error rather than a silently partial comparison when rows were cut."""
     result = store.query(query)
     if result.truncated:
-        raise KgtoolError("the SPARQL engine cut a comparison query short, so the tables would be wrong",
-                          where="compare", hint="raise the endpoint's row limit (Virtuoso: ResultSetMaxRows)")
+        raise KgtoolError(
+            "the SPARQL engine cut a comparison query short, so the tables would be wrong",
+            where="compare",
+            hint="raise the endpoint's row limit (Virtuoso: ResultSetMaxRows)",
+        )
     return result.dicts()
 
 
 def row_key(row: dict[str, Any]) -> tuple[tuple[str, str, str, str], ...]:
     """A row's values by variable name: kind of term, text, language, datatype (no two terms tie)."""
-    return tuple((name, type(term).__name__, str(term), f"{getattr(term, 'language', None) or ''}"
-                  f"^{getattr(term, 'datatype', None) or ''}") for name, term in sorted(row.items()))
+    return tuple(
+        (name, type(term).__name__, str(term), f"{getattr(term, 'language', None) or ''}^{getattr(term, 'datatype', None) or ''}")
+        for name, term in sorted(row.items())
+    )
 
 
 def values(var: str, iris: Iterable[str]) -> str:
@@ -76,11 +99,16 @@ def place_rows(store: Store) -> list[dict[str, Any]]:
 
     def key(row: dict[str, Any]) -> tuple[str, ...]:
         o = row["o"]
-        return (str(row["place"]), str(row["p"]), type(o).__name__, str(o), getattr(o, "language", None) or "",
-                str(getattr(o, "datatype", None) or ""))
+        return (
+            str(row["place"]),
+            str(row["p"]),
+            type(o).__name__,
+            str(o),
+            getattr(o, "language", None) or "",
+            str(getattr(o, "datatype", None) or ""),
+        )
 
     return sorted(select(store, PLACES), key=key)
-
 
 
 DOCUMENTS = """

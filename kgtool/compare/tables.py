@@ -4,6 +4,7 @@ Takes plain data only (sections of rows, or the frozen dataclasses of the packag
 nothing of the store or of which comparison it shows. Text tables are CJK-aware (display
 width); HTML is an escaped fragment.
 """
+
 from __future__ import annotations
 
 import csv
@@ -94,8 +95,7 @@ def html_fragment(sections: Sequence[Section]) -> str:
         if s.title:
             parts.append(f"<h3>{html.escape(s.title)}</h3>")
         parts.append("<table>")
-        parts.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in s.headers)
-                     + "</tr></thead>")
+        parts.append("<thead><tr>" + "".join(f'<th scope="col">{html.escape(h)}</th>' for h in s.headers) + "</tr></thead>")
         parts.append("<tbody>")
         for row in s.rows:
             cells = []

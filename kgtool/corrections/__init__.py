@@ -12,6 +12,7 @@ Modules: `kgtool.corrections.model` (what a correction is, its fields, how it na
 `kgtool.corrections.apply` (the statements each adds and removes, what no longer applies, and
 the provenance the graph keeps).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,9 +23,22 @@ from kgtool.corrections.model import ADDS, KINDS, Correction, CorrectionError, f
 from kgtool.read.lexicon import Lexicon
 from kgtool.read.triples import Triples
 
-__all__ = ["ADDS", "KINDS", "Applied", "Correction", "CorrectionError", "Outcome", "Stale", "apply_corrections",
-           "correct", "correction_iri", "fingerprint", "read_corrections", "withdraw_correction",
-           "write_correction"]
+__all__ = [
+    "ADDS",
+    "KINDS",
+    "Applied",
+    "Correction",
+    "CorrectionError",
+    "Outcome",
+    "Stale",
+    "apply_corrections",
+    "correct",
+    "correction_iri",
+    "fingerprint",
+    "read_corrections",
+    "withdraw_correction",
+    "write_correction",
+]
 
 
 def correct(root: Path, slug: str, triples: Triples, lexicon: Lexicon | None = None) -> Outcome:

@@ -15,6 +15,7 @@ analyst and wsa:correction the correction; each statement of the reader it took 
 document a correction changed a statement of (as subject or object) says so itself,
 wsa:correctedBy the correction: what the gap report and the saved queries look at.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,8 +69,7 @@ class _NoLonger(Exception):
     """The reading has changed under a correction: the reason says how."""
 
 
-def apply_corrections(slug: str, triples: Triples, corrections: Sequence[Correction],
-                      lexicon: Lexicon | None = None) -> Outcome:
+def apply_corrections(slug: str, triples: Triples, corrections: Sequence[Correction], lexicon: Lexicon | None = None) -> Outcome:
     """Applies a document's corrections to its statements, in place, with their provenance.
 
     Args:
@@ -92,8 +92,12 @@ def apply_corrections(slug: str, triples: Triples, corrections: Sequence[Correct
         added = {t for t in added if t not in triples}
         removed = {t for t in removed if t in triples}
         if not added and not removed:
-            stale.append(Stale(correction, "changes nothing: the reading says so already (the reader reads it "
-                                           "itself now, or another correction does it)"))
+            stale.append(
+                Stale(
+                    correction,
+                    "changes nothing: the reading says so already (the reader reads it itself now, or another correction does it)",
+                )
+            )
             continue
         for t in removed:
             triples.discard(t)
@@ -105,6 +109,7 @@ def apply_corrections(slug: str, triples: Triples, corrections: Sequence[Correct
 
 
 # --- what each kind changes -----------------------------------------------------------------------
+
 
 class _Changes:
     """The statements one correction adds and removes, given the reading so far."""
@@ -130,8 +135,10 @@ class _Changes:
             raise _NoLonger(f"target gone: the reader reads no provision {self.c.provision} any more")
         now = fingerprint(str(text))
         if now != self.c.fingerprint:
-            raise _NoLonger(f"passage changed: provision {self.c.provision}'s text is not the one corrected "
-                            f"({self.c.fingerprint}, now {now}); check the correction against the new text")
+            raise _NoLonger(
+                f"passage changed: provision {self.c.provision}'s text is not the one corrected "
+                f"({self.c.fingerprint}, now {now}); check the correction against the new text"
+            )
         if self.c.passage and squash(self.c.passage) not in squash(str(text)):
             raise _NoLonger(f"the passage «{self.c.passage[:40]}» is not in provision {self.c.provision}")
         return str(text)
@@ -148,7 +155,7 @@ class _Changes:
     def kind_of(self, iri: Node) -> str | None:
         own = f"{ID}{self.slug}/"
         text = str(iri)
-        return text[len(own):].split("/", 1)[0] if text.startswith(own) else None
+        return text[len(own) :].split("/", 1)[0] if text.startswith(own) else None
 
     def concept(self, ident: str, scheme: str) -> URIRef:
         iri = concept_iri(ident, scheme)
@@ -206,8 +213,7 @@ class _Changes:
             if wording == f["label"]:
                 self.added.discard((new, SKOS.altLabel, label))
         for level in f.get("levels", ()):
-            self.take(old, new, WSA.responsibilityLevel, self.concept(level, "level"),
-                      f"{f['post']} has level {level} no longer")
+            self.take(old, new, WSA.responsibilityLevel, self.concept(level, "level"), f"{f['post']} has level {level} no longer")
 
     def take(self, old: URIRef, new: URIRef, p: URIRef, o: Node, gone: str) -> None:
         if (old, p, o) not in self.g:
@@ -238,8 +244,7 @@ class _Changes:
         """A statement, or everything said about a resource, that the text does not say."""
         if "statement" in f:
             s = f["statement"]
-            triple = (resolve(s["subject"], self.slug), resolve(s["predicate"], self.slug),
-                      statement_object(s["object"], self.slug))
+            triple = (resolve(s["subject"], self.slug), resolve(s["predicate"], self.slug), statement_object(s["object"], self.slug))
             if triple not in self.g:
                 raise _NoLonger("target gone: the reader does not say this any more")
             self.removed.add(triple)
@@ -274,14 +279,12 @@ class _Changes:
             self.added.add((self.node(f["holder"], "post", "body"), WSA.hasDuty, duty))
         for k, found in enumerate(frequencies(text), start=1):
             action = found.action or (decided[0].concept if decided else types[0])
-            self.frequency(duty, iri_for("freq", self.slug, f"{local_name(duty)}-{k}"), found.period, found.minimum,
-                           action, found.wording)
+            self.frequency(duty, iri_for("freq", self.slug, f"{local_name(duty)}-{k}"), found.period, found.minimum, action, found.wording)
 
     def add_level(self, f: dict) -> None:
         """A responsibility level the text gives a post and the reader missed."""
         post = self.node(f["post"], "post")
-        self.added |= {(post, WSA.responsibilityLevel, self.concept(f["level"], "level")),
-                       (post, PROV.wasDerivedFrom, self.provision)}
+        self.added |= {(post, WSA.responsibilityLevel, self.concept(f["level"], "level")), (post, PROV.wasDerivedFrom, self.provision)}
 
     def add_frequency(self, f: dict) -> None:
         """How often a duty must be done, as the provision says and the reader missed."""
@@ -324,6 +327,7 @@ def squash(text: str) -> str:
 
 # --- provenance ------------------------------------------------------------------------------------
 
+
 def provenance(slug: str, triples: Triples, machine: set[Triple], applied: Iterable[Applied]) -> None:
     """The corrections in force as PROV activities, and the statements they added and removed, reified."""
     final = set(triples)
@@ -359,16 +363,20 @@ def provenance(slug: str, triples: Triples, machine: set[Triple], applied: Itera
                 _reify(slug, triples, t, WSA.RetractedStatement, node, None)
                 touched |= {t[0], t[2]}
         for resource in touched:  # still there, and the document's own (not a concept, not a literal)
-            if isinstance(resource, URIRef) and triples.value(resource, RDF.type) is not None \
-                    and str(resource).startswith(f"{ID}{slug}"):
+            if isinstance(resource, URIRef) and triples.value(resource, RDF.type) is not None and str(resource).startswith(f"{ID}{slug}"):
                 triples.add((resource, WSA.correctedBy, node))
 
 
 def _reify(slug: str, triples: Triples, t: Triple, cls: URIRef, correction: URIRef, agent: URIRef | None) -> None:
     s, p, o = t
     node = iri_for("statement", slug, hashlib.blake2s(f"{s.n3()} {p.n3()} {o.n3()}".encode(), digest_size=8).hexdigest())
-    for x in ((node, RDF.type, cls), (node, RDF.subject, s), (node, RDF.predicate, p), (node, RDF.object, o),
-              (node, WSA.correction, correction)):
+    for x in (
+        (node, RDF.type, cls),
+        (node, RDF.subject, s),
+        (node, RDF.predicate, p),
+        (node, RDF.object, o),
+        (node, WSA.correction, correction),
+    ):
         triples.add(x)
     if agent is not None:
         triples.add((node, PROV.wasAttributedTo, agent))

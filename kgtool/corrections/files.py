@@ -8,6 +8,7 @@ document would not do: two new entries land between the same two neighbours, and
 a conflict.) The YAML is read with PyYAML's safe loader, anchors and aliases refused, and every
 error names the file and line.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,10 @@ PROVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 #: Largest corrections file read: thousands of corrections of one provision would be a mistake.
 MAX_BYTES = 1_000_000
-HEADER = ("# Analysts' corrections of {slug}, provision {provision}: applied by `kgtool build` after the reader\n"
-          "# (docs/corrections.md). Written by `kgtool correct`; entries sorted by key, one provision per file.\n")
+HEADER = (
+    "# Analysts' corrections of {slug}, provision {provision}: applied by `kgtool build` after the reader\n"
+    "# (docs/corrections.md). Written by `kgtool correct`; entries sorted by key, one provision per file.\n"
+)
 
 
 def folder(root: Path, slug: str) -> Path:
@@ -54,8 +57,9 @@ def read_corrections(root: Path, slug: str) -> list[Correction]:
     found = [c for path in sorted(here.iterdir()) if path.suffix == ".yaml" for c in read_file(path, slug)]
     strays = [p.name for p in here.iterdir() if p.suffix != ".yaml" and not p.name.startswith(".")]
     if strays:
-        raise CorrectionError(f"not a corrections file: {strays[0]}", where=str(here),
-                              hint="data/corrections/<slug>/ holds <provision>.yaml files only")
+        raise CorrectionError(
+            f"not a corrections file: {strays[0]}", where=str(here), hint="data/corrections/<slug>/ holds <provision>.yaml files only"
+        )
     return sorted(found, key=Correction.order)
 
 
@@ -91,12 +95,16 @@ def read_file(path: Path, slug: str) -> list[Correction]:
         raise CorrectionError("a corrections file is a mapping: provision, corrections", where=str(path))
     unknown = sorted(map(str, set(data) - {"provision", "corrections"}))
     if unknown:
-        raise CorrectionError(f"unknown key(s) {', '.join(unknown)}", where=str(path),
-                              hint="a corrections file has provision and corrections")
+        raise CorrectionError(
+            f"unknown key(s) {', '.join(unknown)}", where=str(path), hint="a corrections file has provision and corrections"
+        )
     provision = data.get("provision")
     if provision != path.stem:
-        raise CorrectionError(f"provision {provision!r} is not this file's ({path.stem!r})", where=f"{path}:1",
-                              hint="a file <provision>.yaml holds the corrections of that provision")
+        raise CorrectionError(
+            f"provision {provision!r} is not this file's ({path.stem!r})",
+            where=f"{path}:1",
+            hint="a file <provision>.yaml holds the corrections of that provision",
+        )
     entries = data.get("corrections") or {}
     if not isinstance(entries, dict):
         raise CorrectionError("corrections must be a mapping of key: correction", where=str(path))
@@ -110,11 +118,9 @@ def read_file(path: Path, slug: str) -> list[Correction]:
             raise CorrectionError(f"{key}: a correction is a mapping of fields", where=f"{path}:{line}")
         anchor = raw.get("fingerprint")
         if not isinstance(anchor, str) or not re.fullmatch(r"sha256:[0-9a-f]{16}", anchor):
-            raise CorrectionError(f"{key}: fingerprint must be sha256: and 16 hex digits (of the provision's text)",
-                                  where=f"{path}:{line}")
+            raise CorrectionError(f"{key}: fingerprint must be sha256: and 16 hex digits (of the provision's text)", where=f"{path}:{line}")
         body = {k: v for k, v in raw.items() if k != "fingerprint"}
-        found.append(check_entry(body, key=key, slug=slug, provision=provision, fingerprint_=anchor, file=path,
-                                 line=line))
+        found.append(check_entry(body, key=key, slug=slug, provision=provision, fingerprint_=anchor, file=path, line=line))
     return found
 
 
@@ -122,8 +128,9 @@ def _refuse_aliases(text: str, path: Path) -> None:
     """No anchors or aliases: a corrections file has no use for them, and they can blow up."""
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
         if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
-            raise CorrectionError("anchors and aliases (&, *) are not taken in a corrections file",
-                                  where=f"{path}:{token.start_mark.line + 1}")
+            raise CorrectionError(
+                "anchors and aliases (&, *) are not taken in a corrections file", where=f"{path}:{token.start_mark.line + 1}"
+            )
 
 
 def _entry_lines(root: yaml.MappingNode) -> dict[str, int]:
@@ -135,6 +142,7 @@ def _entry_lines(root: yaml.MappingNode) -> dict[str, int]:
 
 
 # --- writing ---------------------------------------------------------------------------------------
+
 
 def entry_fields(correction: Correction) -> dict[str, Any]:
     """A correction as its file keeps it: kind first, its fields in their order, then who, when, why."""
@@ -153,10 +161,8 @@ def entry_fields(correction: Correction) -> dict[str, Any]:
 
 def render(slug: str, provision: str, corrections: list[Correction]) -> bytes:
     """A provision's corrections file: the same bytes for the same corrections, whatever their order."""
-    body = {"provision": provision,
-            "corrections": {c.id: entry_fields(c) for c in sorted(corrections, key=lambda c: c.id)}}
-    text = yaml.safe_dump(body, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000,
-                          indent=2)
+    body = {"provision": provision, "corrections": {c.id: entry_fields(c) for c in sorted(corrections, key=lambda c: c.id)}}
+    text = yaml.safe_dump(body, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000, indent=2)
     return (HEADER.format(slug=slug, provision=provision) + text).encode("utf-8")
 
 

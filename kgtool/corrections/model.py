@@ -7,6 +7,7 @@ id in the scheme the field implies (``meeting``, ``department_head``), and anyth
 prefixed name (``wsa:hasDuty``) or a whole IRI. Every field is checked here, so a hand-edited file
 with a wrong field is an error naming its line, never a half-applied correction.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -74,16 +75,28 @@ class Correction:
 #: period, statement. ``add`` has a ``what`` and the fields of that.
 SPEC: dict[str, dict[str, tuple[str, bool]]] = {
     "merge": {"post": ("ref", True), "into": ("ref", True)},
-    "split": {"post": ("ref", True), "label": ("str", True), "role": ("id:role", False), "bodies": ("refs", False),
-              "duties": ("refs", False), "wordings": ("strs", False), "levels": ("ids:level", False)},
+    "split": {
+        "post": ("ref", True),
+        "label": ("str", True),
+        "role": ("id:role", False),
+        "bodies": ("refs", False),
+        "duties": ("refs", False),
+        "wordings": ("strs", False),
+        "levels": ("ids:level", False),
+    },
     "move": {"duties": ("refs", True), "to": ("ref", True), "from": ("ref", False)},
     "type": {"duty": ("ref", True), "add": ("ids:dutytype", False), "remove": ("ids:dutytype", False)},
     "reject": {"node": ("ref", False), "statement": ("statement", False)},
     "add:post": {"label": ("str", True), "role": ("id:role", True), "bodies": ("refs", True), "level": ("id:level", False)},
     "add:duty": {"text": ("str", True), "holder": ("ref", False), "types": ("ids:dutytype", False)},
     "add:level": {"post": ("ref", True), "level": ("id:level", True)},
-    "add:frequency": {"duty": ("ref", True), "period": ("period", True), "min": ("int", True),
-                      "action": ("id:dutytype", True), "wording": ("str", True)},
+    "add:frequency": {
+        "duty": ("ref", True),
+        "period": ("period", True),
+        "min": ("int", True),
+        "action": ("id:dutytype", True),
+        "wording": ("str", True),
+    },
     "add:principle": {"principle": ("id:principle", True)},
     "add:sanction": {"sanction": ("id:sanction", True)},
 }
@@ -125,14 +138,14 @@ def moment(value: Any, where: str) -> str:
         try:
             stamp = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
-            raise CorrectionError(f"when: {value!r} is no ISO 8601 date-time", where=where,
-                                  hint="e.g. 2026-12-01T10:00:00Z") from None
+            raise CorrectionError(f"when: {value!r} is no ISO 8601 date-time", where=where, hint="e.g. 2026-12-01T10:00:00Z") from None
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
     return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- naming things -------------------------------------------------------------------------------
+
 
 def resolve(ref: str, slug: str) -> URIRef:
     """A name in a correction as the IRI it stands for.
@@ -161,11 +174,11 @@ def shorten(iri: Node, slug: str) -> str:
     everything else by a prefixed name when one fits, else the whole IRI."""
     text = str(iri)
     own = f"{ID}{slug}/"
-    if text.startswith(own) and text[len(own):].split("/", 1)[0] in RESOURCES:
-        return text[len(own):]
+    if text.startswith(own) and text[len(own) :].split("/", 1)[0] in RESOURCES:
+        return text[len(own) :]
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if text.startswith(namespace) and re.fullmatch(r"[\w.\-]+", text[len(namespace):]):
-            return f"{prefix}:{text[len(namespace):]}"
+        if text.startswith(namespace) and re.fullmatch(r"[\w.\-]+", text[len(namespace) :]):
+            return f"{prefix}:{text[len(namespace) :]}"
     return text
 
 
@@ -195,8 +208,8 @@ def statement_object(value: str, slug: str) -> Node:
 
 # --- checking an entry -----------------------------------------------------------------------------
 
-def check_entry(raw: Any, *, key: str, slug: str, provision: str, fingerprint_: str, file: Path | None,
-                line: int) -> Correction:
+
+def check_entry(raw: Any, *, key: str, slug: str, provision: str, fingerprint_: str, file: Path | None, line: int) -> Correction:
     """An entry of a corrections file (a mapping) as a checked `Correction`.
 
     Raises:
@@ -217,8 +230,11 @@ def check_entry(raw: Any, *, key: str, slug: str, provision: str, fingerprint_: 
     spec = SPEC[spec_key(kind, what)]
     unknown = sorted(set(raw) - set(spec) - set(COMMON))
     if unknown:
-        raise CorrectionError(f"{key}: unknown field(s) {', '.join(map(str, unknown))} for {spec_key(kind, what)}",
-                              where=where, hint=f"it takes {', '.join(spec)}")
+        raise CorrectionError(
+            f"{key}: unknown field(s) {', '.join(map(str, unknown))} for {spec_key(kind, what)}",
+            where=where,
+            hint=f"it takes {', '.join(spec)}",
+        )
     fields: dict[str, Any] = {"what": what} if kind == "add" else {}
     for name, (kind_of, required) in spec.items():
         value = raw.get(name)
@@ -247,9 +263,19 @@ def check_entry(raw: Any, *, key: str, slug: str, provision: str, fingerprint_: 
         raise CorrectionError(f"{key}: {spec_key(kind, what)} needs the passage it comes from", where=where)
     if raw.get("when") is None:
         raise CorrectionError(f"{key}: when was it made? give when", where=where)
-    return Correction(id=key, kind=kind, fields=fields, provision=provision, fingerprint=fingerprint_,
-                      by=texts["by"], when=moment(raw["when"], where), why=texts["why"],
-                      passage=texts["passage"] or None, file=file, line=line)
+    return Correction(
+        id=key,
+        kind=kind,
+        fields=fields,
+        provision=provision,
+        fingerprint=fingerprint_,
+        by=texts["by"],
+        when=moment(raw["when"], where),
+        why=texts["why"],
+        passage=texts["passage"] or None,
+        file=file,
+        line=line,
+    )
 
 
 def _value(value: Any, kind_of: str, slug: str) -> Any:
@@ -292,11 +318,13 @@ def _value(value: Any, kind_of: str, slug: str) -> Any:
         if not isinstance(value, dict) or set(value) != {"subject", "predicate", "object"}:
             raise TypeError("a statement is a mapping of subject, predicate and object")
         if not all(isinstance(v, str) for v in value.values()):
-            raise TypeError("subject, predicate and object are names (or a literal \"…\"@zh)")
+            raise TypeError('subject, predicate and object are names (or a literal "…"@zh)')
         statement_object(value["object"], slug)
-        return {"subject": shorten(resolve(value["subject"], slug), slug),
-                "predicate": shorten(resolve(value["predicate"], slug), slug),
-                "object": value["object"].strip()}
+        return {
+            "subject": shorten(resolve(value["subject"], slug), slug),
+            "predicate": shorten(resolve(value["predicate"], slug), slug),
+            "object": value["object"].strip(),
+        }
     raise AssertionError(kind_of)
 
 
@@ -305,8 +333,11 @@ def _check_together(kind: str, what: str | None, fields: dict[str, Any], key: st
     if kind == "merge" and fields["post"] == fields["into"]:
         raise CorrectionError(f"{key}: a post merged into itself", where=where)
     if kind == "split" and not (fields.get("duties") or fields.get("wordings") or fields.get("levels")):
-        raise CorrectionError(f"{key}: split moves nothing: give duties, wordings or levels for the new post",
-                              where=where, hint="to add a post with nothing of the old one's, use add post")
+        raise CorrectionError(
+            f"{key}: split moves nothing: give duties, wordings or levels for the new post",
+            where=where,
+            hint="to add a post with nothing of the old one's, use add post",
+        )
     if kind == "type" and not (fields.get("add") or fields.get("remove")):
         raise CorrectionError(f"{key}: type changes nothing: give add or remove", where=where)
     if kind == "type" and set(fields.get("add", ())) & set(fields.get("remove", ())):

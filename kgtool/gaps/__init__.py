@@ -20,6 +20,7 @@ With ``--executor`` (local processes or a Dask cluster, `kgtool.executor`) ``jen
 document unit, each Java run with a bounded heap (`jena_units`), and ``pyshacl`` sends its
 units there too.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -32,8 +33,7 @@ from kgtool.gaps.report import FORMATS, render_report
 from kgtool.gaps.single import load_data, load_shapes, validate
 from kgtool.store.files import graph_files
 
-__all__ = ["ENGINES", "FORMATS", "SEVERITIES", "Finding", "Report", "gap_report", "load_data", "load_shapes",
-           "render_report", "validate"]
+__all__ = ["ENGINES", "FORMATS", "SEVERITIES", "Finding", "Report", "gap_report", "load_data", "load_shapes", "render_report", "validate"]
 
 ENGINES = ("auto", "jena", "pyshacl", "single")
 #: Measured here: the five documents (0.6 MB) take 1.2 s in one pySHACL run and 2 s through Jena;
@@ -41,8 +41,15 @@ ENGINES = ("auto", "jena", "pyshacl", "single")
 SMALL_BYTES = 1_500_000
 
 
-def gap_report(root: Path, *, shapes_dir: Path, engine: str = "auto", workers: int | None = None,
-               executor: str | None = None, progress: Progress | None = None) -> Report:
+def gap_report(
+    root: Path,
+    *,
+    shapes_dir: Path,
+    engine: str = "auto",
+    workers: int | None = None,
+    executor: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
     """The gap report of ontology/ + data/ under root with the shapes in shapes_dir.
 
     With an ``executor`` (`kgtool.executor`: "local" processes or a Dask scheduler's address)
@@ -61,8 +68,11 @@ def gap_report(root: Path, *, shapes_dir: Path, engine: str = "auto", workers: i
         raise KgtoolError(f"unknown engine {engine!r}", where="--engine", hint="one of " + ", ".join(ENGINES))
     check_spec(executor)
     if executor is not None and engine == "single":
-        raise KgtoolError("has no effect on --engine single (one pySHACL run in this process)", where="--executor",
-                          hint="use --engine pyshacl or jena to split the work")
+        raise KgtoolError(
+            "has no effect on --engine single (one pySHACL run in this process)",
+            where="--executor",
+            hint="use --engine pyshacl or jena to split the work",
+        )
     chosen = engine == "auto"
     if chosen:
         size = sum(path.stat().st_size for paths in graph_files(Path(root)).values() for path in paths)
@@ -71,17 +81,16 @@ def gap_report(root: Path, *, shapes_dir: Path, engine: str = "auto", workers: i
     if engine == "jena":
         try:
             if executor is not None:
-                return jena_units.jena_unit_validate(Path(root), shapes_dir=shapes_dir, executor=executor,
-                                                     workers=workers, progress=progress)
+                return jena_units.jena_unit_validate(
+                    Path(root), shapes_dir=shapes_dir, executor=executor, workers=workers, progress=progress
+                )
             return jena.jena_validate(Path(root), shapes_dir=shapes_dir)
         except ShapesError as exc:
             if not chosen:
                 raise
-            report = per_document.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers,
-                                                executor=executor, progress=progress)
+            report = per_document.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers, executor=executor, progress=progress)
             # Java out of memory, say: the same findings, only slower
             return dataclasses.replace(report, notes=(f"Jena failed ({exc}); used pySHACL per document",))
     if engine == "single":
         return validate(load_data(Path(root)), shapes_dir=shapes_dir)
-    return per_document.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers, executor=executor,
-                                      progress=progress)
+    return per_document.fast_validate(Path(root), shapes_dir=shapes_dir, workers=workers, executor=executor, progress=progress)

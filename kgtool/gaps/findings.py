@@ -4,6 +4,7 @@ Every engine (one pySHACL run, pySHACL per document, Jena) gives a report graph;
 read from it carry the focus node's label, its document and jurisdiction, the message in
 Chinese and English and the source passage, and are sorted the same way whatever the engine.
 """
+
 from __future__ import annotations
 
 import sys
@@ -70,7 +71,6 @@ class Report:
         return sum(1 for f in self.findings if f.severity == "Info")
 
 
-
 class Lookups(Protocol):
     """What the findings ask of the data graph: an rdflib Graph, or the Jena engine's lookups in a
     pyoxigraph store (kgtool.gaps.jena)."""
@@ -83,8 +83,15 @@ class Lookups(Protocol):
 
 
 def finding_order(f: Finding) -> tuple:
-    return (f.jurisdiction_label is None, f.jurisdiction_label or "", SEVERITIES.index(f.severity),
-            f.shape, f.focus, f.path or "", f.value or "")
+    return (
+        f.jurisdiction_label is None,
+        f.jurisdiction_label or "",
+        SEVERITIES.index(f.severity),
+        f.shape,
+        f.focus,
+        f.path or "",
+        f.value or "",
+    )
 
 
 def read_findings(report: Graph, data: Lookups) -> list[Finding]:
@@ -237,5 +244,3 @@ def _qname(graph: Graph, iri) -> str:
         return graph.namespace_manager.normalizeUri(iri)
     except Exception:  # noqa: BLE001 - rdflib's failures here vary; the full IRI always serves
         return f"<{iri}>"
-
-

@@ -20,6 +20,7 @@ packaging traps (see shared RECIPES.md), both handled here:
 The data is handed over as N-Triples written by pyoxigraph's parser, not its store, which
 would rewrite literals such as "12.0" or "P12M" in canonical form and change what sh:in sees.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,9 +47,21 @@ __all__ = ["StoreLookups", "jena_validate", "missing", "shacl_validate"]
 
 #: The jars Jena's commands need, as globs in the Java folder; one slf4j binding only.
 JAR_GLOBS = (
-    "jena-*.jar", "commons-*.jar", "jackson-*.jar", "gson*.jar", "guava*.jar",
-    "httpclient*.jar", "httpcore*.jar", "dexx*.jar", "jsonld-java*.jar", "titanium-json-ld*.jar",
-    "jakarta.json-api*.jar", "protobuf*.jar", "thrift*.jar", "slf4j-api*.jar", "slf4j-simple*.jar",
+    "jena-*.jar",
+    "commons-*.jar",
+    "jackson-*.jar",
+    "gson*.jar",
+    "guava*.jar",
+    "httpclient*.jar",
+    "httpcore*.jar",
+    "dexx*.jar",
+    "jsonld-java*.jar",
+    "titanium-json-ld*.jar",
+    "jakarta.json-api*.jar",
+    "protobuf*.jar",
+    "thrift*.jar",
+    "slf4j-api*.jar",
+    "slf4j-simple*.jar",
 )
 _BUNDLE_PREFIX = "org/apache/jena/ext/"
 #: Longest a Jena run may take (seconds): a 5M-triple corpus takes a few minutes.
@@ -88,7 +101,7 @@ def _xerces_bundles(into: Path) -> Path:
         with zipfile.ZipFile(jar) as archive:
             for name in archive.namelist():
                 if name.startswith(_BUNDLE_PREFIX + "xerces/") and name.endswith(".properties"):
-                    target = into / name[len(_BUNDLE_PREFIX):]
+                    target = into / name[len(_BUNDLE_PREFIX) :]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(archive.read(name))
         break
@@ -100,8 +113,7 @@ def _classpath(workdir: Path) -> str:
     return os.pathsep.join([str(bundles), *(str(j) for j in _jars())])
 
 
-def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = TIMEOUT_S,
-                   java_options: Sequence[str] = ()) -> Graph:
+def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = TIMEOUT_S, java_options: Sequence[str] = ()) -> Graph:
     """Run Jena's `shacl validate` on two files and return its W3C validation report graph.
 
     The command exits 0 whether or not the data conforms: read sh:conforms from the report.
@@ -112,20 +124,39 @@ def shacl_validate(shapes: Path, data: Path, *, workdir: Path, timeout: float = 
     """
     # C1 only: a short run on a small machine spends more on C2 compilation than it saves.
     # $KGTOOL_JAVA_OPTS (e.g. -Xmx12g) for corpora beyond Java's default heap, a quarter of memory
-    command = ["java", "-XX:TieredStopAtLevel=1", *shlex.split(os.environ.get("KGTOOL_JAVA_OPTS", "")), *java_options,
-               "-cp", _classpath(workdir), "shacl.shacl", "validate", "--shapes", str(shapes), "--data", str(data)]
+    command = [
+        "java",
+        "-XX:TieredStopAtLevel=1",
+        *shlex.split(os.environ.get("KGTOOL_JAVA_OPTS", "")),
+        *java_options,
+        "-cp",
+        _classpath(workdir),
+        "shacl.shacl",
+        "validate",
+        "--shapes",
+        str(shapes),
+        "--data",
+        str(data),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise ShapesError(f"Jena's SHACL engine ran longer than {timeout:g} s", where=str(data),
-                          hint="run `kgtool validate --engine pyshacl`") from None
+        raise ShapesError(
+            f"Jena's SHACL engine ran longer than {timeout:g} s", where=str(data), hint="run `kgtool validate --engine pyshacl`"
+        ) from None
     if done.returncode != 0 and "java.lang.OutOfMemoryError" in done.stderr:
         heap = next((o for o in reversed(command) if o.startswith("-Xmx")), "Java's default")
-        raise ShapesError(f"Jena's SHACL engine ran out of Java heap ({heap})", where=str(data),
-                          hint="give it more: KGTOOL_JAVA_OPTS=-Xmx…, or per document unit KGTOOL_JENA_UNIT_HEAP_MB")
+        raise ShapesError(
+            f"Jena's SHACL engine ran out of Java heap ({heap})",
+            where=str(data),
+            hint="give it more: KGTOOL_JAVA_OPTS=-Xmx…, or per document unit KGTOOL_JENA_UNIT_HEAP_MB",
+        )
     if done.returncode != 0:
-        raise ShapesError(f"Jena's SHACL engine failed (exit {done.returncode}): {done.stderr.strip()[-600:]}",
-                          where=str(data), hint="run `kgtool validate --engine pyshacl`")
+        raise ShapesError(
+            f"Jena's SHACL engine failed (exit {done.returncode}): {done.stderr.strip()[-600:]}",
+            where=str(data),
+            hint="run `kgtool validate --engine pyshacl`",
+        )
     report = Graph()
     report.parse(data=done.stdout, format="turtle")
     return report
@@ -172,8 +203,7 @@ def jena_validate(root: Path, *, shapes_dir: Path) -> Report:
     """
     reason = missing()
     if reason:
-        raise KgtoolError(f"Jena's SHACL engine is not available: {reason}", where="--engine",
-                          hint="install it, or use --engine pyshacl")
+        raise KgtoolError(f"Jena's SHACL engine is not available: {reason}", where="--engine", hint="install it, or use --engine pyshacl")
     started = time.perf_counter()
     shapes = load_shapes(Path(shapes_dir))
     store = ox.Store()

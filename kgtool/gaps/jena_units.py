@@ -21,6 +21,7 @@ So the heap a run needs is set by the unit, not the corpus: with the default 1 G
 workers each running one unit at a time stay within a few GB whatever the corpus
 (benchmarks/cluster.py measures it).
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -59,8 +60,9 @@ __all__ = ["UNIT_BYTES", "jena_unit_validate", "validate_unit"]
 UNIT_BYTES = 24_000_000
 
 
-def jena_unit_validate(root: Path, *, shapes_dir: Path, executor: str | None = None, workers: int | None = None,
-                       progress: Progress | None = None) -> Report:
+def jena_unit_validate(
+    root: Path, *, shapes_dir: Path, executor: str | None = None, workers: int | None = None, progress: Progress | None = None
+) -> Report:
     """The gap report of `kgtool.gaps.jena.jena_validate` (the same findings), one Jena run per unit.
 
     Args:
@@ -79,8 +81,7 @@ def jena_unit_validate(root: Path, *, shapes_dir: Path, executor: str | None = N
     started = time.perf_counter()
     reason = missing()
     if reason and executor in (None, "local"):
-        raise KgtoolError(f"Jena's SHACL engine is not available: {reason}", where="--engine",
-                          hint="install it, or use --engine pyshacl")
+        raise KgtoolError(f"Jena's SHACL engine is not available: {reason}", where="--engine", hint="install it, or use --engine pyshacl")
     shapes = load_shapes(Path(shapes_dir))
     limit, inverse = shape_limits(shapes)
     heap = int(setting("jena_unit_heap_mb"))
@@ -94,10 +95,10 @@ def jena_unit_validate(root: Path, *, shapes_dir: Path, executor: str | None = N
     return merge_outcomes(outcomes, shapes, started, notes=notes)
 
 
-def _run(pool: Pool, units: list[Unit], inverse: frozenset[str], shapes_dir: Path, heap: int,
-         progress: Progress | None) -> list[Outcome]:
-    outcomes = gather(pool, validate_unit, [(u, inverse, str(shapes_dir), heap) for u in units],
-                      order=largest_first(units), progress=progress)
+def _run(pool: Pool, units: list[Unit], inverse: frozenset[str], shapes_dir: Path, heap: int, progress: Progress | None) -> list[Outcome]:
+    outcomes = gather(
+        pool, validate_unit, [(u, inverse, str(shapes_dir), heap) for u in units], order=largest_first(units), progress=progress
+    )
     for outcome in outcomes:
         if outcome.error is not None:
             raise KgtoolError(outcome.error[0], where=outcome.error[1])
@@ -125,8 +126,11 @@ def validate_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str, heap_mb:
     """
     reason = missing()
     if reason:
-        raise KgtoolError(f"Jena's SHACL engine is not available on this worker: {reason}", where="--engine",
-                          hint="install it where the workers run, or use --engine pyshacl")
+        raise KgtoolError(
+            f"Jena's SHACL engine is not available on this worker: {reason}",
+            where="--engine",
+            hint="install it where the workers run, or use --engine pyshacl",
+        )
     try:
         context, context_subjects = _context(unit.context)
         documents = [parse_turtle(Path(p)) for p in unit.documents]
@@ -150,8 +154,11 @@ def validate_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str, heap_mb:
                 store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         report = shacl_validate(work / "shapes.ttl", work / "data.nt", workdir=work, java_options=(f"-Xmx{heap_mb}m",))
     own = {URIRef(t.subject.value) for triples in documents for t in triples if isinstance(t.subject, ox.NamedNode)}
-    keep: list = [result for result in report.objects(None, SH.result)  # blank nodes, as Jena writes them
-            if unit.keep == "all" or report.value(result, SH.focusNode) in own]
+    keep: list = [
+        result
+        for result in report.objects(None, SH.result)  # blank nodes, as Jena writes them
+        if unit.keep == "all" or report.value(result, SH.focusNode) in own
+    ]
     results = report_triples(report, keep)
     kept = Graph()
     for prefix, namespace in shapes.namespaces():  # paths are written with the shapes' prefixes, as jena_validate does
@@ -160,5 +167,11 @@ def validate_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str, heap_mb:
         kept.add(triple)
     for result in keep:
         kept.add((BNode(), SH.result, result))
-    return Outcome(tuple(read_findings(kept, StoreLookups(store))), tuple(results), tuple(keep), (),
-                   shared=tuple(shared), shared_results=shared_results(report, keep, shared))
+    return Outcome(
+        tuple(read_findings(kept, StoreLookups(store))),
+        tuple(results),
+        tuple(keep),
+        (),
+        shared=tuple(shared),
+        shared_results=shared_results(report, keep, shared),
+    )

@@ -19,6 +19,7 @@ quicker than rdflib's, same terms: a pyoxigraph *store* would canonicalise liter
 `kgtool.gaps.tuning` in its own process (never in the caller's). Measured figures:
 docs/performance.md.
 """
+
 from __future__ import annotations
 
 import os
@@ -138,8 +139,7 @@ class _Context:
                 self.triples.append(triple)
 
     def reached(self, documents: list[list]) -> list[tuple]:
-        todo = [t.object for parsed in documents for t in parsed
-                if not isinstance(t.object, ox.Literal) and t.object in self.subjects]
+        todo = [t.object for parsed in documents for t in parsed if not isinstance(t.object, ox.Literal) and t.object in self.subjects]
         todo += [t.predicate for parsed in documents for t in parsed if t.predicate in self.subjects]
         seen: set = set()
         picked: set[int] = set()
@@ -206,11 +206,17 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> Outcome:
             subject = terms(t.subject)
             own.add(subject)
             add((subject, terms(t.predicate), terms(t.object)))
-    _, report, _ = shacl_validate(ParsedOnce(graph), shacl_graph=shapes, inference="none",
-                                         abort_on_first=False, allow_infos=False, allow_warnings=False,
-                                         advanced=False, meta_shacl=False)
-    keep = [result for result in report.objects(None, SH.result)
-            if unit.keep == "all" or report.value(result, SH.focusNode) in own]
+    _, report, _ = shacl_validate(
+        ParsedOnce(graph),
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_infos=False,
+        allow_warnings=False,
+        advanced=False,
+        meta_shacl=False,
+    )
+    keep = [result for result in report.objects(None, SH.result) if unit.keep == "all" or report.value(result, SH.focusNode) in own]
     triples = report_triples(report, keep)
     kept = new_graph()
     for triple in triples:
@@ -218,8 +224,7 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> Outcome:
     for result in keep:
         kept.add((BNode(), SH.result, result))
     findings = tuple(read_findings(kept, graph))
-    return Outcome(findings, tuple(triples), tuple(keep), (), shared=tuple(shared),
-                   shared_results=shared_results(report, keep, shared))
+    return Outcome(findings, tuple(triples), tuple(keep), (), shared=tuple(shared), shared_results=shared_results(report, keep, shared))
 
 
 def _run_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str) -> Outcome:
@@ -230,9 +235,16 @@ def _run_unit(unit: Unit, inverse: frozenset[str], shapes_dir: str) -> Outcome:
 
 # ------------------------------------------------------------------------------- the whole report
 
-def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path, ontology_dir: Path | None = None,
-                  workers: int | None = None, executor: str | None = None,
-                  progress: Progress | None = None) -> Report:
+
+def fast_validate(
+    source: Path | str | Sequence[Path | str],
+    *,
+    shapes_dir: Path,
+    ontology_dir: Path | None = None,
+    workers: int | None = None,
+    executor: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
     """The gap report of `kgtool.gaps.single.validate`, computed per document in parallel.
 
     Args:
@@ -266,15 +278,15 @@ def fast_validate(source: Path | str | Sequence[Path | str], *, shapes_dir: Path
             outcomes, notes = _plan_and_run(root.path, reason, inverse, shapes_dir, None, progress, workers=workers)
         else:
             with open_executor(executor, workers=workers, sees=(root.path, Path(shapes_dir))) as pool:
-                outcomes, notes = _plan_and_run(root.path, reason, inverse, shapes_dir, pool, progress,
-                                                workers=pool.slots)
+                outcomes, notes = _plan_and_run(root.path, reason, inverse, shapes_dir, pool, progress, workers=pool.slots)
     finally:
         root.cleanup()
     return merge_outcomes(outcomes, shapes, started, notes=notes)
 
 
-def _plan_and_run(root: Path, reason: str | None, inverse: frozenset[str], shapes_dir: Path, pool: Pool | None,
-                  progress: Progress | None, *, workers: int) -> tuple[list[Outcome], tuple[str, ...]]:
+def _plan_and_run(
+    root: Path, reason: str | None, inverse: frozenset[str], shapes_dir: Path, pool: Pool | None, progress: Progress | None, *, workers: int
+) -> tuple[list[Outcome], tuple[str, ...]]:
     """Plan the units, validate them, and validate everything as one unit should a document
     reach outside itself (with a note saying why)."""
     units, planned = plan_units(root, workers=max(1, workers))
@@ -291,8 +303,7 @@ def _plan_and_run(root: Path, reason: str | None, inverse: frozenset[str], shape
     return outcomes, notes
 
 
-def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, pool: Pool | None,
-         progress: Progress | None) -> list[Outcome]:
+def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, pool: Pool | None, progress: Progress | None) -> list[Outcome]:
     if pool is None:
         saved = dict(_WORKER)
         try:
@@ -308,8 +319,7 @@ def _run(units: list[Unit], inverse: frozenset[str], shapes_dir: Path, pool: Poo
             _WORKER.clear()
             _WORKER.update(saved)
     try:
-        return gather(pool, _run_unit, [(u, inverse, str(shapes_dir)) for u in units], order=largest_first(units),
-                      progress=progress)
+        return gather(pool, _run_unit, [(u, inverse, str(shapes_dir)) for u in units], order=largest_first(units), progress=progress)
     except KgtoolError:
         raise
     except Exception as exc:  # pySHACL's own errors, raised in a worker
@@ -333,8 +343,9 @@ def _as_root(source: Path | str | Sequence[Path | str], ontology_dir: Path | Non
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not (path / "data").is_dir() and not (path / "ontology").is_dir():
-            raise KgtoolError(f"no ontology/ or data/ folder under {path}", where=str(path),
-                              hint="pass the project root, or a list of Turtle files")
+            raise KgtoolError(
+                f"no ontology/ or data/ folder under {path}", where=str(path), hint="pass the project root, or a list of Turtle files"
+            )
         if ontology_dir is not None and Path(ontology_dir).resolve() != (path / "ontology").resolve():
             raise KgtoolError("ontology_dir goes with a list of files, not with a project root")
         return _Root(path)

@@ -6,6 +6,7 @@ Turtle and keeps its own quadstore, so each call serialises the rdflib graphs to
 N-Triples in a temporary folder and loads them into a fresh, in-memory owlready2 World:
 no state survives between calls and nothing touches owlready2's default world.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -119,12 +120,12 @@ def _run_hermit(path: Path, merged: rdflib.Graph, *, java: str, infer: bool) -> 
             try:
                 world.get_ontology(path.as_uri()).load()
             except Exception as exc:  # owlready2 raises several unrelated classes here
-                raise EngineError(
-                    f"owlready2 could not load the graph: {exc}", where="kgtool.gaps.reasoning"
-                ) from exc
+                raise EngineError(f"owlready2 could not load the graph: {exc}", where="kgtool.gaps.reasoning") from exc
             try:
                 owlready2.sync_reasoner_hermit(
-                    world, infer_property_values=False, debug=0,
+                    world,
+                    infer_property_values=False,
+                    debug=0,
                     ignore_unsupported_datatypes=True,  # xsd:date and xsd:duration data
                 )
             except owlready2.OwlReadyInconsistentOntologyError as exc:
@@ -132,16 +133,10 @@ def _run_hermit(path: Path, merged: rdflib.Graph, *, java: str, infer: bool) -> 
             except FileNotFoundError as exc:
                 raise EngineError(f"could not start {java}: {exc}", hint=JAVA_HINT) from exc
             except owlready2.OwlReadyJavaError as exc:
-                raise EngineError(
-                    f"HermiT failed: {_first_lines(str(exc))}", where="kgtool.gaps.reasoning"
-                ) from exc
+                raise EngineError(f"HermiT failed: {_first_lines(str(exc))}", where="kgtool.gaps.reasoning") from exc
             except Exception as exc:
-                raise EngineError(
-                    f"owlready2 failed while reasoning: {exc}", where="kgtool.gaps.reasoning"
-                ) from exc
-            unsatisfiable = sorted(
-                c.iri for c in world.inconsistent_classes() if isinstance(c, owlready2.ThingClass)
-            )
+                raise EngineError(f"owlready2 failed while reasoning: {exc}", where="kgtool.gaps.reasoning") from exc
+            unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if isinstance(c, owlready2.ThingClass))
             inferred = _inferred_members(world, merged) if infer else {}
     finally:
         world.close()
@@ -160,7 +155,8 @@ def _inferred_members(world: Any, merged: rdflib.Graph) -> dict[str, list[str]]:
             continue
         asserted = {str(s) for s in merged.subjects(RDF.type, URIRef(cls_iri))}
         members = {
-            ind.iri for ind in cls.instances(world=world)
+            ind.iri
+            for ind in cls.instances(world=world)
             if getattr(ind, "storid", -1) > 0  # blank nodes have negative storids
         }
         result[cls_iri] = sorted(members - asserted)
@@ -204,7 +200,7 @@ def _asserted_clashes(graph: rdflib.Graph) -> list[str]:
             continue
         members = [m for m in Collection(graph, members_node) if isinstance(m, URIRef)]
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 pairs.add(frozenset((a, b)))
     if not pairs:
         return []
@@ -212,9 +208,7 @@ def _asserted_clashes(graph: rdflib.Graph) -> list[str]:
     resources = {s for s in graph.subjects(RDF.type, None) if not isinstance(s, BNode)}
     for resource in sorted(resources, key=str):
         types = _told_superclasses(graph, set(graph.objects(resource, RDF.type)))
-        hit = sorted(
-            "/".join(sorted(str(c) for c in pair)) for pair in pairs if pair <= types
-        )
+        hit = sorted("/".join(sorted(str(c) for c in pair)) for pair in pairs if pair <= types)
         if hit:
             clashes.append(f"{resource} ({hit[0]})")
             if len(clashes) == MAX_CLASHES:

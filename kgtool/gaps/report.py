@@ -1,4 +1,5 @@
 """The gap report written out: text grouped by jurisdiction, JSON, the SHACL report graph as Turtle, HTML."""
+
 from __future__ import annotations
 
 import html
@@ -77,7 +78,7 @@ def _short_iri(iri: str) -> str:
     if best is None or best == PREFIXES["id"]:
         return iri
     prefix = next(p for p, ns in namespaces.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
+    return f"{prefix}:{iri[len(best) :]}"
 
 
 def _shown_value(f: Finding) -> str | None:
@@ -153,8 +154,9 @@ def _render_html(report: Report, findings: list[Finding], wanted: set[str]) -> s
                 if f.source_passage:
                     parts.append(f'<blockquote lang="zh">{e(f.source_passage)}</blockquote>')
                 if f.correction:
-                    parts.append(f'<br><em class="corrected">经分析人员更正 / rests on an analyst\'s correction: '
-                                 f"<code>{e(f.correction)}</code></em>")
+                    parts.append(
+                        f'<br><em class="corrected">经分析人员更正 / rests on an analyst\'s correction: <code>{e(f.correction)}</code></em>'
+                    )
                 parts.append("</li>")
             parts.append("</ul>")
         parts.append("</section>")

@@ -10,6 +10,7 @@ No RDFS inference is run: it costs several times the validation and changes the 
 (an rdfs:range can turn a body into a post and hide a gap). The shapes follow subclasses
 themselves, through sh:targetClass over the ontology's rdfs:subClassOf triples.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,6 +25,7 @@ from kgtool.gaps.tuning import ParsedOnce
 from kgtool.vocab import PREFIXES
 
 # ------------------------------------------------------------------------------- loading
+
 
 def _parse_dir(graph: Graph, folder: Path, what: str) -> Graph:
     error = ShapesError if what == "shapes" else KgtoolError
@@ -83,6 +85,7 @@ def _flatten(data: Graph | rdflib.Dataset) -> Graph:
 
 # ------------------------------------------------------------------------------- validating
 
+
 def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Path | None = None) -> Report:
     """Run the SHACL shapes in shapes_dir over data (plus ontology_dir, if given).
 
@@ -110,8 +113,14 @@ def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Pa
     started = time.perf_counter()
     try:
         conforms, report_graph, _ = shacl_validate(
-            ParsedOnce(graph), shacl_graph=shapes, inference="none", abort_on_first=False,
-            allow_infos=False, allow_warnings=False, advanced=False, meta_shacl=False,
+            ParsedOnce(graph),
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_infos=False,
+            allow_warnings=False,
+            advanced=False,
+            meta_shacl=False,
         )
     except Exception as exc:  # pySHACL's ReportableRuntimeError, ShapeLoadError, …
         raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
@@ -120,5 +129,3 @@ def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Pa
         report_graph.bind(prefix, namespace, override=False)
     findings = tuple(sorted(read_findings(report_graph, graph), key=finding_order))
     return Report(conforms=bool(conforms), findings=findings, report_graph=report_graph, seconds=seconds)
-
-

@@ -6,6 +6,7 @@
   rather than a list, and the human-readable text of each result (kgtool reads the report
   graph, never that text) not composed. About 1.4x on one core (docs/performance.md).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,8 +23,7 @@ class ParsedOnce(Graph):
     """
 
     def __init__(self, graph: Graph):
-        super().__init__(store=graph.store, identifier=graph.identifier,
-                         namespace_manager=graph.namespace_manager)
+        super().__init__(store=graph.store, identifier=graph.identifier, namespace_manager=graph.namespace_manager)
         self._prepared: dict[str, object] = {}
 
     def query(self, query_object, *args, **kwargs):
@@ -37,7 +37,6 @@ class ParsedOnce(Graph):
                     self._prepared[query_object] = prepareQuery(query_object)
             query_object = self._prepared[query_object]
         return super().query(query_object, *args, **kwargs)
-
 
 
 class _SetList(list):
@@ -65,7 +64,9 @@ def speedups() -> Iterator[None]:
     saved_describe = ConstraintComponent.__dict__.get("make_v_result_description")
     if hasattr(shape_module, "module"):  # shape.py reads CONSTRAINT_PARAMS from its own module
         shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            _SetList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+            _SetList(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
     if saved_describe is not None:
         ConstraintComponent.make_v_result_description = lambda self, *args, **kwargs: ""  # type: ignore[method-assign]
     try:

@@ -19,6 +19,7 @@ one unit (`unsplit`, `whole_unit`). SPARQL-based constraints are assumed to read
 about ``$this`` and its own document's nodes (true of shapes/integrity.ttl's only one, which
 reads ``$this``'s own values).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,19 @@ from kgtool.gaps.single import new_graph
 from kgtool.store.files import graph_files
 from kgtool.vocab import SH, WSA
 
-__all__ = ["Outcome", "Unit", "check_split", "largest_first", "merge_outcomes", "plan_units", "report_triples",
-           "shape_limits", "shared_results", "unsplit", "whole_unit"]
+__all__ = [
+    "Outcome",
+    "Unit",
+    "check_split",
+    "largest_first",
+    "merge_outcomes",
+    "plan_units",
+    "report_triples",
+    "shape_limits",
+    "shared_results",
+    "unsplit",
+    "whole_unit",
+]
 
 _POLICY_DOCUMENT = ox.NamedNode(str(WSA.PolicyDocument))
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -52,17 +64,17 @@ _SMALL_UNIT_BYTES = 1_500_000
 class Unit:
     """Files validated together in one worker: documents plus the shared context."""
 
-    documents: tuple[str, ...]     # data files that each hold one or more wsa:PolicyDocument
-    context: tuple[str, ...]       # ontology and other data files (places …), loaded in every unit
-    keep: str                      # "documents": findings about the documents' subjects; "all"
+    documents: tuple[str, ...]  # data files that each hold one or more wsa:PolicyDocument
+    context: tuple[str, ...]  # ontology and other data files (places …), loaded in every unit
+    keep: str  # "documents": findings about the documents' subjects; "all"
 
 
 @dataclass(frozen=True)
 class Outcome:
     findings: tuple[Finding, ...]
-    results: tuple[tuple, ...]     # report-graph triples of the kept results
+    results: tuple[tuple, ...]  # report-graph triples of the kept results
     result_nodes: tuple[BNode, ...]
-    breaks: tuple[str, ...]        # why the per-document split would be wrong, if it would
+    breaks: tuple[str, ...]  # why the per-document split would be wrong, if it would
     error: tuple[str, str] | None = None  # (message, file) when a file cannot be read
     shared: tuple[tuple[str, str], ...] = ()  # (IRI, digest of its statements) of nodes shared with other documents
     shared_results: tuple[tuple[BNode, str], ...] = ()  # kept results whose focus is such a node
@@ -74,8 +86,7 @@ def _is_document_file(path: Path) -> bool:
     if "PolicyDocument" not in text:
         return False
     # parsed as a stream, stopping at the type: build writes the document's own statements first
-    return any(t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT
-               for t in ox.parse(text, format=ox.RdfFormat.TURTLE))
+    return any(t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT for t in ox.parse(text, format=ox.RdfFormat.TURTLE))
 
 
 def plan_units(root: Path, *, workers: int, unit_bytes: int = _UNIT_BYTES) -> tuple[list[Unit], Unit]:
@@ -134,9 +145,11 @@ def check_split(triples: list, inverse: frozenset[str], context_subjects: set) -
     reach the context; an inverse-path predicate must point inside the document. A shared node
     gives the same findings in every unit only if every document says the same of it: the
     caller compares the digests of all units (`unsplit`)."""
-    documents = frozenset(t.subject.value for t in triples
-                          if t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT
-                          and isinstance(t.subject, ox.NamedNode))
+    documents = frozenset(
+        t.subject.value
+        for t in triples
+        if t.predicate == _RDF_TYPE and t.object == _POLICY_DOCUMENT and isinstance(t.subject, ox.NamedNode)
+    )
     prefixes = tuple(d + "/" for d in documents)
 
     def own(iri: str) -> bool:
@@ -209,8 +222,7 @@ def unsplit(outcomes: Sequence[Outcome]) -> tuple[str, ...]:
     return (f"documents could not be validated apart ({breaks[0]}{more}): validated as one unit",)
 
 
-def merge_outcomes(outcomes: Sequence[Outcome], shapes: Graph, started: float, *,
-                   notes: tuple[str, ...] = ()) -> Report:
+def merge_outcomes(outcomes: Sequence[Outcome], shapes: Graph, started: float, *, notes: tuple[str, ...] = ()) -> Report:
     """The units' findings and report graphs as one report, de-duplicated and sorted exactly as
     `kgtool.gaps.single.validate` sorts (whichever engine validated the units)."""
     found: dict[tuple, Finding] = {}
@@ -235,8 +247,7 @@ def merge_outcomes(outcomes: Sequence[Outcome], shapes: Graph, started: float, *
     conforms = not any(o.result_nodes for o in outcomes)
     report.add((node, SH.conforms, Literal(conforms)))
     findings = tuple(sorted(found.values(), key=finding_order))
-    return Report(conforms=conforms, findings=findings, report_graph=report,
-                  seconds=time.perf_counter() - started, notes=notes)
+    return Report(conforms=conforms, findings=findings, report_graph=report, seconds=time.perf_counter() - started, notes=notes)
 
 
 def _below(triples: Sequence[tuple], roots: set) -> set:

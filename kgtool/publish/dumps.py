@@ -6,6 +6,7 @@ the same folder, then a rename) and gzip-compressed when its name ends in ``.gz`
 name or time in the gzip header, so the same store gives the same bytes. Turtle and JSON-LD
 have no named graphs: they hold each triple of the union once, however many graphs state it.
 """
+
 from __future__ import annotations
 
 import gzip

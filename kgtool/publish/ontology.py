@@ -6,6 +6,7 @@ Making the page takes seconds (pyLODE loads its background ontologies and walks 
 `OntologyCache` keeps the page and each serialisation for as long as the files' content is the
 same: the web app holds one for its life.
 """
+
 from __future__ import annotations
 
 import base64
@@ -49,8 +50,7 @@ def ontology_files(root: Path) -> list[Path]:
     folder = Path(root) / "ontology"
     files = sorted(folder.glob("*.ttl"))
     if not files:
-        raise SourceError("no ontology (*.ttl) found", where=str(folder),
-                          hint="point KGTOOL_HOME (or --root) at the project folder")
+        raise SourceError("no ontology (*.ttl) found", where=str(folder), hint="point KGTOOL_HOME (or --root) at the project folder")
     return files
 
 
@@ -161,8 +161,7 @@ def ontology_html(graph: Graph, nav: Sequence[Link] = ()) -> str:
 
 def style_hashes(html: str) -> list[str]:
     """CSP source expressions ('sha256-…') for each <style> element of the page, in order."""
-    return [f"'sha256-{base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()}'"
-            for m in _STYLE.finditer(html)]
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()}'" for m in _STYLE.finditer(html)]
 
 
 class OntologyCache:

@@ -21,6 +21,7 @@ pyLODE's OntPub documents classes and properties, but:
 
 Everything here edits pyLODE's dominate tree with dominate's own elements, which escape text.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,9 +40,14 @@ from kgtool.publish.ontology_terms import Linker, curie, in_languages, labels, v
 ONTDOC = Namespace("https://w3id.org/profile/ontdoc/")
 #: Rows pyLODE leaves out of a term's table: property -> heading.
 EXTRA_ROWS = {
-    SKOS.exactMatch: "Exact Match", SKOS.closeMatch: "Close Match", SKOS.broadMatch: "Broad Match",
-    SKOS.narrowMatch: "Narrow Match", SKOS.relatedMatch: "Related Match",
-    OWL.equivalentProperty: "Equivalent Property", OWL.inverseOf: "Inverse Of", OWL.disjointWith: "Disjoint With",
+    SKOS.exactMatch: "Exact Match",
+    SKOS.closeMatch: "Close Match",
+    SKOS.broadMatch: "Broad Match",
+    SKOS.narrowMatch: "Narrow Match",
+    SKOS.relatedMatch: "Related Match",
+    OWL.equivalentProperty: "Equivalent Property",
+    OWL.inverseOf: "Inverse Of",
+    OWL.disjointWith: "Disjoint With",
 }
 #: Styles of what is added (the page's other styles are pyLODE's own).
 CSS = """
@@ -124,8 +130,12 @@ def _complete_terms(doc: document, ont: Graph, graph: Graph, ids: dict[URIRef, s
         for prop, title in EXTRA_ROWS.items():
             values = sorted(graph.objects(iri, prop), key=str)
             if values:
-                grid.add(tr(th(a(title, href=str(prop), _class="hover_property", title=curie(prop, link.names))),
-                            td(values_cell(graph, values, link))))
+                grid.add(
+                    tr(
+                        th(a(title, href=str(prop), _class="hover_property", title=curie(prop, link.names))),
+                        td(values_cell(graph, values, link)),
+                    )
+                )
 
 
 def _complete_toc(doc: document, graph: Graph, ids: dict[URIRef, str]) -> None:
@@ -171,8 +181,9 @@ def _stable_json_ld(doc: document) -> None:
 
 def _insert_before(parent, element, before_id: str) -> None:
     """Put ``element`` into ``parent`` before the child with id ``before_id`` (at the end if none)."""
-    at = next((i for i, child in enumerate(parent.children)
-               if getattr(child, "attributes", {}).get("id") == before_id), len(parent.children))
+    at = next(
+        (i for i, child in enumerate(parent.children) if getattr(child, "attributes", {}).get("id") == before_id), len(parent.children)
+    )
     parent.children.insert(at, element)
     element.parent = parent
 
@@ -182,8 +193,9 @@ def _toc_entry(title: str, href: str, entries: Sequence[tuple[str, str]]):
 
 
 # --- the whole page --------------------------------------------------------------------------------
-def complete(doc: document, ont: Graph, graph: Graph, ids: dict[URIRef, str], ontology: URIRef,
-             links: Sequence[tuple[str, str]] = ()) -> None:
+def complete(
+    doc: document, ont: Graph, graph: Graph, ids: dict[URIRef, str], ontology: URIRef, links: Sequence[tuple[str, str]] = ()
+) -> None:
     """Complete pyLODE's page in place.
 
     Args:
@@ -221,8 +233,10 @@ def complete(doc: document, ont: Graph, graph: Graph, ids: dict[URIRef, str], on
 
 def _toc_insert(toc, entry) -> None:
     """Add an entry to pyLODE's table of contents before its Namespaces entry, as the sections are."""
+
     def heads(child) -> list[str]:
         return [link["href"] for link in child.get("a")] if hasattr(child, "get") else []
+
     at = next((i for i, child in enumerate(toc.children) if "#namespaces" in heads(child)), len(toc.children))
     toc.children.insert(at, entry)
     entry.parent = toc

@@ -4,6 +4,7 @@ Shared by the completion of pyLODE's page (`kgtool.publish.ontology_page`) and t
 adds (`kgtool.publish.ontology_sections`); everything is built with dominate's elements, which
 escape text.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,18 +18,30 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from kgtool.vocab import PREFIXES, WSA
 
 #: The kinds of term that get an anchor of their own.
-TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
-              SKOS.ConceptScheme, SKOS.Concept)
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property, SKOS.ConceptScheme, SKOS.Concept)
 #: Languages shown first, in this order; others follow by tag.
 LANGS = ("zh", "en")
 #: dominate's flag to render an element on its parent's line (no whitespace around it, which a link would underline).
 INLINE = {"__inline": True}
-_RESTRICTIONS = ((OWL.someValuesFrom, "some"), (OWL.allValuesFrom, "only"), (OWL.hasValue, "value"),
-                 (OWL.minCardinality, "min"), (OWL.maxCardinality, "max"), (OWL.cardinality, "exactly"),
-                 (OWL.minQualifiedCardinality, "min"), (OWL.maxQualifiedCardinality, "max"),
-                 (OWL.qualifiedCardinality, "exactly"))
-_CARDINALITIES = {OWL.minCardinality, OWL.maxCardinality, OWL.cardinality, OWL.minQualifiedCardinality,
-                  OWL.maxQualifiedCardinality, OWL.qualifiedCardinality}
+_RESTRICTIONS = (
+    (OWL.someValuesFrom, "some"),
+    (OWL.allValuesFrom, "only"),
+    (OWL.hasValue, "value"),
+    (OWL.minCardinality, "min"),
+    (OWL.maxCardinality, "max"),
+    (OWL.cardinality, "exactly"),
+    (OWL.minQualifiedCardinality, "min"),
+    (OWL.maxQualifiedCardinality, "max"),
+    (OWL.qualifiedCardinality, "exactly"),
+)
+_CARDINALITIES = {
+    OWL.minCardinality,
+    OWL.maxCardinality,
+    OWL.cardinality,
+    OWL.minQualifiedCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.qualifiedCardinality,
+}
 
 
 # --- names and anchors ---------------------------------------------------------------------------
@@ -41,11 +54,14 @@ def prefixes(graph: Graph) -> dict[str, str]:
 def curie(iri: URIRef, names: dict[str, str]) -> str:
     """``org:Post`` for an IRI under a known namespace (the longest), else the IRI itself."""
     text = str(iri)
-    best = max(((prefix, ns) for prefix, ns in names.items() if text.startswith(ns) and len(text) > len(ns)),
-               key=lambda pair: len(pair[1]), default=None)
-    if best is None or "/" in text[len(best[1]):] or "#" in text[len(best[1]):]:
+    best = max(
+        ((prefix, ns) for prefix, ns in names.items() if text.startswith(ns) and len(text) > len(ns)),
+        key=lambda pair: len(pair[1]),
+        default=None,
+    )
+    if best is None or "/" in text[len(best[1]) :] or "#" in text[len(best[1]) :]:
         return text
-    return f"{best[0]}:{text[len(best[1]):]}"
+    return f"{best[0]}:{text[len(best[1]) :]}"
 
 
 def term_ids(graph: Graph) -> dict[URIRef, str]:
@@ -61,7 +77,7 @@ def term_ids(graph: Graph) -> dict[URIRef, str]:
     for iri in terms:
         text = str(iri)
         if text.startswith(str(WSA)) and len(text) > len(str(WSA)):
-            ids[iri] = text[len(str(WSA)):]
+            ids[iri] = text[len(str(WSA)) :]
         elif (iri, RDF.type, SKOS.ConceptScheme) in graph:
             ids[iri] = "scheme-" + text.rstrip("/").rsplit("/", 1)[-1]
         else:
@@ -102,8 +118,7 @@ def labels(graph: Graph, iri) -> list[Literal]:
 
 
 def comments(graph: Graph, iri) -> list[Literal]:
-    return sorted((o for o in graph.objects(iri, RDFS.comment | SKOS.definition) if isinstance(o, Literal)),
-                  key=lang_key)
+    return sorted((o for o in graph.objects(iri, RDFS.comment | SKOS.definition) if isinstance(o, Literal)), key=lang_key)
 
 
 def literal_values(literals: Sequence[Literal]):

@@ -19,6 +19,7 @@ A subset's IRI is its named graph's IRI: ``GRAPH <subset> { … }`` asks that su
 The whole's ``void:triples`` is the store's count over the union of its graphs, which counts a
 triple stated in two graphs twice, as the N-Quads dump holds it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,17 +53,24 @@ DESCRIPTION = Path("data", "dataset", "void.ttl")
 #: graph (a count per graph takes seconds at a million triples), not a visitor's input.
 TIMEOUT_S = 600.0
 MAX_ROWS = 10_000_000
-HEADER = (b"# The dataset's VoID + DCAT description, written by `kgtool build` from the store and\n"
-          b"# data/dataset/about.ttl: edit that file, not this one. Served at /.well-known/void.\n")
+HEADER = (
+    b"# The dataset's VoID + DCAT description, written by `kgtool build` from the store and\n"
+    b"# data/dataset/about.ttl: edit that file, not this one. Served at /.well-known/void.\n"
+)
 
-_PREFIXES = ("PREFIX wsa: <https://w3id.org/wsa/ontology#>\nPREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
-             "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+_PREFIXES = (
+    "PREFIX wsa: <https://w3id.org/wsa/ontology#>\nPREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+    "PREFIX dcterms: <http://purl.org/dc/terms/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
 _COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: What a graph is read from: the documents and ontologies it states, with their titles.
-_SOURCES = _PREFIXES + """SELECT ?g ?source ?title WHERE {
+_SOURCES = (
+    _PREFIXES
+    + """SELECT ?g ?source ?title WHERE {
   GRAPH ?g { VALUES ?kind { wsa:PolicyDocument owl:Ontology } ?source a ?kind
              OPTIONAL { ?source dcterms:title|rdfs:label ?title } }
 }"""
+)
 _TERMS = "SELECT DISTINCT ?term WHERE { { ?s ?term ?o } UNION { ?s a ?term } }"
 #: What rdflib's Turtle parser raises on a bad file (BadSyntax is a SyntaxError; some input gives IndexError).
 _UNREADABLE = (SyntaxError, ValueError, LookupError, OSError)
@@ -141,8 +149,9 @@ def about(root: Path) -> Graph:
         try:
             graph.parse(path, format="turtle")
         except _UNREADABLE as exc:
-            raise SourceError(f"not valid Turtle: {_why(exc)}", where=str(path),
-                              hint="it holds the dataset's title, licence and publisher") from None
+            raise SourceError(
+                f"not valid Turtle: {_why(exc)}", where=str(path), hint="it holds the dataset's title, licence and publisher"
+            ) from None
     return graph
 
 
@@ -186,8 +195,17 @@ def describe(store: Store, facts: Graph, *, modified: date | None = None) -> Gra
 
 
 def _bound(graph: Graph) -> Graph:
-    for prefix, namespace in {"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "spdx": SPDX,
-                              "rdfs": RDFS, "xsd": XSD, "graph": vocab.GRAPH, "id": vocab.ID}.items():
+    for prefix, namespace in {
+        "void": VOID,
+        "dcat": DCAT,
+        "dcterms": DCTERMS,
+        "foaf": FOAF,
+        "spdx": SPDX,
+        "rdfs": RDFS,
+        "xsd": XSD,
+        "graph": vocab.GRAPH,
+        "id": vocab.ID,
+    }.items():
         graph.bind(prefix, namespace, override=True)
     return graph
 
@@ -255,14 +273,12 @@ def served(store: Store, root: Path) -> Graph:
     last = built(root)
     graph = describe(store, about(root), modified=_modified(last))
     if last is None or not isomorphic(graph, last):
-        log.warning("%s does not describe the store served: run `kgtool build`; serving the store's own counts",
-                    DESCRIPTION)
+        log.warning("%s does not describe the store served: run `kgtool build`; serving the store's own counts", DESCRIPTION)
         graph.remove((vocab.DATASET, DCTERMS.modified, None))
     return graph
 
 
-def with_access(description: Graph, *, endpoint: str, landing_page: str, dumps_page: str,
-                dumps: Sequence[tuple[Dump, str]]) -> Graph:
+def with_access(description: Graph, *, endpoint: str, landing_page: str, dumps_page: str, dumps: Sequence[tuple[Dump, str]]) -> Graph:
     """A copy of the description with a server's access to it: its SPARQL endpoint and dumps.
 
     Args:

@@ -7,6 +7,7 @@ time with its row count; `answers` keeps saved-query answers in the
 on-disk store; `counts` is the one definition of a document's counts
 (queries/document-statistics.rq) that stats, ingest and the web show.
 """
+
 from __future__ import annotations
 
 from kgtool.query.guard import check, run_query

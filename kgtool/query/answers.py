@@ -8,6 +8,7 @@ the whole store folder, so a stale answer cannot outlive the data it was compute
 Only saved queries go through here (the library is finite), never ad-hoc SPARQL, so the
 folder stays small; an answer cut at the row limit, or a CONSTRUCT, is never stored.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -75,8 +76,7 @@ def kept(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, m
     return None if folder is None else _read(folder / f"{_key(sparql, bindings, max_rows)}.json")
 
 
-def keep(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None,
-         result: Result) -> None:
+def keep(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None, result: Result) -> None:
     """Store ``result`` as the answer to this saved query, if it is whole and the store keeps answers."""
     folder = answers_dir(store)
     if folder is not None and result.kind in ("select", "ask") and not result.truncated:
@@ -84,8 +84,7 @@ def keep(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, m
             _write(folder / f"{_key(sparql, bindings, max_rows)}.json", result)
 
 
-def answer(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None,
-           run: Callable[[], Result]) -> Result:
+def answer(store: Store, sparql: str, bindings: Mapping[str, Identifier] | None, max_rows: int | None, run: Callable[[], Result]) -> Result:
     """The stored answer to this saved query, else ``run()``'s, stored for next time.
 
     ``run`` must run exactly ``sparql`` with ``bindings`` on ``store``, cut at ``max_rows``.

@@ -6,6 +6,7 @@ count wherever it is shown; what each count counts is written in the query's hea
 docs/queries.md), nowhere else. `kgtool compare --by structure` builds its graph from the same
 definitions (tests/test_counts.py holds the views to one another).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,8 +21,7 @@ from kgtool.store.summaries import with_summary
 #: The saved query that defines the counts.
 NAME = "document-statistics"
 #: The counts it answers, in its column order.
-KINDS = ("provisions", "bodies", "posts", "duties", "frequencies", "persons", "principles", "sanctions",
-         "rewards", "mitigations")
+KINDS = ("provisions", "bodies", "posts", "duties", "frequencies", "persons", "principles", "sanctions", "rewards", "mitigations")
 
 
 def counts_query(root: Path) -> SavedQuery:

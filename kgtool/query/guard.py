@@ -3,6 +3,7 @@
 Both engines go through here, so the CLI, the web endpoint and the saved-query library
 refuse the same things with the same messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,9 @@ def check(sparql: str) -> str:
         text = str(e)
         m = re.match(r"Unknown namespace prefix : (\S+)", text)
         if m:
-            raise QueryError(f"unknown prefix {m.group(1)}:", hint="declare it with PREFIX, or use one of: "
-                             + ", ".join(sorted(_known()))) from None
+            raise QueryError(
+                f"unknown prefix {m.group(1)}:", hint="declare it with PREFIX, or use one of: " + ", ".join(sorted(_known()))
+            ) from None
         raise QueryError(f"cannot parse query: {text}") from None
     for node in _walk(prepared.algebra):
         name = getattr(node, "name", None)
@@ -87,9 +89,16 @@ def _known() -> list[str]:
     return list(PREFIXES)
 
 
-def run_query(store: Store, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
-              count: bool = False) -> Result:
+def run_query(
+    store: Store,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Identifier] | None = None,
+    timeout: float | None = None,
+    max_rows: int | None = None,
+    offset: int = 0,
+    count: bool = False,
+) -> Result:
     """Check and run a query on any engine, within the time and row limits of settings
     (``offset`` and ``count`` page a SELECT answer: `kgtool.query.paging`).
 
@@ -98,7 +107,11 @@ def run_query(store: Store, sparql: str, *, bindings: Mapping[str, Identifier] |
         EngineError: if the engine is unreachable or too slow.
     """
     check(sparql)
-    return store.query(sparql, bindings=bindings,
-                       timeout=timeout if timeout is not None else float(setting("query_timeout_s")),
-                       max_rows=max_rows if max_rows is not None else int(setting("max_rows")),
-                       offset=offset, count=count)
+    return store.query(
+        sparql,
+        bindings=bindings,
+        timeout=timeout if timeout is not None else float(setting("query_timeout_s")),
+        max_rows=max_rows if max_rows is not None else int(setting("max_rows")),
+        offset=offset,
+        count=count,
+    )

@@ -6,6 +6,7 @@ nobody reads into rdflib terms. A page is asked of the engine as a window (`Stor
 ``offset`` and ``count``): only its rows are converted, the others only counted, so the CLI
 and the web can say "rows 1–1,000 of 23,712" and how to get the next page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,8 +51,7 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.result.kind == "select" and (self.last < self.total if self.total is not None
-                                                 else self.result.truncated)
+        return self.result.kind == "select" and (self.last < self.total if self.total is not None else self.result.truncated)
 
     @property
     def whole(self) -> bool:
@@ -59,7 +59,7 @@ class Page:
         return self.number == 1 and not self.has_next
 
     def describe(self) -> str:
-        """"rows 1–1,000 of 23,712 (page 1 of 24)", for the CLI's note and the web page."""
+        """ "rows 1–1,000 of 23,712 (page 1 of 24)", for the CLI's note and the web page."""
         of = f" of {self.total:,}" if self.total is not None else ""
         pages = f" (page {self.number} of {self.pages:,})" if self.pages is not None else f" (page {self.number})"
         if not self.result.rows:
@@ -79,8 +79,15 @@ def page_size(value: int | None = None) -> int:
     return min(size, int(setting("max_rows")))
 
 
-def run_page(store: Store, sparql: str, *, number: int = 1, size: int | None = None,
-             bindings: Mapping[str, Identifier] | None = None, timeout: float | None = None) -> Page:
+def run_page(
+    store: Store,
+    sparql: str,
+    *,
+    number: int = 1,
+    size: int | None = None,
+    bindings: Mapping[str, Identifier] | None = None,
+    timeout: float | None = None,
+) -> Page:
     """Page ``number`` of the answer to ``sparql`` (checked read-only, as `run_query`).
 
     Raises:
@@ -90,13 +97,13 @@ def run_page(store: Store, sparql: str, *, number: int = 1, size: int | None = N
     if number < 1:
         raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
     rows = page_size(size)
-    result = run_query(store, sparql, bindings=bindings, timeout=timeout, max_rows=rows,
-                       offset=(number - 1) * rows, count=True)
+    result = run_query(store, sparql, bindings=bindings, timeout=timeout, max_rows=rows, offset=(number - 1) * rows, count=True)
     return Page(result, number, rows, result.total)
 
 
-def saved_page(store: Store, sparql: str, *, number: int = 1, size: int | None = None,
-               bindings: Mapping[str, Identifier] | None = None) -> Page:
+def saved_page(
+    store: Store, sparql: str, *, number: int = 1, size: int | None = None, bindings: Mapping[str, Identifier] | None = None
+) -> Page:
     """A page of a saved query's answer: cut from the answer the on-disk store keeps, if it
     keeps one (`kgtool.query.answers`), else asked of the engine and, when it is the whole
     answer, kept for next time."""
@@ -107,11 +114,14 @@ def saved_page(store: Store, sparql: str, *, number: int = 1, size: int | None =
         if number < 1:
             raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
         start = (number - 1) * rows
-        cut = whole.rows[start:start + rows]
+        cut = whole.rows[start : start + rows]
         more = start + rows < len(whole.rows)
-        return Page(Result(kind=whole.kind, variables=whole.variables, rows=cut, boolean=whole.boolean,
-                           truncated=more, total=len(whole.rows)), number, rows,
-                    len(whole.rows) if whole.kind == "select" else None)
+        return Page(
+            Result(kind=whole.kind, variables=whole.variables, rows=cut, boolean=whole.boolean, truncated=more, total=len(whole.rows)),
+            number,
+            rows,
+            len(whole.rows) if whole.kind == "select" else None,
+        )
     page = run_page(store, sparql, number=number, size=rows, bindings=bindings)
     if page.whole:
         keep(store, sparql, bindings, limit, page.result)

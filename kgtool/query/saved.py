@@ -4,6 +4,7 @@ A file stays plain SPARQL that runs in any editor; the header gives its zh/en ti
 description and typed parameters. A parameter `x` binds the query's `?x`; values are
 turned into RDF terms here, never spliced into the query text.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ class Param:
     optional: bool = False
     default: str | None = None
     description: str = ""
-    kind: str | None = None       # for resource: a class (wsa:Jurisdiction, skos:Concept) a label must name
+    kind: str | None = None  # for resource: a class (wsa:Jurisdiction, skos:Concept) a label must name
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +71,22 @@ def parse_file(path: Path) -> SavedQuery:
     for raw in meta.get("params") or []:
         param = Param(**{k: v for k, v in raw.items() if k in Param.__slots__})
         if param.type not in PARAM_TYPES:
-            raise QueryError(f"parameter {param.name!r} has unknown type {param.type!r}", where=str(path),
-                             hint="use one of " + ", ".join(PARAM_TYPES))
+            raise QueryError(
+                f"parameter {param.name!r} has unknown type {param.type!r}", where=str(path), hint="use one of " + ", ".join(PARAM_TYPES)
+            )
         if not re.search(rf"[?$]{re.escape(param.name)}\b", text):
             raise QueryError(f"parameter {param.name!r} is not a variable of the query", where=str(path))
         params.append(param)
-    return SavedQuery(path.stem, str(title["zh"]), str(title["en"]), str(meta.get("description", "")).strip(),
-                      tuple(params), tuple(meta.get("tags") or ()), text, path)
+    return SavedQuery(
+        path.stem,
+        str(title["zh"]),
+        str(title["en"]),
+        str(meta.get("description", "")).strip(),
+        tuple(params),
+        tuple(meta.get("tags") or ()),
+        text,
+        path,
+    )
 
 
 def library(folder: Path) -> dict[str, SavedQuery]:
@@ -89,8 +99,11 @@ _NAME_PREDICATES = tuple(str(p) for p in (RDFS.label, SKOS.prefLabel, SKOS.altLa
 
 
 def _unnamed(value: str, name: str) -> QueryError:
-    return QueryError(f"nothing in the graph is called {value!r}", where=f"--param {name}",
-                      hint="give an IRI, a prefixed name such as role:safety_deputy, or an exact label")
+    return QueryError(
+        f"nothing in the graph is called {value!r}",
+        where=f"--param {name}",
+        hint="give an IRI, a prefixed name such as role:safety_deputy, or an exact label",
+    )
 
 
 def _resource(store: Store, value: str, name: str, kind: str | None = None) -> URIRef:
@@ -110,24 +123,29 @@ def _resource(store: Store, value: str, name: str, kind: str | None = None) -> U
         typed = "?x rdf:type/rdfs:subClassOf* ?kind . "
     index = index_for(store, build=False)
     if index is not None:  # whole-label matches from the index instead of a scan of every label
-        named = {h.subject for h in index.search(value, predicates=_NAME_PREDICATES)
-                 if h.text.lower() == value.lower()}
+        named = {h.subject for h in index.search(value, predicates=_NAME_PREDICATES) if h.text.lower() == value.lower()}
         if not named:
             raise _unnamed(value, name)
         candidates = " ".join(URIRef(iri).n3() for iri in sorted(named))
         result = store.query(
             f"SELECT DISTINCT ?x WHERE {{ VALUES ?x {{ {candidates} }} {typed}}} ORDER BY ?x LIMIT 5",
-            bindings={k: v for k, v in bindings.items() if k == "kind"})
+            bindings={k: v for k, v in bindings.items() if k == "kind"},
+        )
     else:
         result = store.query(
             "SELECT DISTINCT ?x WHERE { ?x ?p ?l . VALUES ?p { rdfs:label skos:prefLabel skos:altLabel foaf:name } "
-            f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5", bindings=bindings)
+            f"{typed}FILTER(LCASE(STR(?l)) = ?value) }} ORDER BY ?x LIMIT 5",
+            bindings=bindings,
+        )
     found = [row[0] for row in result.rows if isinstance(row[0], URIRef)]
     if not found:
         raise _unnamed(value, name)
     if len(found) > 1:
-        raise QueryError(f"{value!r} names {len(found)} resources: " + ", ".join(map(str, found)),
-                         where=f"--param {name}", hint="give the IRI of the one you mean")
+        raise QueryError(
+            f"{value!r} names {len(found)} resources: " + ", ".join(map(str, found)),
+            where=f"--param {name}",
+            hint="give the IRI of the one you mean",
+        )
     return found[0]
 
 
@@ -155,15 +173,17 @@ def bind(store: Store, query: SavedQuery, values: dict[str, str]) -> dict[str, I
     known = {p.name: p for p in query.params}
     for name in values:
         if name not in known:
-            raise QueryError(f"{query.name} has no parameter {name!r}", where=f"--param {name}",
-                             hint="parameters: " + (", ".join(known) or "none"))
+            raise QueryError(
+                f"{query.name} has no parameter {name!r}", where=f"--param {name}", hint="parameters: " + (", ".join(known) or "none")
+            )
     bound: dict[str, Identifier] = {}
     for param in query.params:
         value = values.get(param.name, param.default)
         if value in (None, ""):
             if not param.optional:
-                raise QueryError(f"{query.name} needs parameter {param.name!r}", where=f"--param {param.name}",
-                                 hint=param.description or None)
+                raise QueryError(
+                    f"{query.name} needs parameter {param.name!r}", where=f"--param {param.name}", hint=param.description or None
+                )
             continue
         value = str(value)
         if param.type == "resource":

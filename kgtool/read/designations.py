@@ -8,6 +8,7 @@ ontology/lexicon.ttl; how they combine is rules/designations.yaml. So 自治县�
 
 This module reads strings only; which body IRI a body phrase names is the extractor's business.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,8 +86,7 @@ def composed_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[st
     r = rules()
     units = "|".join(sorted(map(re.escape, r["admin_units"]), key=len, reverse=True))
     heads = "|".join(map(re.escape, r["unit_heads"]))
-    return (re.compile(rf"(常务)?(副)?(?:{units})长"), re.compile(rf"(?:{units})(?:党)?委(副)?书记"),
-            re.compile(rf"(副)?(?:{heads})长"))
+    return (re.compile(rf"(常务)?(副)?(?:{units})长"), re.compile(rf"(?:{units})(?:党)?委(副)?书记"), re.compile(rf"(副)?(?:{heads})长"))
 
 
 def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
@@ -103,9 +103,11 @@ def title_at_end(phrase: str, lexicon: Lexicon) -> Title | None:
     """
     found: list[Title] = []
     admin, party, unit = composed_patterns()
-    for pattern, role_of in ((admin, lambda m: "deputy_head" if m.group(2) else "government_head"),
-                             (party, lambda m: "vice_party_secretary" if m.group(1) else "party_secretary"),
-                             (unit, lambda m: "deputy_head" if m.group(1) else "department_head")):
+    for pattern, role_of in (
+        (admin, lambda m: "deputy_head" if m.group(2) else "government_head"),
+        (party, lambda m: "vice_party_secretary" if m.group(1) else "party_secretary"),
+        (unit, lambda m: "deputy_head" if m.group(1) else "department_head"),
+    ):
         m = next((m for m in pattern.finditer(phrase) if m.end() == len(phrase)), None)
         if m:
             found.append(Title(m.start(), role_of(m), "admin", m.group(0)))
@@ -166,7 +168,7 @@ def split_conjuncts(phrase: str, lexicon: Lexicon) -> list[str]:
 def _strip_scope(phrase: str) -> str:
     for word in sorted(rules()["scope_words"], key=len, reverse=True):
         if phrase.startswith(word) and len(phrase) > len(word) + 1:
-            return phrase[len(word):]
+            return phrase[len(word) :]
     return phrase
 
 
@@ -187,12 +189,12 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
     title = title_at_end(phrase, lexicon)
     if title is None:
         return None
-    prefix = phrase[:title.start]
+    prefix = phrase[: title.start]
     body, portfolio, other, residue_field = prefix, None, False, ""
     marker = _first_marker(prefix)
     if marker is not None:
         at, word = marker
-        field, _, after = prefix[at + len(word):].rpartition("的")  # "分管X的市总领导": 市总 is where it sits
+        field, _, after = prefix[at + len(word) :].rpartition("的")  # "分管X的市总领导": 市总 is where it sits
         field = re.sub(r"工作$", "", field or after)
         body = prefix[:at] or (after if field is not after else "")
         if word == "负责" and not prefix.endswith("的"):
@@ -206,7 +208,7 @@ def read_one(phrase: str, lexicon: Lexicon) -> Office | None:
         for word in r["other_markers"]:
             if word in phrase:
                 other = True
-                body = prefix[:prefix.index(word)] if word in prefix else ""
+                body = prefix[: prefix.index(word)] if word in prefix else ""
                 break
     body = re.sub("(" + "|".join(map(re.escape, r["collective_nouns"])) + ")$", "", body).rstrip("的")
     residue = residue_field
@@ -251,7 +253,7 @@ def _first_marker(prefix: str) -> tuple[int, str] | None:
 
 
 def _portfolio_key(field: str, marker: str) -> str:
-    """"safety", "business" for a field that names nothing in particular, else the field."""
+    """ "safety", "business" for a field that names nothing in particular, else the field."""
     r = rules()
     if any(w in field for w in r["safety_words"]) or (marker == "主抓" and not field):
         return "safety"
@@ -316,8 +318,13 @@ def read(phrase: str, lexicon: Lexicon) -> list[Office]:
         if office is None:  # no title: a body named as a conjunct (各办、中心、所和分管领导), or nothing
             out.append(Office(part, None, part))
             continue
-        if out and not office.body and out[-1].body and office.role in ("principal_head", "deputy_head") \
-                and office.title in rules()["shared_body_titles"]:  # 常青村党总支书记、主任: the village's 主任
+        if (
+            out
+            and not office.body
+            and out[-1].body
+            and office.role in ("principal_head", "deputy_head")
+            and office.title in rules()["shared_body_titles"]
+        ):  # 常青村党总支书记、主任: the village's 主任
             office = Office(office.label, office.role, out[-1].body, office.portfolio, title=office.title)
         if office.portfolio is not None and carried is None and office is offices[0]:
             carried = office.portfolio
@@ -342,11 +349,16 @@ def _compound(offices: list[Office], phrase: str) -> list[Office]:
         joined = prev.label + "、" + office.label if prev is not None else ""
         if prev is not None and not office.body and prev.title in first_words and joined in phrase:
             if prev.title.endswith("副书记"):  # the deputy secretary who is also the head: that head
-                out[-1] = Office(joined, office.role, prev.body, office.portfolio,
-                                 (prev.role,) if prev.role else (), office.title)
+                out[-1] = Office(joined, office.role, prev.body, office.portfolio, (prev.role,) if prev.role else (), office.title)
             else:  # the party-group secretary who is an officer of the organisation: its principal head
-                out[-1] = Office(joined, "principal_head", prev.body, None,
-                                 tuple(r for r in (prev.role, office.role) if r and r != "principal_head"), prev.title)
+                out[-1] = Office(
+                    joined,
+                    "principal_head",
+                    prev.body,
+                    None,
+                    tuple(r for r in (prev.role, office.role) if r and r != "principal_head"),
+                    prev.title,
+                )
             continue
         out.append(office)
     return out

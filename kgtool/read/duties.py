@@ -5,6 +5,7 @@ are that holder's duties, and a sentence that opens with its own designation sta
 holder's. Sentences that state a level, cross-references and the document's words about itself
 are no duties (the reason is noted for --explain).
 """
+
 from __future__ import annotations
 
 import re
@@ -113,9 +114,14 @@ def read_duties(ex: Extraction, p: Provision, holders: list[Holder] | None) -> N
             # a table row's duty cell is one duty; an item's sentences are one duty each
             duty_texts(ex, p, duty_cell(p) if p.kind == "row" else p.lead, own, split=p.kind != "row", in_list=True)
         return
-    if not holders and p.heading and any(c in p.heading for c in rules()["holderless_list_cues"]) \
-            and not any(c in p.heading for c in rules()["not_duty_list_cues"]) \
-            and p.children and all(c.kind in ITEM_KINDS and c.kind != "row" for c in p.children):
+    if (
+        not holders
+        and p.heading
+        and any(c in p.heading for c in rules()["holderless_list_cues"])
+        and not any(c in p.heading for c in rules()["not_duty_list_cues"])
+        and p.children
+        and all(c.kind in ITEM_KINDS and c.kind != "row" for c in p.children)
+    ):
         for child in p.children:  # "（一）安全生产责任 1.… 2.…": duties nobody is named for
             duties_under(ex, child, [])
         return
@@ -163,8 +169,9 @@ def duty_texts(ex: Extraction, p: Provision, text: str, holders: list[Holder], *
         if not in_list and ex.lex.find(sentence, "level"):
             skipped.append((sentence, "states a level"))
             continue  # outside a duty list, "X是…第一责任人" states a level (see levels), not a duty
-        subject = sentence_subject(ex, sentence, p, holders[0].body if holders else None,
-                               predicates=None if in_list else rules()["modal_predicates"])
+        subject = sentence_subject(
+            ex, sentence, p, holders[0].body if holders else None, predicates=None if in_list else rules()["modal_predicates"]
+        )
         sentence = beyond_level(ex, sentence)
         if subject:
             runs.append((subject, [sentence] if sentence else []))
@@ -194,7 +201,7 @@ def stated_levels(ex: Extraction, sentence: str) -> list:
     whatever level it also implies; rules/extract.yaml level_as_object) or that name the one
     helped ("协助第一责任人…履行…职责"; level_of_another)."""
     as_object = rule_pattern("level_as_object", "level_of_another")
-    return [m for m in ex.lex.find(sentence, "level") if not as_object.search(sentence[:m.start])]
+    return [m for m in ex.lex.find(sentence, "level") if not as_object.search(sentence[: m.start])]
 
 
 def beyond_level(ex: Extraction, sentence: str) -> str:
@@ -219,8 +226,9 @@ def distribute_collectives(ex: Extraction) -> None:
     such post named, one post of role other stands for them (and is reported)."""
     for key, items in ex.collective_duties.items():
         scope = scope_of(ex, key)
-        targets = [node for (post_scope, role, _), node in ex.posts.items()
-                   if post_scope == scope and local_name(role) in rules()["leader_roles"]]
+        targets = [
+            node for (post_scope, role, _), node in ex.posts.items() if post_scope == scope and local_name(role) in rules()["leader_roles"]
+        ]
         for owner, duty, p in items:
             if targets:
                 for node in targets:

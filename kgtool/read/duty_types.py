@@ -32,6 +32,7 @@ Four steps, with the wordings in data:
 >>> duty_types("职责详见附表", lex)
 []
 """
+
 from __future__ import annotations
 
 import re
@@ -94,9 +95,9 @@ class _Compiled:
         r = rules()
         gap, self.punctuation = int(r["gap"]), r["clause_punctuation"]
         self.patterns = [
-            _Pattern(compile_pattern(label, gap, self.punctuation), local_name(iri), label,
-                     tuple(w for w in label.split(WILDCARD) if w))
-            for label, iris in sorted(lexicon.pattern_labels("dutytype").items()) for iri in iris
+            _Pattern(compile_pattern(label, gap, self.punctuation), local_name(iri), label, tuple(w for w in label.split(WILDCARD) if w))
+            for label, iris in sorted(lexicon.pattern_labels("dutytype").items())
+            for iri in iris
         ]
         self.by_char: dict[str, list[int]] = {}  # a pattern's first character -> the patterns' places
         for k, p in enumerate(self.patterns):
@@ -236,8 +237,8 @@ def duty_types(text: str, lexicon: Lexicon) -> list[TypeDecision]:
     for anchors, p in kept:
         here = seg.of[anchors[0][0]]
         if p.label in c.modes and any(
-                q.concept not in (p.concept, *c.yield_not_to) and b[0][0] >= anchors[0][1] and seg.of[b[0][0]] == here
-                for b, q in kept):
+            q.concept not in (p.concept, *c.yield_not_to) and b[0][0] >= anchors[0][1] and seg.of[b[0][0]] == here for b, q in kept
+        ):
             continue  # 督促企业制定应急预案: the plan is the duty, 督促 how it is done
         if here not in heads or tier(p) < tier(heads[here][1]):
             heads[here] = (anchors, p)  # what follows in the segment is the predicate's object
@@ -281,10 +282,17 @@ def _resolve(found: list[tuple[Anchors, _Pattern]], size: int, c: _Compiled) -> 
     """The matches that keep their words: more matched characters first, then the earlier and
     the wider match; modes and catch-alls give way to what they overlap (组织研究制定安全生产工作目标
     is planning, not 组织研究…工作; 履行安全生产监管职责 is supervision before it is 履行…职责)."""
+
     def rank(f: tuple[Anchors, _Pattern]) -> tuple:
         anchors, p = f
-        return (p.concept == c.catch_all, p.label in c.modes, -sum(e - s for s, e in anchors), anchors[0][0],
-                -(anchors[-1][1] - anchors[0][0]), p.label)
+        return (
+            p.concept == c.catch_all,
+            p.label in c.modes,
+            -sum(e - s for s, e in anchors),
+            anchors[0][0],
+            -(anchors[-1][1] - anchors[0][0]),
+            p.label,
+        )
 
     taken = bytearray(size)
     kept = []

@@ -5,6 +5,7 @@ duty with the types and the words that decided them, its frequencies, the levels
 and every sentence it did not make a duty of, with the reason. `kgtool ingest FILE --explain`
 prints these notes, so an analyst can check a reading against the text without opening RDF.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

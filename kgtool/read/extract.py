@@ -8,6 +8,7 @@ This module runs one document through the stages, in order: the document's own f
 matter, jurisdiction, issuer, provisions, principles, sanctions, legal basis) here; who holds
 what in holders, duties, levels and rosters; the minted nodes in minting.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,9 @@ def run(ex: Extraction, source_path: str) -> Triples:
     first = ex.tree.children[0] if ex.tree.children else ex.tree
     if meta.creator:
         creator = meta.creator
-        parent = next((creator[: -len(s)] for s in rules()["issuer_office_suffixes"]
-                       if creator.endswith(s) and len(creator) > len(s) + 1), None)
+        parent = next(
+            (creator[: -len(s)] for s in rules()["issuer_office_suffixes"] if creator.endswith(s) and len(creator) > len(s) + 1), None
+        )
         ex.principal = mint_body(ex, parent or creator, first, cls=ex.lex.suffix_class(parent or creator) or WSA.GovernmentBody)
         creator_node = mint_body(ex, creator, first) if parent else ex.principal
         g.add((doc, DCTERMS.creator, creator_node))
@@ -68,8 +70,11 @@ def run(ex: Extraction, source_path: str) -> Triples:
         ex.principal = mint_body(ex, "本文件适用机关", first, cls=WSA.Body)
     g.add((doc, WSA.appliesTo, ex.principal))
     principal_name = str(ex.g.value(ex.principal, RDFS.label))
-    ex.territorial = principal_name.endswith(tuple(rules()["territorial_suffixes"])) or \
-        principal_name == ex.jurisdiction_label or ex.g.value(ex.principal, RDF.type) == WSA.LeadingGroup
+    ex.territorial = (
+        principal_name.endswith(tuple(rules()["territorial_suffixes"]))
+        or principal_name == ex.jurisdiction_label
+        or ex.g.value(ex.principal, RDF.type) == WSA.LeadingGroup
+    )
     principles_and_sanctions(ex)
     legal_basis(ex)
     read_prose_portfolios(ex)
@@ -119,7 +124,8 @@ def jurisdiction_from_name(ex: Extraction, name: str) -> URIRef | None:
     ex.jurisdiction_label = units[-1][0]
     ex.summary.unplaced.append(
         f"jurisdiction: {' > '.join(label for label, _ in units)} is not in data/places.ttl: made from the "
-        f"issuer's name ({units[-1][1]}); add it there with the place it lies in to compare it by province")
+        f"issuer's name ({units[-1][1]}); add it there with the place it lies in to compare it by province"
+    )
     return parent
 
 
@@ -164,8 +170,7 @@ def legal_basis(ex: Extraction) -> None:
                 ex.g.add((ex.doc, WSA.legalBasis, Literal(m.group(0), lang="zh")))
 
 
-def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: Graph,
-            *, source_path: str = "") -> tuple[Triples, Summary]:
+def extract(doc_id: str, text: str, tree: Provision, lexicon: Lexicon, places: Graph, *, source_path: str = "") -> tuple[Triples, Summary]:
     """The RDF of one document, and a summary of what was recognised and what was not.
 
     Args:

@@ -25,6 +25,7 @@ rules/frequencies.yaml; this module only knows how the pieces of a requirement f
 Look-alikes give nothing because they carry no period: 定期, 不定期, 适时, 经常性, 可临时召开,
 《安全与健康》月刊 (a period needs 每), dates such as 2022年1月底前.
 """
+
 from __future__ import annotations
 
 import re
@@ -113,6 +114,7 @@ def frequencies(text: str) -> list[Frequency]:
 
 # --- one clause --------------------------------------------------------------------------------
 
+
 def _clause(text: str, start: int, end: int, inherited: str | None) -> tuple[list[Frequency], str | None]:
     """The requirements of text[start:end], and the last period it names (for the clauses after it)."""
     clause = text[start:end]
@@ -168,7 +170,7 @@ def _event(clause: str) -> tuple[str, str | None] | None:
         gap = m.group("gap")
         if any(w in gap for w in r["event_gap_stoppers"]):
             continue
-        if any(clause[m.end():].startswith(w) for w in r["event_not_followed_by"]):
+        if any(clause[m.end() :].startswith(w) for w in r["event_not_followed_by"]):
             continue
         noun_start = m.start("noun")
         actions = [a for a in _actions(clause) if a[0] <= noun_start < a[1]]
@@ -191,14 +193,14 @@ def _action(clause: str, c_start: int, c_end: int, lo: int, hi: int) -> str | No
 def _actions(clause: str) -> list[tuple[int, int, str, int]]:
     """(start, end, action, rank) of every action wording, without those inside a longer wording of
     another action (听取…汇报 is hear_report, not reporting too). rank: the action's place in the rules."""
-    hits = [(m.start(), m.end(), action, rank)
-            for rank, (action, pattern) in enumerate(_action_patterns())
-            for m in pattern.finditer(clause)]
-    return [h for h in hits
-            if not any(o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
+    hits = [
+        (m.start(), m.end(), action, rank) for rank, (action, pattern) in enumerate(_action_patterns()) for m in pattern.finditer(clause)
+    ]
+    return [h for h in hits if not any(o[2] != h[2] and o[0] <= h[0] and h[1] <= o[1] and o[1] - o[0] > h[1] - h[0] for o in hits)]
 
 
 # --- periods and counts --------------------------------------------------------------------------
+
 
 def _periods(clause: str) -> list[tuple[int, int, str]]:
     """(start, end, ISO 8601 duration) of every period wording in a clause, in order."""
@@ -210,7 +212,7 @@ def _periods(clause: str) -> list[tuple[int, int, str]]:
         if n:
             found.append((m.start(), m.end(), _times(r["period_units"][m.group("unit")], n)))
     for m in bare.finditer(clause):
-        if not any(clause[m.end():].startswith(w) for w in r["bare_period_not_before"]):
+        if not any(clause[m.end() :].startswith(w) for w in r["bare_period_not_before"]):
             found.append((m.start(), m.end(), r["bare_periods"][m.group(0)]))
     return sorted(found)
 
@@ -277,6 +279,7 @@ def _times(duration: str, n: int) -> str:
 
 # --- rules ---------------------------------------------------------------------------------------
 
+
 def rules() -> dict:
     """The frequency wordings (rules/frequencies.yaml)."""
     return load("frequencies")
@@ -289,8 +292,10 @@ def _alternation(words) -> str:
 @lru_cache(maxsize=1)
 def _period_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     r = rules()
-    prefixed = re.compile(rf"(?:{_alternation(r['period_prefixes'])})(?P<n>{NUMBER})?个?"
-                          rf"(?P<unit>{_alternation(r['period_units'])})")
+    prefixed = re.compile(
+        rf"(?:{_alternation(r['period_prefixes'])})(?P<n>{NUMBER})?个?"
+        rf"(?P<unit>{_alternation(r['period_units'])})"
+    )
     bare = re.compile(rf"(?<![\d{''.join(DIGITS)}十])(?:{_alternation(r['bare_periods'])})")
     return prefixed, bare
 
@@ -298,17 +303,21 @@ def _period_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 @lru_cache(maxsize=1)
 def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     r = rules()
-    count = re.compile(rf"(?P<min>{_alternation(r['minimum_words'])})?\s*(?<!\d)(?P<n>{NUMBER})\s*(?P<ci>次)"
-                       rf"(?:以上)?(?P<suffix>{_alternation(r['count_period_suffixes'])})?")
+    count = re.compile(
+        rf"(?P<min>{_alternation(r['minimum_words'])})?\s*(?<!\d)(?P<n>{NUMBER})\s*(?P<ci>次)"
+        rf"(?:以上)?(?P<suffix>{_alternation(r['count_period_suffixes'])})?"
+    )
     return count, re.compile(r["count_not_preceded_by"]), re.compile(r["count_not_followed_by"])
 
 
 @lru_cache(maxsize=1)
 def _event_pattern() -> re.Pattern[str]:
     r = rules()
-    return re.compile(rf"(?P<adj>{_alternation(r['event_adjectives'])})"
-                         rf"(?P<gap>[^，,；;：:。！？!?\n]{{0,{int(r['event_gap'])}}}?)"
-                         rf"(?P<noun>{_alternation(r['event_nouns'])})")
+    return re.compile(
+        rf"(?P<adj>{_alternation(r['event_adjectives'])})"
+        rf"(?P<gap>[^，,；;：:。！？!?\n]{{0,{int(r['event_gap'])}}}?)"
+        rf"(?P<noun>{_alternation(r['event_nouns'])})"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -318,8 +327,7 @@ def _clause_marker() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _action_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((action, re.compile("|".join(f"(?:{w})" for w in wordings)))
-                 for action, wordings in rules()["actions"].items())
+    return tuple((action, re.compile("|".join(f"(?:{w})" for w in wordings))) for action, wordings in rules()["actions"].items())
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

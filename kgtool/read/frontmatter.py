@@ -1,4 +1,5 @@
 """Front matter -> document metadata: 文号, title, date and issuer."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,7 @@ def front_matter(lead: str) -> Metadata:
     for i, line in enumerate(lines):
         if "关于" in line and "|" not in line:
             joined = ""
-            for part in lines[i:i + 4]:
+            for part in lines[i : i + 4]:
                 joined = _join_cjk(joined, part)
                 if joined.endswith(endings):
                     title = joined
@@ -60,7 +61,7 @@ def front_matter(lead: str) -> Metadata:
     d = d or re.match(r"(\d{4})(?:-|年)(\d{1,2})(?:-|月)(\d{1,2})", meta.get("published", ""))  # signed, else published
     creator = creator or meta.get("publisher")
     if title and creator and title.startswith(creator):
-        title = title[len(creator):].strip()
+        title = title[len(creator) :].strip()
     date = f"{int(d.group(1)):04d}-{int(d.group(2)):02d}-{int(d.group(3)):02d}" if d else None
     return Metadata(number, title, date, creator)
 

@@ -4,6 +4,7 @@ A holder is an office (a role in one or more bodies, perhaps with a portfolio), 
 all the leaders of a body. Bodies are minted as they are named (see minting); the designation
 grammar itself is kgtool.read.designations.
 """
+
 from __future__ import annotations
 
 import re
@@ -72,8 +73,9 @@ def body_class(ex: Extraction, name: str) -> URIRef | str | None:
     return cls
 
 
-def designation_at_start(ex: Extraction, text: str, *, subject: bool = False,
-                         predicates: list[str] | None = None) -> tuple[str, list[Office]] | None:
+def designation_at_start(
+    ex: Extraction, text: str, *, subject: bool = False, predicates: list[str] | None = None
+) -> tuple[str, list[Office]] | None:
     """The longest designation that opens a heading, lead or sentence, and its offices.
 
     A designation ends where a title or a body word ends and what follows is a predicate
@@ -94,8 +96,9 @@ def designation_at_start(ex: Extraction, text: str, *, subject: bool = False,
         if re.search(r"\s", phrase):
             continue  # "刘世文  党委书记": a name and a title, not one designation
         offices = designations.read(phrase, ex.lex)
-        if offices and all(o.clean if o.title else ex.lex.suffix_class(o.body) and
-                           not designations.is_clause_like(o.body) for o in offices):
+        if offices and all(
+            o.clean if o.title else ex.lex.suffix_class(o.body) and not designations.is_clause_like(o.body) for o in offices
+        ):
             return phrase, offices
     return None
 
@@ -108,9 +111,8 @@ def introduced_post(ex: Extraction, phrase: str) -> str | None:
     title = designations.title_at_end(phrase, ex.lex)
     if title is None:
         return None
-    verb = next((v for v in rules()["post_introducers"] if phrase[:title.start].endswith(v)
-                 and title.start > len(v)), None)
-    return phrase[:title.start - len(verb)] + phrase[title.start:] if verb else None
+    verb = next((v for v in rules()["post_introducers"] if phrase[: title.start].endswith(v) and title.start > len(v)), None)
+    return phrase[: title.start - len(verb)] + phrase[title.start :] if verb else None
 
 
 def designation_ends(ex: Extraction, text: str) -> set[int]:
@@ -124,8 +126,7 @@ def designation_ends(ex: Extraction, text: str) -> set[int]:
     return {e for e in ends if not any(a < e <= b for a, b in quoted)}
 
 
-def holders_of_offices(ex: Extraction, offices: list[Office], provision: Provision,
-                       default: URIRef | None = None) -> list[Holder]:
+def holders_of_offices(ex: Extraction, offices: list[Office], provision: Provision, default: URIRef | None = None) -> list[Holder]:
     """Offices as holders: bodies resolved to IRIs, 党政 to the party committee and the government."""
     out: list[Holder] = []
     for office in offices:
@@ -141,8 +142,11 @@ def holders_of_offices(ex: Extraction, offices: list[Office], provision: Provisi
         if shorthand and office.role in TOP_ROLES:  # 党政主要负责人: the party secretary and the government head
             out.extend(Holder(ex.principal_body, concept("role", r), office.label, (ex.principal_body,)) for r in shorthand)
             continue
-        out.append(Holder(bodies[0], role, office.label, tuple(bodies), office.portfolio, extra,
-                          collective=office.role is None, known=office.known))
+        out.append(
+            Holder(
+                bodies[0], role, office.label, tuple(bodies), office.portfolio, extra, collective=office.role is None, known=office.known
+            )
+        )
     return out
 
 
@@ -151,12 +155,13 @@ def read_prose_portfolios(ex: Extraction) -> None:
     分管全县安全生产工作", "各副州长…对分管行业领域…负领导责任"), read before any duty so that
     every mention of that deputy, in a heading or a list, is the same safety or business
     deputy. Two different portfolios for one designation cancel out (it names several posts)."""
-    tails = [tail for p in ex.tree.walk() for sentence in SENTENCE.findall(p.lead)
-             for tail in re.findall(r"(?:^|(?<=[，,]))(?=(.+))", sentence)]  # from each clause to the sentence's end
+    tails = [
+        tail for p in ex.tree.walk() for sentence in SENTENCE.findall(p.lead) for tail in re.findall(r"(?:^|(?<=[，,]))(?=(.+))", sentence)
+    ]  # from each clause to the sentence's end
     for clause in tails:
         found = designation_at_start(ex, clause, subject=True)
         if found is not None:
-            portfolio = designations.prose_portfolio(clause.strip()[len(found[0]):])
+            portfolio = designations.prose_portfolio(clause.strip()[len(found[0]) :])
             for office in found[1]:
                 if portfolio and office.role in designations.FIELDLESS_DEPUTIES and office.portfolio is None:
                     key = (office.body, office.title)
@@ -165,8 +170,11 @@ def read_prose_portfolios(ex: Extraction) -> None:
 
 def with_prose_portfolio(ex: Extraction, office: Office) -> Office:
     """The office with the portfolio the text states for it in prose, if any."""
-    portfolio = ex.prose_portfolios.get((office.body, office.title)) \
-        if office.role in designations.FIELDLESS_DEPUTIES and office.portfolio is None else None
+    portfolio = (
+        ex.prose_portfolios.get((office.body, office.title))
+        if office.role in designations.FIELDLESS_DEPUTIES and office.portfolio is None
+        else None
+    )
     return designations.with_portfolio(office, portfolio) if portfolio else office
 
 
@@ -188,8 +196,9 @@ def holders_at_start(ex: Extraction, text: str, provision: Provision, default: U
     return holders_of_offices(ex, found[1], provision, default)
 
 
-def sentence_subject(ex: Extraction, sentence: str, provision: Provision, default: URIRef | None = None,
-            predicates: list[str] | None = None) -> list[Holder]:
+def sentence_subject(
+    ex: Extraction, sentence: str, provision: Provision, default: URIRef | None = None, predicates: list[str] | None = None
+) -> list[Holder]:
     """A sentence's own subject when it opens with a designation: "镇长为…", "主要负责人每半年…";
     predicates narrows what may follow it (outside a duty list only a modal will do: 应, 要 …)."""
     agents = passive_agent(ex, sentence, provision, default)
@@ -200,7 +209,7 @@ def sentence_subject(ex: Extraction, sentence: str, provision: Provision, defaul
 
 
 def passive_agent(ex: Extraction, sentence: str, provision: Provision, default: URIRef | None = None) -> list[Holder]:
-    """"各办、中心、所负责的安全生产工作由分管领导和负责人落实": the offices after 由, when an
+    """ "各办、中心、所负责的安全生产工作由分管领导和负责人落实": the offices after 由, when an
     agent verb follows them, hold the sentence; a head named without body or portfolio (负责人)
     heads the bodies the sentence's topic opens with."""
     topic, by, agent = sentence.partition("由")

@@ -3,6 +3,7 @@
 A level lands on the offices its sentence's subject names, or on the holder of the list it
 stands in; what the sentence asks beyond the level is that post's duty when it has no other.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,19 +19,20 @@ from kgtool.read.triples import WSA
 
 
 def read_levels(ex: Extraction) -> None:
-    """"X是…第一责任人", "X对…负全面领导责任": a level lands on the offices its sentence's
+    """ "X是…第一责任人", "X对…负全面领导责任": a level lands on the offices its sentence's
     subject names (distributed over 和, 党政), or on the holder of the list it stands in."""
     gloss, another = rule_pattern("definition_gloss"), rule_pattern("level_of_another")
     for p in map(heading_sentence_in_lead, ex.tree.walk()):
         lead = gloss.sub(lambda m: "＿" * len(m.group(0)), p.lead)
         for found in SENTENCE.finditer(lead):
             sentence, last, previous = found.group(), 0, None
-            original = p.lead[found.start():found.end()]
-            levels = [m for m in ex.lex.find(sentence, "level") if not another.search(sentence[:m.start])]
+            original = p.lead[found.start() : found.end()]
+            levels = [m for m in ex.lex.find(sentence, "level") if not another.search(sentence[: m.start])]
             for n, level in enumerate(levels):
-                remainder = after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) \
-                    or level_clause(original, last, level.end)
-                for holder in level_subject(ex, sentence[last:level.start], p, previous):
+                remainder = after_level(original, level.end, levels[n + 1].start if n + 1 < len(levels) else None) or level_clause(
+                    original, last, level.end
+                )
+                for holder in level_subject(ex, sentence[last : level.start], p, previous):
                     if holder.role is None and holder.body != ex.principal:
                         previous = holder.body  # "各类生产经营单位要落实…主体责任，法人代表…": its units
                     if holder.role is not None and not holder.collective:
@@ -49,7 +51,7 @@ def after_level(sentence: str, level_end: int, next_level: int | None) -> str:
     cut = re.search(r"[，,]", sentence[level_end:])
     if cut is None:
         return ""
-    rest = sentence[level_end + cut.end():]
+    rest = sentence[level_end + cut.end() :]
     if next_level is not None:
         rest = rest[: next_level - level_end - cut.end()]
         rest = rest[: max(rest.rfind("，"), rest.rfind(","), 0)]
@@ -60,7 +62,7 @@ def after_level(sentence: str, level_end: int, next_level: int | None) -> str:
 def level_clause(sentence: str, start: int, level_end: int) -> str:
     """The clause that states a level, from its subject on ("其他从业人员对安全生产负岗位责任")."""
     cut = max(sentence.rfind("，", start, level_end), sentence.rfind(",", start, level_end))
-    clause = sentence[max(cut + 1, start):level_end].strip("，,。；; ")
+    clause = sentence[max(cut + 1, start) : level_end].strip("，,。；; ")
     return clause if len(clause) >= 6 else ""
 
 
@@ -95,12 +97,14 @@ def level_subject(ex: Extraction, span: str, p: Provision, previous: URIRef | No
     clauses = [c.strip() for c in re.split(r"[，,：:]", span)]
     inherit = rules()["inherit_body_roles"]
     for k in range(len(clauses) - 1, -1, -1):
-        found = designation_at_start(ex, clauses[k], subject=True) or \
-            (k < len(clauses) - 1 and designation_at_start(ex, clauses[k]))
+        found = designation_at_start(ex, clauses[k], subject=True) or (k < len(clauses) - 1 and designation_at_start(ex, clauses[k]))
         if found:  # "…主要负责人对本单位…，其他从业人员对…": that unit's staff
             topic = previous if previous is not None else topic_body(ex, clauses[:k], p)
-            return [h for o in found[1] for h in holders_of_offices(ex,
-                [o], p, topic if topic is not None and o.role in inherit and not o.body else default)]
+            return [
+                h
+                for o in found[1]
+                for h in holders_of_offices(ex, [o], p, topic if topic is not None and o.role in inherit and not o.body else default)
+            ]
         if k == len(clauses) - 1 and not rule_pattern("level_clause_opening").match(clauses[k]):
             break
     return [h for h in context if h.role is not None] if len(clauses) <= 2 else []
@@ -118,7 +122,7 @@ def topic_body(ex: Extraction, clauses: list[str], p: Provision) -> URIRef | Non
 
 
 def accountable_posts(ex: Extraction) -> None:
-    """"（村委员会）实行一把手责任追究制": a scheme that holds an office of the passage's body to
+    """ "（村委员会）实行一把手责任追究制": a scheme that holds an office of the passage's body to
     account names that office, even where the text gives it no duty of its own."""
     pattern = rule_pattern("accountable_office")
     for p in ex.tree.walk():

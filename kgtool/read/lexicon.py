@@ -4,6 +4,7 @@ Every skos:prefLabel, skos:altLabel and skos:hiddenLabel in Chinese of a concept
 by its scheme) or of an OWL class becomes a pattern; the longest wording wins where
 several overlap, so "分管安全生产工作的负责人" is a safety deputy, not a 负责人.
 """
+
 from __future__ import annotations
 
 import re
@@ -87,14 +88,13 @@ class Lexicon:
             if isinstance(narrow, URIRef) and isinstance(broad, URIRef):
                 self._broader[narrow].add(broad)
         self._patterns = {
-            s: re.compile("|".join(re.escape(k) for k in sorted(d, key=lambda x: (-len(x), x))))
-            for s, d in self._labels.items()
+            s: re.compile("|".join(re.escape(k) for k in sorted(d, key=lambda x: (-len(x), x)))) for s, d in self._labels.items()
         }
 
     @staticmethod
     def _scheme(graph: Graph, subject: URIRef) -> str | None:
         if str(subject).startswith(str(CONCEPT)):
-            return str(subject)[len(str(CONCEPT)):].split("/", 1)[0]
+            return str(subject)[len(str(CONCEPT)) :].split("/", 1)[0]
         if (subject, RDF.type, OWL.Class) in graph:
             return "class"
         return None
@@ -118,8 +118,10 @@ class Lexicon:
         labels = self._labels[scheme]
         if scheme in LOOSE_SCHEMES:
             loose, index = squeeze(text, LOOSE_CHARS)
-            return [Match(labels[m.group(0)], index[m.start()], index[m.end() - 1] + 1,
-                          text[index[m.start()]:index[m.end() - 1] + 1]) for m in pattern.finditer(loose)]
+            return [
+                Match(labels[m.group(0)], index[m.start()], index[m.end() - 1] + 1, text[index[m.start()] : index[m.end() - 1] + 1])
+                for m in pattern.finditer(loose)
+            ]
         return [Match(labels[m.group(0)], m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
 
     def pattern_labels(self, scheme: str) -> dict[str, tuple[URIRef, ...]]:

@@ -5,6 +5,7 @@ through the functions here, which keep one node per body, per office and per dut
 every mention of the same body or office in a document merges into one. Every node minted gets
 wsa:definedIn the document and prov:wasDerivedFrom each provision it was read from.
 """
+
 from __future__ import annotations
 
 import re
@@ -241,10 +242,15 @@ def mint_duty(ex: Extraction, p: Provision, local: str, text: str, owners: list[
     for t in sorted({concept("dutytype", d.concept) for d in decided} or {concept("dutytype", "other")}):
         g.add((node, WSA.dutyType, t))
     found = frequencies(text)
-    ex.summary.explanation.at(p.id).duties.append(DutyNote(
-        local, text, list(dict.fromkeys(o.label for o in owners)),
-        [(d.concept, d.evidence) for d in decided] or [("other", "")],
-        [f.wording for f in found]))
+    ex.summary.explanation.at(p.id).duties.append(
+        DutyNote(
+            local,
+            text,
+            list(dict.fromkeys(o.label for o in owners)),
+            [(d.concept, d.evidence) for d in decided] or [("other", "")],
+            [f.wording for f in found],
+        )
+    )
     for owner in owners:
         if owner.collective:
             ex.collective_duties.setdefault(collective_key(owner), []).append((owner, node, p))

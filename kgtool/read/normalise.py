@@ -5,6 +5,7 @@ and ragged whitespace. Later stages want one clean form; the web app must still 
 passage in the original, so every step keeps, for each output character, its index in its input,
 and `normalise` composes those maps into `Normalised.offsets`.
 """
+
 from __future__ import annotations
 
 import re
@@ -60,13 +61,11 @@ def decode(data: bytes, *, where: str, encoding: str | None = None) -> str:
     if not data.strip():
         raise SourceError("empty file", where=where, hint="the source text has no content")
     if encoding is None and b"\x00" in data:
-        raise SourceError("binary data (NUL bytes), not a text file", where=where,
-                          hint="convert the document to UTF-8 plain text first")
+        raise SourceError("binary data (NUL bytes), not a text file", where=where, hint="convert the document to UTF-8 plain text first")
     try:
         text = data.decode(encoding or "utf-8-sig")
     except LookupError:
-        raise SourceError(f"unknown encoding {encoding!r}", where=where,
-                          hint="use a Python codec name such as gb18030 or utf-8") from None
+        raise SourceError(f"unknown encoding {encoding!r}", where=where, hint="use a Python codec name such as gb18030 or utf-8") from None
     except UnicodeDecodeError as err:
         name = encoding or "UTF-8"
         if encoding is None and _decodes_as(data, "gb18030"):
@@ -79,8 +78,7 @@ def decode(data: bytes, *, where: str, encoding: str | None = None) -> str:
         raise SourceError("empty file", where=where, hint="the source text has no content")
     controls = len(_CONTROLS.findall(text))
     if "\x00" in text or controls > 0.05 * len(text):
-        raise SourceError("binary data (control characters), not a text file", where=where,
-                          hint="convert the document to plain text first")
+        raise SourceError("binary data (control characters), not a text file", where=where, hint="convert the document to plain text first")
     return text
 
 
@@ -100,8 +98,7 @@ def _decodes_as(data: bytes, encoding: str) -> bool:
 # --- pinyin annotations ---------------------------------------------------------------------
 
 _INITIALS = "zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw]"
-_FINALS = ("iang|iong|uang|ang|eng|ing|ong|iao|ian|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn"
-           "|ia|ie|iu|ua|uo|ui|ue|ve|a|o|e|i|u|v")
+_FINALS = "iang|iong|uang|ang|eng|ing|ong|iao|ian|uai|uan|van|ai|ei|ao|ou|an|en|er|in|un|vn|ia|ie|iu|ua|uo|ui|ue|ve|a|o|e|i|u|v"
 _SYLLABLE = re.compile(rf"(?:{_INITIALS})?(?:{_FINALS})[1-5]?")
 _TONE_MARKS = frozenset("\u0300\u0301\u0304\u030c")  # grave, acute, macron, caron (after NFD)
 _PAREN = re.compile(r"\(([^()（）\s]{1,12})\)|（([^()（）\s]{1,12})）")
@@ -143,7 +140,7 @@ def strip_annotations(text: str) -> Mapped:
     pos = 0
     for m in _PAREN.finditer(text):
         kept.extend(range(pos, m.start()))
-        parts.append(text[pos:m.start()])
+        parts.append(text[pos : m.start()])
         pos = m.start()
         if kept and _CJK.match(text[kept[-1]]) and is_pinyin(m[1] or m[2]):
             pos = m.end()
@@ -153,6 +150,7 @@ def strip_annotations(text: str) -> Mapped:
 
 
 # --- the other steps ------------------------------------------------------------------------
+
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line, newline excluded, so every line-based step agrees on lines."""
@@ -175,7 +173,7 @@ def _replace(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]]
     idx: list[int] = []
     pos = 0
     for m in pattern.finditer(text):
-        parts.append(text[pos:m.start()])
+        parts.append(text[pos : m.start()])
         idx.extend(range(offset + pos, offset + m.start()))
         new = repl(m)
         parts.append(new)
@@ -255,8 +253,10 @@ def _drop_furniture(text: str) -> Mapped:
     return "".join(parts), idx
 
 
-_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-          for c in range(r[0], r[1] + 1)} | {0x3000: 0x20, 0xA0: 0x20}
+_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)} | {
+    0x3000: 0x20,
+    0xA0: 0x20,
+}
 
 
 def fold_width(text: str) -> str:

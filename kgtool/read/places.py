@@ -5,6 +5,7 @@ Used when a document's jurisdiction is not in data/places.ttl: the reader then m
 jurisdiction from the name, so that a new document is placed, compared and queried like the
 others instead of vanishing from every view that joins on its jurisdiction.
 """
+
 from __future__ import annotations
 
 import re

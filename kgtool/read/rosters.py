@@ -1,5 +1,6 @@
 """Who fills a post, and who belongs to a group: leading-group rosters, appointments in prose
 ("办公室主任由…局长刘燕军兼任") and lists of member bodies ("…部门包括：A、B、C")."""
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,19 @@ def read_appointments(ex: Extraction) -> None:
 
 
 def appoint(ex: Extraction, p: Provision, post_phrase: str, holder_phrase: str) -> None:
-    """"X由Y兼任": the post X, held by the person Y names (if a name ends it), with Y's wording
+    """ "X由Y兼任": the post X, held by the person Y names (if a name ends it), with Y's wording
     as another label of X."""
     offices = designations.read(post_phrase, ex.lex)
     if len(offices) != 1 or not offices[0].title:
         return
-    group = next((b for b in ex.g.subjects(PROV.wasDerivedFrom, provision_iri(ex, p))
-                  if isinstance(b, URIRef) and ex.g.value(b, RDF.type) == WSA.WorkingOffice), None)
+    group = next(
+        (
+            b
+            for b in ex.g.subjects(PROV.wasDerivedFrom, provision_iri(ex, p))
+            if isinstance(b, URIRef) and ex.g.value(b, RDF.type) == WSA.WorkingOffice
+        ),
+        None,
+    )
     post = mint_post(ex, holders_of_offices(ex, offices, p, group)[0], p)
     name = re.search(r"([\u4e00-\u9fff]{2,3})$", holder_phrase)
     title = designations.title_at_end(holder_phrase[: name.start()] if name else holder_phrase, ex.lex)
@@ -43,7 +50,7 @@ def appoint(ex: Extraction, p: Provision, post_phrase: str, holder_phrase: str) 
 
 
 def read_body_lists(ex: Extraction) -> None:
-    """"负有安全生产监管职责部门包括：A、B、C。": each listed body joins the collective."""
+    """ "负有安全生产监管职责部门包括：A、B、C。": each listed body joins the collective."""
     intro = rules()["list_intro"]
     for p in ex.tree.walk():
         if p.children or p.kind == "document" or not re.search(rf"{intro}[：:]", p.lead):
@@ -72,7 +79,7 @@ def read_rosters(ex: Extraction) -> None:
         group = None
         for m in ex.lex.find(p.heading or "", "class"):
             if m.iris[0] == WSA.LeadingGroup:
-                name = (p.heading or "")[:m.end]
+                name = (p.heading or "")[: m.end]
                 for verb in rules()["name_prefix_verbs"]:
                     name = name.removeprefix(verb)
                 group = mint_body(ex, name, p, cls=WSA.LeadingGroup)
@@ -92,7 +99,7 @@ def read_rosters(ex: Extraction) -> None:
 
 
 def roster_line(ex: Extraction, p: Provision, group: URIRef, role_label: str, line: str) -> None:
-    """"刘世文  党委书记": the person holds the group post and each office named after the name."""
+    """ "刘世文  党委书记": the person holds the group post and each office named after the name."""
     tokens = line.split()
     name = ""
     while tokens and ((len(name) < 2 and len(tokens[0]) <= 2) or not name):

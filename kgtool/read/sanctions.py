@@ -11,6 +11,7 @@ it is a reward, than sanction:mitigation a mitigation, and anything else (everyt
 sanction:accountability) a sanction proper. To teach a new wording, add a label; to add a
 form, add a concept under the right top concept. No wording or kind is listed here.
 """
+
 from __future__ import annotations
 
 import re
@@ -85,6 +86,5 @@ def sanctions(text: str, lexicon: Lexicon) -> list[SanctionMention]:
             continue
         for m in lexicon.find(sentence.group(), "sanction"):
             for iri in m.iris:
-                out.append(SanctionMention(iri, kind_of(iri, lexicon), sentence.start() + m.start,
-                                           sentence.start() + m.end, m.surface))
+                out.append(SanctionMention(iri, kind_of(iri, lexicon), sentence.start() + m.start, sentence.start() + m.end, m.surface))
     return out

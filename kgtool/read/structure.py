@@ -3,6 +3,7 @@
 Each provision keeps its character span in the normalised text so every statement
 extracted from it can point back to the exact passage.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -48,15 +49,15 @@ class Cell:
 class Provision:
     """One chapter/article/item/table row; offsets let the web page highlight the source passage."""
 
-    id: str                       # "c3.a8.p2", stable across rebuilds of the same text
-    kind: str                     # document, chapter, article, part, clause, item, subitem, annex, table, row
-    text: str                     # the whole passage, page-break joins removed
-    char_start: int               # into the normalised text
+    id: str  # "c3.a8.p2", stable across rebuilds of the same text
+    kind: str  # document, chapter, article, part, clause, item, subitem, annex, table, row
+    text: str  # the whole passage, page-break joins removed
+    char_start: int  # into the normalised text
     char_end: int
-    marker: str | None = None     # numbering as written: "第八条", "（二）", "1."
+    marker: str | None = None  # numbering as written: "第八条", "（二）", "1."
     ordinal: int | None = None
     heading: str | None = None
-    lead: str = ""                # text before the first child (after the heading)
+    lead: str = ""  # text before the first child (after the heading)
     cells: tuple[Cell, ...] = ()
     children: tuple[Provision, ...] = ()
 
@@ -185,8 +186,7 @@ def parse(text: str) -> Provision:
         depth = _accept(stack, found[0], found[2]) if found else None
         if found and depth is not None:
             kind, prefix, ordinal, marker, length = found
-            _push(text, stack, seen, depth, _Node(kind, prefix, ordinal, marker, line.start,
-                                                  body_start=line.start + length))
+            _push(text, stack, seen, depth, _Node(kind, prefix, ordinal, marker, line.start, body_start=line.start + length))
         _split_run_on(text, line.start, line.end, stack, seen)
         i += 1
     for node in stack:
@@ -239,20 +239,19 @@ def _bracketed(text: str, start: int, end: int) -> list[bool]:
             openers[char].append(i)
         elif char in closer_of and openers[closer_of[char]]:
             left = openers[closer_of[char]].pop()
-            inside[left + 1 - start:i - start] = [True] * (i - left - 1)
+            inside[left + 1 - start : i - start] = [True] * (i - left - 1)
     return inside
 
 
 def _after_heading(text: str, node: _Node, pos: int) -> bool:
     """Whether `node`'s text so far, on the line of `pos`, is a short heading: "二、职责内容 (一)…"."""
-    if node.kind == "document" or "\n" in text[node.body_start:pos]:
+    if node.kind == "document" or "\n" in text[node.body_start : pos]:
         return False
-    heading = _squeeze_heading(text[node.body_start:pos])
+    heading = _squeeze_heading(text[node.body_start : pos])
     return 0 < len(heading) <= rules()["max_heading_chars"] and not _HEADING_STOPS & set(heading)
 
 
-def _accept_run_on(text: str, stack: list[_Node], seen: dict[str, int], kind: str, ordinal: int,
-                   pos: int, punctuated: bool) -> int | None:
+def _accept_run_on(text: str, stack: list[_Node], seen: dict[str, int], kind: str, ordinal: int, pos: int, punctuated: bool) -> int | None:
     """Stack depth at which a marker inside a line opens a provision, or None if it is plain text.
 
     Stricter than `_accept` at a line start: the marker must be numbered next after its open sibling
@@ -302,7 +301,7 @@ def _split_run_on(text: str, start: int, end: int, stack: list[_Node], seen: dic
         punctuated = text[before - 1] in after
         if kind in STRONG and text.startswith(references, numbering_end):
             continue  # 第五条规定, 第二章所规定: a reference
-        if kind == "part" and text[numbering_end:numbering_end + 1] in _CN:
+        if kind == "part" and text[numbering_end : numbering_end + 1] in _CN:
             continue  # 一、二级: a range of numbers, not a list
         if inside is None:
             inside = _bracketed(text, start, end)
@@ -349,10 +348,8 @@ def _table(text: str, lines: list[_Line], i: int, stack: list[_Node]) -> int:
         elif not header or texts == header:
             header = texts
         else:
-            row = _Node("row", "r", len(table.children) + 1, None, row_lines[0].start,
-                        end=row_lines[-1].end, body_start=row_lines[0].start)
-            row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", texts[k], s, e)
-                         for k, (s, e) in enumerate(cells)]
+            row = _Node("row", "r", len(table.children) + 1, None, row_lines[0].start, end=row_lines[-1].end, body_start=row_lines[0].start)
+            row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", texts[k], s, e) for k, (s, e) in enumerate(cells)]
             _cell_items(text, row, cells[-1])
             table.children.append(row)
         table.end = row_lines[-1].end
@@ -373,7 +370,7 @@ def _pipe_cells(line: _Line) -> list[tuple[int, int]]:
     bars = [line.start + k for k, ch in enumerate(line.text) if ch == "|"]
     spans = []
     for left, right in itertools.pairwise(bars):
-        cell = line.text[left + 1 - line.start:right - line.start]
+        cell = line.text[left + 1 - line.start : right - line.start]
         lead = len(cell) - len(cell.lstrip())
         spans.append((left + 1 + lead, left + 1 + max(lead, len(cell.rstrip()))))  # an empty cell: an empty span
     return spans
@@ -392,10 +389,8 @@ def _pipe_table(text: str, lines: list[_Line], i: int, stack: list[_Node]) -> in
         if all(re.fullmatch(r":?-+:?", text[s:e]) for s, e in cells):  # a Markdown separator left in
             i += 1
             continue
-        row = _Node("row", "r", len(table.children) + 1, None, lines[i].start, end=lines[i].end,
-                    body_start=lines[i].start)
-        row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", text[s:e], s, e)
-                     for k, (s, e) in enumerate(cells)]
+        row = _Node("row", "r", len(table.children) + 1, None, lines[i].start, end=lines[i].end, body_start=lines[i].start)
+        row.cells = [Cell(header[k] if k < len(header) else f"#{k + 1}", text[s:e], s, e) for k, (s, e) in enumerate(cells)]
         _cell_items(text, row, list(cells[-1]), run_on=True)
         table.children.append(row)
         table.end = lines[i].end
@@ -408,9 +403,9 @@ def _close_table(text: str, stack: list[_Node], table: _Node) -> None:
     if not table.children:
         return
     parent = next((n for n in reversed(stack) if n.kind in ("annex", "document")), stack[0])
-    for node in stack[stack.index(parent) + 1:]:
+    for node in stack[stack.index(parent) + 1 :]:
         node.end = min(node.end or table.start, _trim_end(text, table.start))
-    del stack[stack.index(parent) + 1:]
+    del stack[stack.index(parent) + 1 :]
     table.ordinal = sum(1 for c in parent.children if c.kind == "table") + 1
     parent.children.append(table)
 
@@ -429,8 +424,7 @@ def _cell_items(text: str, row: _Node, span: list[int], *, run_on: bool = False)
             for node in stack[depth:]:
                 node.end = _trim_end(text, line.start)
             del stack[depth:]
-            node = _Node(kind, prefix, ordinal, marker, line.start + offset,
-                         body_start=line.start + offset + length - offset)
+            node = _Node(kind, prefix, ordinal, marker, line.start + offset, body_start=line.start + offset + length - offset)
             stack[-1].children.append(node)
             stack.append(node)
         if run_on or rules()["run_on_in_table_cells"]:
@@ -459,16 +453,24 @@ def _freeze(text: str, node: _Node, parent_id: str, seen: set[str] | None = None
     lead = _joined(text, lead_start, _trim_end(text, first_child) if node.children else node.end)
     children = tuple(_freeze(text, c, pid if node.kind != "document" else "", seen) for c in node.children)
     return Provision(
-        id=pid, kind=node.kind, text=_joined(text, node.start, node.end), char_start=node.start,
-        char_end=node.end, marker=node.marker if node.kind != "table" else None,
-        ordinal=node.ordinal, heading=heading, lead=lead, cells=tuple(node.cells), children=children,
+        id=pid,
+        kind=node.kind,
+        text=_joined(text, node.start, node.end),
+        char_start=node.start,
+        char_end=node.end,
+        marker=node.marker if node.kind != "table" else None,
+        ordinal=node.ordinal,
+        heading=heading,
+        lead=lead,
+        cells=tuple(node.cells),
+        children=children,
     )
 
 
 def _heading(text: str, start: int, stop: int) -> str | None:
     """The heading on a marker's line: short, no sentence inside, not broken by a page break."""
     nl = text.find("\n", start, stop)
-    first = text[start:stop if nl < 0 else nl].strip()
+    first = text[start : stop if nl < 0 else nl].strip()
     squeezed = _squeeze_heading(first)
     if not squeezed or len(squeezed) > rules()["max_heading_chars"] or "。" in first:
         return None
@@ -493,5 +495,5 @@ def _broken_after(text: str, pos: int) -> bool:
     m = re.match(r"\n[ \t]*\n\s*", rest)
     if not m or _is_final(line) or not line:
         return False
-    nxt = rest[m.end():].split("\n", 1)[0]
+    nxt = rest[m.end() :].split("\n", 1)[0]
     return bool(nxt) and _match_marker(nxt) is None and not nxt.startswith("\t")

@@ -3,6 +3,7 @@
 Extraction needs only adding, membership and a few lookups; an rdflib Graph made that half of
 extraction's time.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -32,7 +33,9 @@ class _Terms:
 
 
 WSA, ORG, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD = (
-    _Terms(ns) for ns in (vocab.WSA, vocab.ORG, rdfns.DCTERMS, rdfns.FOAF, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS, rdfns.XSD))
+    _Terms(ns) for ns in (vocab.WSA, vocab.ORG, rdfns.DCTERMS, rdfns.FOAF, rdfns.PROV, rdfns.RDF, rdfns.RDFS, rdfns.SKOS, rdfns.XSD)
+)
+
 
 class Triples:
     """A document's statements: a set of triples, kept by subject and predicate in insertion order.

@@ -1,4 +1,5 @@
 """The reading rules in kgtool/read/rules/*.yaml: wordings that are not concepts of the ontology."""
+
 from __future__ import annotations
 
 from functools import cache

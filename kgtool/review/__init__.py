@@ -7,6 +7,7 @@ Above the question stages: a review runs the reader (`kgtool.build`), applies th
 checked, then written atomically, `kgtool.review.correct.make_correction`). The CLI's `review`
 and `correct` commands and the web's review pages (`kgtool serve --review`) use them.
 """
+
 from __future__ import annotations
 
 from kgtool.review.correct import Made, make_correction, withdraw

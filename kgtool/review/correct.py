@@ -8,6 +8,7 @@ what is there, and the corrected document validated with shapes/integrity.ttl (`
 a correction that would make the graph break an integrity rule is refused. Then the corrections
 file is written (temp file, then rename) and data/<slug>.ttl rebuilt, as `kgtool build` would.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,8 +43,18 @@ class Made:
     stale: tuple[Stale, ...]
 
 
-def make_correction(root: Path, slug: str, kind: str, fields: dict[str, Any], *, by: str, why: str,
-                    passage: str | None = None, provision: str | None = None, when: str | None = None) -> Made:
+def make_correction(
+    root: Path,
+    slug: str,
+    kind: str,
+    fields: dict[str, Any],
+    *,
+    by: str,
+    why: str,
+    passage: str | None = None,
+    provision: str | None = None,
+    when: str | None = None,
+) -> Made:
     """Checks a correction and writes it; see the module's docstring for the checks.
 
     Args:
@@ -57,17 +68,16 @@ def make_correction(root: Path, slug: str, kind: str, fields: dict[str, Any], *,
     provision = provision or find_provision(reading, slug, kind, fields, passage)
     text = reading.machine.value(iri_for("provision", slug, provision), WSA.text)
     if text is None:
-        raise CorrectionError(f"no provision {provision!r} in {slug}", where="--provision",
-                              hint=f"`kgtool review {slug}` lists the provisions")
+        raise CorrectionError(
+            f"no provision {provision!r} in {slug}", where="--provision", hint=f"`kgtool review {slug}` lists the provisions"
+        )
     raw = {"kind": kind, **fields, "passage": passage, "by": by, "when": when or now(), "why": why}
-    checked = check_entry(raw, key="new", slug=slug, provision=provision, fingerprint_=fingerprint(str(text)),
-                          file=None, line=0)
+    checked = check_entry(raw, key="new", slug=slug, provision=provision, fingerprint_=fingerprint(str(text)), file=None, line=0)
     own = {k: v for k, v in checked.fields.items()}
     correction = dataclasses.replace(checked, id=entry_id(kind, own))
     existing = read_corrections(root, slug)
     if any(c.id == correction.id and c.provision == provision for c in existing):
-        raise CorrectionError(f"this correction is in force already ({correction.id})",
-                              where=str(path_for(root, slug, provision)))
+        raise CorrectionError(f"this correction is in force already ({correction.id})", where=str(path_for(root, slug, provision)))
     trial = copy(reading.machine)
     outcome = apply_corrections(slug, trial, [*existing, correction], reading.lexicon)
     refused = next((s for s in outcome.stale if s.correction is correction), None)
@@ -76,8 +86,11 @@ def make_correction(root: Path, slug: str, kind: str, fields: dict[str, Any], *,
     broken = integrity(root, trial) - integrity(root, reading.corrected)
     if broken:
         first = sorted(broken)[0]
-        raise CorrectionError(f"the corrected graph would break an integrity rule: {first[2]} ({first[1]})",
-                              where=f"kgtool correct {slug} {kind}", hint="shapes/integrity.ttl; nothing was written")
+        raise CorrectionError(
+            f"the corrected graph would break an integrity rule: {first[2]} ({first[1]})",
+            where=f"kgtool correct {slug} {kind}",
+            hint="shapes/integrity.ttl; nothing was written",
+        )
     written = write_correction(root, slug, correction)
     data = rebuild(root, slug)
     others = tuple(s for s in outcome.stale if s.correction is not correction)
@@ -105,17 +118,16 @@ def find_provision(reading: Reading, slug: str, kind: str, fields: dict[str, Any
     words = passage or fields.get("text") or fields.get("wording")
     g = reading.machine
     if words:
-        holding = [s for s in g.subjects(RDF.type, WSA.Provision)
-                   if squash(str(words)) in squash(str(g.value(s, WSA.text) or ""))]
+        holding = [s for s in g.subjects(RDF.type, WSA.Provision) if squash(str(words)) in squash(str(g.value(s, WSA.text) or ""))]
         innermost = [p for p in holding if not any(q != p and _inside(g, q, p) for q in holding)]
         if len(innermost) == 1:
             return _local(slug, innermost[0])
         if len(innermost) > 1:
             where = ", ".join(sorted(_local(slug, p) for p in innermost)[:4])
-            raise CorrectionError(f"the passage stands in several provisions ({where})", where="--passage",
-                                  hint="give --provision")
-        raise CorrectionError(f"no provision of {slug} holds «{str(words)[:40]}»", where="--passage",
-                              hint="copy the words from the text, or give --provision")
+            raise CorrectionError(f"the passage stands in several provisions ({where})", where="--passage", hint="give --provision")
+        raise CorrectionError(
+            f"no provision of {slug} holds «{str(words)[:40]}»", where="--passage", hint="copy the words from the text, or give --provision"
+        )
     target = fields.get("duty") or (fields.get("duties") or [None])[0] or fields.get("node") or fields.get("post")
     if isinstance(target, str):
         try:
@@ -123,13 +135,13 @@ def find_provision(reading: Reading, slug: str, kind: str, fields: dict[str, Any
         except ValueError as exc:
             raise CorrectionError(str(exc), where="target") from None
         if g.value(node, RDF.type) is None:
-            raise CorrectionError(f"{target} is not in the reading of {slug}", where="target",
-                                  hint=f"`kgtool review {slug}` names what is")
+            raise CorrectionError(f"{target} is not in the reading of {slug}", where="target", hint=f"`kgtool review {slug}` names what is")
         source = g.value(node, PROV.wasDerivedFrom)
         if source is not None:
             return _local(slug, source)
-    raise CorrectionError("which provision does this correction rest on?", where="--provision",
-                          hint="give --provision ID or --passage WORDS from the text")
+    raise CorrectionError(
+        "which provision does this correction rest on?", where="--provision", hint="give --provision ID or --passage WORDS from the text"
+    )
 
 
 def _inside(g: Triples, inner: Node, outer: Node) -> bool:
@@ -145,7 +157,7 @@ _PART_OF = URIRef("http://purl.org/dc/terms/isPartOf")
 
 
 def _local(slug: str, provision: object) -> str:
-    return str(provision)[len(f"{ID}{slug}/provision/"):]
+    return str(provision)[len(f"{ID}{slug}/provision/") :]
 
 
 def integrity(root: Path, triples: Triples) -> set[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ sentences not made duties) are put beside the statements after the corrections, 
 holder, type or frequency a correction added or took away is marked as such. Each resource is
 named as a correction names it (``duty/a.s3.i4``), so what the review shows can be corrected as is.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -88,8 +89,7 @@ class ProvisionView:
     corrections: list[CorrectionView] = field(default_factory=list)
 
     def says_anything(self) -> bool:
-        return bool(self.holders or self.duties or self.posts or self.levels or self.not_placed
-                    or self.unresolved or self.corrections)
+        return bool(self.holders or self.duties or self.posts or self.levels or self.not_placed or self.unresolved or self.corrections)
 
 
 @dataclass
@@ -167,9 +167,16 @@ def review(root: Path, slug: str, reading: Reading | None = None) -> Review:
         iri = iri_for("provision", slug, pid)
         text = str(m.value(iri, WSA.text) or "")
         views[pid] = ProvisionView(
-            id=pid, marker=str(m.value(iri, WSA.marker) or ""), heading=str(m.value(iri, WSA.heading) or note.heading or ""),
-            text=text, fingerprint=fingerprint(text), holders=list(note.holders), why=note.why,
-            levels=list(note.levels), not_placed=list(note.skipped))
+            id=pid,
+            marker=str(m.value(iri, WSA.marker) or ""),
+            heading=str(m.value(iri, WSA.heading) or note.heading or ""),
+            text=text,
+            fingerprint=fingerprint(text),
+            holders=list(note.holders),
+            why=note.why,
+            levels=list(note.levels),
+            not_placed=list(note.skipped),
+        )
         for d in note.duties:
             duty = iri_for("duty", slug, d.id)
             if g.value(duty, RDF.type) is None and m.value(duty, RDF.type) is None:
@@ -198,8 +205,15 @@ def review(root: Path, slug: str, reading: Reading | None = None) -> Review:
         else:
             unresolved.append(f"correction {c.id} names provision {c.provision}, which the reader no longer reads")
     holders = [name.of(n) for cls in (WSA.Post, None) for n in _holders(g, cls)]
-    return Review(slug=slug, title=str(g.value(doc, DCTERMS.title) or slug), source=str(g.value(doc, DCTERMS.source) or ""),
-                  provisions=list(views.values()), unresolved=unresolved, corrections=corrections, holders=holders)
+    return Review(
+        slug=slug,
+        title=str(g.value(doc, DCTERMS.title) or slug),
+        source=str(g.value(doc, DCTERMS.source) or ""),
+        provisions=list(views.values()),
+        unresolved=unresolved,
+        corrections=corrections,
+        holders=holders,
+    )
 
 
 _DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
@@ -207,13 +221,12 @@ _DERIVED = URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")
 
 def _provision_id(slug: str, iri: Node | None) -> str:
     prefix = f"{ID}{slug}/provision/"
-    return str(iri)[len(prefix):] if iri is not None and str(iri).startswith(prefix) else ""
+    return str(iri)[len(prefix) :] if iri is not None and str(iri).startswith(prefix) else ""
 
 
 def _holders(g: Triples, cls: URIRef | None) -> list[Node]:
     """Posts (cls wsa:Post), or bodies (None: what has a /body/ IRI), by label."""
-    found = g.subjects(RDF.type, cls) if cls is not None else [
-        s for s in g.spo if "/body/" in str(s) and g.value(s, RDF.type) is not None]
+    found = g.subjects(RDF.type, cls) if cls is not None else [s for s in g.spo if "/body/" in str(s) and g.value(s, RDF.type) is not None]
     return sorted(found, key=lambda n: (str(g.value(n, RDFS.label) or ""), str(n)))
 
 
@@ -235,8 +248,9 @@ class _Names:
         return triple in self.g and triple not in self.m, triple in self.m and triple not in self.g
 
 
-def _duty(name: _Names, g: Triples, m: Triples, duty: Node, evidence: dict[str, str], read_by: list[str],
-          *, corrected: bool = False) -> DutyView:
+def _duty(
+    name: _Names, g: Triples, m: Triples, duty: Node, evidence: dict[str, str], read_by: list[str], *, corrected: bool = False
+) -> DutyView:
     holders = []
     for h in dict.fromkeys([*g.subjects(WSA.hasDuty, duty), *m.subjects(WSA.hasDuty, duty)]):
         added, taken = name.changed((h, WSA.hasDuty, duty))
@@ -249,12 +263,15 @@ def _duty(name: _Names, g: Triples, m: Triples, duty: Node, evidence: dict[str, 
     for f in dict.fromkeys([*g.objects(duty, WSA.frequency), *m.objects(duty, WSA.frequency)]):
         added, taken = name.changed((duty, WSA.frequency, f))
         source = g if g.value(f, RDF.type) is not None else m
-        said = (f"{source.value(f, WSA.period)} ≥{source.value(f, WSA.minOccurrences)} "
-                f"{local_name(source.value(f, WSA.action) or '')} «{source.value(f, WSA.text) or ''}»")
+        said = (
+            f"{source.value(f, WSA.period)} ≥{source.value(f, WSA.minOccurrences)} "
+            f"{local_name(source.value(f, WSA.action) or '')} «{source.value(f, WSA.text) or ''}»"
+        )
         frequencies.append(Named(shorten(f, name.slug), said, added, taken))
     text = str(g.value(duty, WSA.text) or m.value(duty, WSA.text) or "")
-    return DutyView(shorten(duty, name.slug), text, holders, types, frequencies, list(read_by),
-                    corrected=corrected or m.value(duty, RDF.type) is None)
+    return DutyView(
+        shorten(duty, name.slug), text, holders, types, frequencies, list(read_by), corrected=corrected or m.value(duty, RDF.type) is None
+    )
 
 
 def _post(name: _Names, g: Triples, m: Triples, post: Node) -> PostView:
@@ -263,9 +280,15 @@ def _post(name: _Names, g: Triples, m: Triples, post: Node) -> PostView:
         added, taken = name.changed((post, WSA.responsibilityLevel, level))
         levels.append(Named(local_name(level), name.label(level), added, taken))
     bodies = [name.of(b, corrected=name.changed((post, ORG.postIn, b))[0]) for b in g.objects(post, ORG.postIn)]
-    return PostView(shorten(post, name.slug), name.label(post), [local_name(r) for r in g.objects(post, ORG.role)],
-                    bodies, levels, [str(w) for w in g.objects(post, SKOS.altLabel)],
-                    corrected=m.value(post, RDF.type) is None)
+    return PostView(
+        shorten(post, name.slug),
+        name.label(post),
+        [local_name(r) for r in g.objects(post, ORG.role)],
+        bodies,
+        levels,
+        [str(w) for w in g.objects(post, SKOS.altLabel)],
+        corrected=m.value(post, RDF.type) is None,
+    )
 
 
 def _corrections(root: Path, outcome: Outcome, g: Triples, slug: str) -> list[CorrectionView]:
@@ -274,10 +297,21 @@ def _corrections(root: Path, outcome: Outcome, g: Triples, slug: str) -> list[Co
     everything = [a.correction for a in outcome.applied] + [s.correction for s in outcome.stale]
     for c in sorted(everything, key=lambda c: c.order()):
         file = str(c.file.relative_to(root)) if c.file is not None and c.file.is_relative_to(root) else str(c.file)
-        out.append(CorrectionView(
-            id=c.id, kind=c.kind if c.kind != "add" else f"add {c.fields['what']}", provision=c.provision,
-            summary=summary(c.kind, c.fields), by=c.by, when=c.when, why=c.why, passage=c.passage, file=file,
-            line=c.line, status=f"no longer applies: {stale[id(c)]}" if id(c) in stale else "in force"))
+        out.append(
+            CorrectionView(
+                id=c.id,
+                kind=c.kind if c.kind != "add" else f"add {c.fields['what']}",
+                provision=c.provision,
+                summary=summary(c.kind, c.fields),
+                by=c.by,
+                when=c.when,
+                why=c.why,
+                passage=c.passage,
+                file=file,
+                line=c.line,
+                status=f"no longer applies: {stale[id(c)]}" if id(c) in stale else "in force",
+            )
+        )
     return out
 
 
@@ -298,9 +332,12 @@ def summary(kind: str, f: dict) -> str:
         s = f["statement"]
         return f"rejected: {s['subject']} {s['predicate']} {s['object']}"
     what = f["what"]
-    detail = {"post": lambda: f"«{f['label']}» ({f['role']}) in {', '.join(f['bodies'])}",
-              "duty": lambda: f"«{f['text'][:30]}»" + (f" of {f['holder']}" if "holder" in f else ""),
-              "level": lambda: f"{f['post']}: {f['level']}",
-              "frequency": lambda: f"{f['duty']}: {f['period']} ≥{f['min']} {f['action']} «{f['wording']}»",
-              "principle": lambda: f["principle"], "sanction": lambda: f["sanction"]}[what]()
+    detail = {
+        "post": lambda: f"«{f['label']}» ({f['role']}) in {', '.join(f['bodies'])}",
+        "duty": lambda: f"«{f['text'][:30]}»" + (f" of {f['holder']}" if "holder" in f else ""),
+        "level": lambda: f"{f['post']}: {f['level']}",
+        "frequency": lambda: f"{f['duty']}: {f['period']} ≥{f['min']} {f['action']} «{f['wording']}»",
+        "principle": lambda: f["principle"],
+        "sanction": lambda: f["sanction"],
+    }[what]()
     return f"add {what}: {detail}"

@@ -3,6 +3,7 @@
 Every mark is said in words as well as shown: "+" for what an analyst's correction put there,
 "−" for what one took away; the HTML escapes everything it shows.
 """
+
 from __future__ import annotations
 
 import html
@@ -37,9 +38,13 @@ def _named(n: Named) -> str:
 
 # --- text ------------------------------------------------------------------------------------------
 
+
 def _text(r: Review, shown: list[ProvisionView]) -> str:
-    lines = [f"{r.slug}  {r.title}", f"source: {r.source}",
-             f"corrections: {r.in_force} in force, {r.stale} no longer apply   (+ added by a correction, − taken away by one)"]
+    lines = [
+        f"{r.slug}  {r.title}",
+        f"source: {r.source}",
+        f"corrections: {r.in_force} in force, {r.stale} no longer apply   (+ added by a correction, − taken away by one)",
+    ]
     for p in shown:
         if not p.says_anything():
             continue
@@ -50,9 +55,11 @@ def _text(r: Review, shown: list[ProvisionView]) -> str:
         for holder, level in p.levels:
             lines.append(f"  level read: {holder} → {level}")
         for post in p.posts:
-            lines.append(f"  post {'+' if post.corrected else ''}{post.label} ({post.ref}): {', '.join(post.roles)}"
-                         + (f"; in {', '.join(_named(b) for b in post.bodies)}" if post.bodies else "")
-                         + (f"; levels {', '.join(mark(lv) + lv.ref for lv in post.levels)}" if post.levels else ""))
+            lines.append(
+                f"  post {'+' if post.corrected else ''}{post.label} ({post.ref}): {', '.join(post.roles)}"
+                + (f"; in {', '.join(_named(b) for b in post.bodies)}" if post.bodies else "")
+                + (f"; levels {', '.join(mark(lv) + lv.ref for lv in post.levels)}" if post.levels else "")
+            )
         for d in p.duties:
             lines.extend(_duty_lines(d))
         for sentence, why in p.not_placed:
@@ -88,44 +95,60 @@ def _h(text: object) -> str:
 
 
 def _span(n: Named, text: str) -> str:
-    cls = " class=\"add\" title=\"added by a correction\"" if n.corrected else \
-        " class=\"del\" title=\"taken away by a correction\"" if n.retracted else ""
+    cls = (
+        ' class="add" title="added by a correction"'
+        if n.corrected
+        else ' class="del" title="taken away by a correction"'
+        if n.retracted
+        else ""
+    )
     return f"<span{cls}>{_h(text)}</span>"
 
 
 def _html(r: Review, shown: list[ProvisionView]) -> str:
-    out = ["<!doctype html>", '<html lang="zh"><head><meta charset="utf-8">',
-           f"<title>{_h(r.slug)} · review</title><style>{_STYLE}</style></head><body>",
-           f"<h1>{_h(r.title)}</h1>", f"<p><code>{_h(r.slug)}</code> · {_h(r.source)} · corrections: "
-           f"{r.in_force} in force, {r.stale} no longer apply · <span class=\"add\">green: added by a correction</span>, "
-           f"<span class=\"del\">struck: taken away by one</span></p>"]
+    out = [
+        "<!doctype html>",
+        '<html lang="zh"><head><meta charset="utf-8">',
+        f"<title>{_h(r.slug)} · review</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{_h(r.title)}</h1>",
+        f"<p><code>{_h(r.slug)}</code> · {_h(r.source)} · corrections: "
+        f'{r.in_force} in force, {r.stale} no longer apply · <span class="add">green: added by a correction</span>, '
+        f'<span class="del">struck: taken away by one</span></p>',
+    ]
     for p in shown:
         if not p.says_anything():
             continue
-        out.append(f'<section id="p-{_h(p.id)}"><h2>{_h(p.marker)}{_h(p.heading)} <code>{_h(p.id)}</code> '
-                   f'<span class="muted">{_h(p.fingerprint)}</span></h2>')
+        out.append(
+            f'<section id="p-{_h(p.id)}"><h2>{_h(p.marker)}{_h(p.heading)} <code>{_h(p.id)}</code> '
+            f'<span class="muted">{_h(p.fingerprint)}</span></h2>'
+        )
         out.append(f'<div class="text">{_h(p.text[:400])}{"…" if len(p.text) > 400 else ""}</div><ul>')
         if p.holders:
-            out.append(f"<li>holder read: {_h('、'.join(p.holders))} <span class=\"muted\">({_h(p.why)})</span></li>")
+            out.append(f'<li>holder read: {_h("、".join(p.holders))} <span class="muted">({_h(p.why)})</span></li>')
         for post_label, level in p.levels:
             out.append(f"<li>level read: {_h(post_label)} → {_h(level)}</li>")
         for post in p.posts:
-            out.append(f"<li>post <b>{_h(post.label)}</b> <code>{_h(post.ref)}</code> {_h(', '.join(post.roles))}"
-                       + "".join(" · " + _span(b, b.label) for b in post.bodies)
-                       + "".join(" · " + _span(lv, lv.ref) for lv in post.levels) + "</li>")
+            out.append(
+                f"<li>post <b>{_h(post.label)}</b> <code>{_h(post.ref)}</code> {_h(', '.join(post.roles))}"
+                + "".join(" · " + _span(b, b.label) for b in post.bodies)
+                + "".join(" · " + _span(lv, lv.ref) for lv in post.levels)
+                + "</li>"
+            )
         for d in p.duties:
             holders = ", ".join(_span(h, f"{h.label} ({h.ref})") for h in d.holders) or '<span class="muted">no holder</span>'
             types = ", ".join(_span(t, t.ref + (f" «{t.label}»" if t.label else "")) for t in d.types)
             freqs = "".join(f"<br>frequency {_span(f, f.label)}" for f in d.frequencies)
             out.append(f"<li>duty <code>{_h(d.ref)}</code> of {holders}: {_h(d.text)}<br>types: {types}{freqs}</li>")
         for sentence, why in p.not_placed:
-            out.append(f"<li class=\"muted\">not placed ({_h(why)}): {_h(sentence)}</li>")
+            out.append(f'<li class="muted">not placed ({_h(why)}): {_h(sentence)}</li>')
         for what in p.unresolved:
-            out.append(f"<li class=\"stale\">unresolved: {_h(what)}</li>")
+            out.append(f'<li class="stale">unresolved: {_h(what)}</li>')
         for c in p.corrections:
             cls = "" if c.status == "in force" else ' class="stale"'
-            out.append(f"<li{cls}>correction <code>{_h(c.id)}</code> [{_h(c.status)}] {_h(c.summary)} — by {_h(c.by)} "
-                       f"{_h(c.when)}: {_h(c.why)} <span class=\"muted\">({_h(c.file)}:{c.line})</span></li>")
+            out.append(
+                f"<li{cls}>correction <code>{_h(c.id)}</code> [{_h(c.status)}] {_h(c.summary)} — by {_h(c.by)} "
+                f'{_h(c.when)}: {_h(c.why)} <span class="muted">({_h(c.file)}:{c.line})</span></li>'
+            )
         out.append("</ul></section>")
     if r.unresolved:
         out.append("<h2>unresolved</h2><ul>" + "".join(f"<li>{_h(u)}</li>" for u in r.unresolved) + "</ul>")

@@ -37,6 +37,7 @@ terms as rdflib terms), `sparqltext` (prefixes, query form, VALUES for bindings)
 (Graph Store Protocol). `open_store`, here, chooses among them; import the public names
 from `kgtool.store`.
 """
+
 from __future__ import annotations
 
 import os
@@ -74,8 +75,15 @@ __all__ = [
 ]
 
 
-def open_store(*, endpoint: str | None = None, root: Path | None = None, timeout: float | None = None,
-               auth: Any = None, graphs: Iterable[URIRef | str] | None = None, warm: bool = False) -> Store:
+def open_store(
+    *,
+    endpoint: str | None = None,
+    root: Path | None = None,
+    timeout: float | None = None,
+    auth: Any = None,
+    graphs: Iterable[URIRef | str] | None = None,
+    warm: bool = False,
+) -> Store:
     """The store kgtool works on.
 
     ``endpoint`` None: $KGTOOL_ENDPOINT if set, else the embedded store of ``root`` (default

@@ -1,5 +1,5 @@
-"""The embedded engine: pyoxigraph in this process, in memory or on disk.
-"""
+"""The embedded engine: pyoxigraph in this process, in memory or on disk."""
+
 from __future__ import annotations
 
 import contextlib
@@ -59,16 +59,13 @@ class EmbeddedStore:
     ``pyoxigraph.Store`` (pySHACL can validate it directly).
     """
 
-    def __init__(self, store: ox.Store | None = None, *, path: Path | str | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT):
+    def __init__(self, store: ox.Store | None = None, *, path: Path | str | None = None, timeout: float | None = DEFAULT_TIMEOUT):
         if store is not None and path is not None:
             raise ValueError("give a pyoxigraph store or a path, not both")
         try:
-            self._store: ox.Store | None = store if store is not None else (
-                ox.Store(str(path)) if path is not None else ox.Store())
+            self._store: ox.Store | None = store if store is not None else (ox.Store(str(path)) if path is not None else ox.Store())
         except OSError as exc:
-            raise EngineError(f"cannot open the on-disk store: {exc}", where=str(path),
-                              hint="is another process using it?") from exc
+            raise EngineError(f"cannot open the on-disk store: {exc}", where=str(path), hint="is another process using it?") from exc
         self.path = Path(path) if path is not None else None
         self.timeout = timeout
 
@@ -115,12 +112,18 @@ class EmbeddedStore:
         self._store = None
 
     def _run(self, sparql: str, substitutions: dict | None) -> Any:
-        return self.ox.query(sparql, prefixes=vocab.PREFIXES, use_default_graph_as_union=True,
-                             substitutions=substitutions)
+        return self.ox.query(sparql, prefixes=vocab.PREFIXES, use_default_graph_as_union=True, substitutions=substitutions)
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
-              count: bool = False) -> Result:
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        offset: int = 0,
+        count: bool = False,
+    ) -> Result:
         binds = check_bindings(bindings)
         limit = timeout if timeout is not None else self.timeout
         where = "embedded store"
@@ -142,21 +145,27 @@ class EmbeddedStore:
             variables = [v.value for v in answer.variables]
             blanks = BlankLabels()
             width = range(len(variables))
-            rows, truncated, total = window(answer, lambda solution: tuple(from_ox(solution[i], blanks) for i in width),
-                                            offset=offset, max_rows=max_rows, count=count)
+            rows, truncated, total = window(
+                answer, lambda solution: tuple(from_ox(solution[i], blanks) for i in width), offset=offset, max_rows=max_rows, count=count
+            )
             variables, rows = order_select(sparql, variables, rows)
-            return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated,
-                          total=total)
+            return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated, total=total)
 
         def on_timeout() -> EngineError:
-            return EngineError(f"query ran longer than {limit:g} s", where=where,
-                               hint="narrow the query or add a LIMIT; the limit is KGTOOL_QUERY_TIMEOUT_S")
+            return EngineError(
+                f"query ran longer than {limit:g} s",
+                where=where,
+                hint="narrow the query or add a LIMIT; the limit is KGTOOL_QUERY_TIMEOUT_S",
+            )
 
         try:
             return _within(limit, evaluate, on_timeout)
         except SyntaxError as exc:
-            raise QueryError(f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-                             where="query", hint="positions are line:column in the query text") from exc
+            raise QueryError(
+                f"SPARQL syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
+                where="query",
+                hint="positions are line:column in the query text",
+            ) from exc
         except (RuntimeError, ValueError) as exc:
             raise QueryError(f"the query cannot be run: {exc}", where="query") from exc
         except OSError as exc:

@@ -4,6 +4,7 @@
 `kgtool.store.summaries`); `ontology_store` and `beside` read one document's file on its own,
 beside the ontology, as profiles and summaries are made.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,9 @@ def graph_files(root: Path) -> dict[URIRef, list[Path]]:
     """Which Turtle files go to which named graph, in load order."""
     root = Path(root)
     if not (root / "ontology").is_dir() and not (root / "data").is_dir():
-        raise SourceError(f"no ontology/ or data/ folder under {root}", where=str(root),
-                          hint="point KGTOOL_HOME (or --root) at the project folder")
+        raise SourceError(
+            f"no ontology/ or data/ folder under {root}", where=str(root), hint="point KGTOOL_HOME (or --root) at the project folder"
+        )
     out: dict[URIRef, list[Path]] = {}
     ontology = sorted((root / "ontology").glob("*.ttl"))
     if ontology:
@@ -30,13 +32,15 @@ def graph_files(root: Path) -> dict[URIRef, list[Path]]:
     for path in sorted((root / "data").glob("*.ttl")):
         graph = URIRef(vocab.iri_for("graph", path.stem))
         if graph in out:
-            raise SourceError(f"data file {path.name} would share the named graph {graph}",
-                              where=str(path), hint="rename the file")
+            raise SourceError(f"data file {path.name} would share the named graph {graph}", where=str(path), hint="rename the file")
         try:
             ox.NamedNode(str(graph))
         except ValueError as exc:
-            raise SourceError(f"file name {path.name!r} does not make a valid graph IRI: {exc}",
-                              where=str(path), hint="use letters, digits, '-' and '_' in data file names") from exc
+            raise SourceError(
+                f"file name {path.name!r} does not make a valid graph IRI: {exc}",
+                where=str(path),
+                hint="use letters, digits, '-' and '_' in data file names",
+            ) from exc
         out[graph] = [path]
     return out
 
@@ -47,8 +51,7 @@ def reading(path: Path, hint: str = "fix the file; nothing else was changed") ->
     try:
         yield
     except SyntaxError as exc:
-        raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-                          where=str(path), hint=hint) from exc
+        raise SourceError(f"Turtle syntax error: {exc.msg if hasattr(exc, 'msg') else exc}", where=str(path), hint=hint) from exc
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot load: {exc}", where=str(path)) from exc
 

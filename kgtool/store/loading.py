@@ -1,5 +1,5 @@
-"""Files -> a pyoxigraph store: each file into its named graph, each document's summary after it.
-"""
+"""Files -> a pyoxigraph store: each file into its named graph, each document's summary after it."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -20,6 +20,7 @@ The graph layout is `kgtool.store.loading.load_files`' (ontology/ -> graph ``ont
 give the same answers either way. The summaries are in the manifest too: one made again (its
 document or the summary queries changed) rebuilds the store.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,8 +45,16 @@ from kgtool.store.results import DEFAULT_TIMEOUT
 from kgtool.store.summaries import summary_files
 from kgtool.store.textindex import build_index
 
-__all__ = ["MANIFEST", "DiskStore", "ensure_store", "open_persistent", "recorded_digests", "store_is_current",
-           "store_path", "warm_in_background"]
+__all__ = [
+    "MANIFEST",
+    "DiskStore",
+    "ensure_store",
+    "open_persistent",
+    "recorded_digests",
+    "store_is_current",
+    "store_path",
+    "warm_in_background",
+]
 
 #: File inside the store folder that lists what the store was built from.
 MANIFEST = "kgtool-manifest.json"
@@ -191,8 +200,9 @@ def _open(store: Path, timeout: float | None) -> DiskStore:
     try:
         opened = ox.Store.read_only(str(store))
     except OSError as exc:
-        raise EngineError(f"cannot open the on-disk store: {exc}", where=str(store),
-                          hint="delete the folder and run `kgtool build --store` again") from exc
+        raise EngineError(
+            f"cannot open the on-disk store: {exc}", where=str(store), hint="delete the folder and run `kgtool build --store` again"
+        ) from exc
     embedded = DiskStore(opened, timeout=timeout)
     embedded.answers = store / "answers"
     embedded.text_index = store / TEXT_INDEX
@@ -228,8 +238,9 @@ def _build(root: Path, store: Path, manifest: dict, progress: Progress | None) -
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progress | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT) -> DiskStore:
+def ensure_store(
+    root: Path, *, path: Path | str | None = None, progress: Progress | None = None, timeout: float | None = DEFAULT_TIMEOUT
+) -> DiskStore:
     """The on-disk store of ontology/ + data/ under root, (re)built first if the files changed.
 
     Args:
@@ -264,8 +275,9 @@ def ensure_store(root: Path, *, path: Path | str | None = None, progress: Progre
     return opened
 
 
-def open_persistent(root: Path, *, path: Path | str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                    warm: bool = False) -> DiskStore | None:
+def open_persistent(
+    root: Path, *, path: Path | str | None = None, timeout: float | None = DEFAULT_TIMEOUT, warm: bool = False
+) -> DiskStore | None:
     """The project's on-disk store if it has one (rebuilt first if the files changed), else None.
 
     A project has one once ``kgtool build --store`` made it; small projects never need it.

@@ -1,5 +1,5 @@
-"""Filling a remote store through the SPARQL 1.1 Graph Store HTTP Protocol.
-"""
+"""Filling a remote store through the SPARQL 1.1 Graph Store HTTP Protocol."""
+
 from __future__ import annotations
 
 import io
@@ -39,8 +39,10 @@ def graph_store_url(endpoint: str, *, authenticated: bool = True) -> str:
     elif path.endswith(("/sparql", "/query")) and path.count("/") >= 2:  # Fuseki: /dataset/sparql
         new = path.rsplit("/", 1)[0] + "/data"
     else:
-        raise KgtoolError(f"cannot tell the Graph Store Protocol URL for {endpoint}",
-                          hint="pass graph_store= (Virtuoso: …/sparql-graph-crud-auth, Fuseki: …/data)")
+        raise KgtoolError(
+            f"cannot tell the Graph Store Protocol URL for {endpoint}",
+            hint="pass graph_store= (Virtuoso: …/sparql-graph-crud-auth, Fuseki: …/data)",
+        )
     return urlunsplit((parts.scheme, parts.netloc, new, "", ""))
 
 
@@ -64,10 +66,18 @@ def _ntriples(store: ox.Store, graph: URIRef) -> bytes:
     return data
 
 
-def push(root: Path, endpoint: str, *, graph_store: str | None = None, user: str | None = None,
-         password: str | None = None, auth_scheme: str = "digest", graph: URIRef | None = None,
-         progress: Callable[[URIRef, int, int, int], None] | None = None,
-         timeout: float = PUSH_TIMEOUT) -> dict[URIRef, int]:
+def push(
+    root: Path,
+    endpoint: str,
+    *,
+    graph_store: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    auth_scheme: str = "digest",
+    graph: URIRef | None = None,
+    progress: Callable[[URIRef, int, int, int], None] | None = None,
+    timeout: float = PUSH_TIMEOUT,
+) -> dict[URIRef, int]:
     """Replace our named graphs on a remote store with ontology/ + data/ under ``root``, each
     document's summary in its graph (as `load_files` loads them).
 
@@ -100,8 +110,7 @@ def push(root: Path, endpoint: str, *, graph_store: str | None = None, user: str
     return sent
 
 
-def _exchange_credentials(session: requests.Session, url: str, graph: URIRef, auth: requests.auth.HTTPDigestAuth,
-                          timeout: float) -> None:
+def _exchange_credentials(session: requests.Session, url: str, graph: URIRef, auth: requests.auth.HTTPDigestAuth, timeout: float) -> None:
     """Let Digest auth learn the server's nonce on an empty request, before any upload.
 
     Digest credentials are only sent after a 401, so without this the first PUT carries its
@@ -111,33 +120,45 @@ def _exchange_credentials(session: requests.Session, url: str, graph: URIRef, au
     only refused credentials stop the push here.
     """
     try:
-        response = session.head(url, params={"graph": str(graph)}, auth=auth,
-                                 timeout=(min(timeout, CONNECT_TIMEOUT), timeout))
+        response = session.head(url, params={"graph": str(graph)}, auth=auth, timeout=(min(timeout, CONNECT_TIMEOUT), timeout))
     except requests.exceptions.RequestException as exc:
-        raise EngineError(f"cannot connect: {short_reason(exc)}", where=url,
-                          hint="is the Graph Store endpoint running at this URL?") from exc
+        raise EngineError(
+            f"cannot connect: {short_reason(exc)}", where=url, hint="is the Graph Store endpoint running at this URL?"
+        ) from exc
     if response.status_code in (401, 403):
-        raise EngineError(f"HTTP {response.status_code}: the store refused the credentials", where=url,
-                          hint="check user and password; Virtuoso's /sparql-graph-crud-auth needs Digest auth")
+        raise EngineError(
+            f"HTTP {response.status_code}: the store refused the credentials",
+            where=url,
+            hint="check user and password; Virtuoso's /sparql-graph-crud-auth needs Digest auth",
+        )
 
 
-def _put_graph(session: requests.Session, url: str, graph: URIRef, payload: bytes, auth: Any,
-               timeout: float) -> None:
+def _put_graph(session: requests.Session, url: str, graph: URIRef, payload: bytes, auth: Any, timeout: float) -> None:
     # Sent from a file object, so in blocks: a bytes body goes in one sendall(), which the connect
     # timeout bounds as a whole, and an engine that parses while it reads (Oxigraph: about 20 s
     # for 1M triples) then fails the upload after 10 s ("cannot connect: timed out").
     try:
-        response = session.put(url, params={"graph": str(graph)}, data=io.BytesIO(payload), auth=auth,
-                               headers={"Content-Type": "application/n-triples; charset=utf-8"},
-                               timeout=(min(timeout, CONNECT_TIMEOUT), timeout))
+        response = session.put(
+            url,
+            params={"graph": str(graph)},
+            data=io.BytesIO(payload),
+            auth=auth,
+            headers={"Content-Type": "application/n-triples; charset=utf-8"},
+            timeout=(min(timeout, CONNECT_TIMEOUT), timeout),
+        )
     except requests.exceptions.Timeout as exc:
         raise EngineError(f"upload of {graph} took longer than {timeout:g} s", where=url) from exc
     except requests.exceptions.RequestException as exc:
-        raise EngineError(f"cannot connect: {short_reason(exc)}", where=url,
-                          hint="is the Graph Store endpoint running at this URL?") from exc
+        raise EngineError(
+            f"cannot connect: {short_reason(exc)}", where=url, hint="is the Graph Store endpoint running at this URL?"
+        ) from exc
     if response.status_code in (401, 403):
-        raise EngineError(f"HTTP {response.status_code}: the store refused the credentials", where=url,
-                          hint="check user and password; Virtuoso's /sparql-graph-crud-auth needs Digest auth")
+        raise EngineError(
+            f"HTTP {response.status_code}: the store refused the credentials",
+            where=url,
+            hint="check user and password; Virtuoso's /sparql-graph-crud-auth needs Digest auth",
+        )
     if response.status_code >= 300:
-        raise EngineError(f"HTTP {response.status_code} uploading {graph}: {response.text.strip()[:400]}",
-                          where=url, hint="see the engine's log")
+        raise EngineError(
+            f"HTTP {response.status_code} uploading {graph}: {response.text.strip()[:400]}", where=url, hint="see the engine's log"
+        )

@@ -1,5 +1,5 @@
-"""The remote engine: any SPARQL 1.1 endpoint over the SPARQL 1.1 Protocol.
-"""
+"""The remote engine: any SPARQL 1.1 endpoint over the SPARQL 1.1 Protocol."""
+
 from __future__ import annotations
 
 import contextlib
@@ -32,6 +32,7 @@ OUR_GRAPHS = str(vocab.GRAPH)
 
 _JSON_RESULTS = "application/sparql-results+json"
 _RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+
 
 def _content_type(headers: Mapping[str, str]) -> str:
     return headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -70,13 +71,19 @@ class RemoteStore:
     for endpoints that need one to read. ``timeout``: seconds per request, connect and read.
     """
 
-    def __init__(self, endpoint: str, *, graphs: Iterable[URIRef | str] | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT, auth: Any = None,
-                 session: requests.Session | None = None, graph_prefix: str = OUR_GRAPHS):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        graphs: Iterable[URIRef | str] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        auth: Any = None,
+        session: requests.Session | None = None,
+        graph_prefix: str = OUR_GRAPHS,
+    ):
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise EngineError(f"not an http(s) URL: {endpoint!r}", where="endpoint",
-                              hint="e.g. http://127.0.0.1:8890/sparql")
+            raise EngineError(f"not an http(s) URL: {endpoint!r}", where="endpoint", hint="e.g. http://127.0.0.1:8890/sparql")
         self.endpoint = endpoint
         self.timeout = timeout if timeout else DEFAULT_TIMEOUT
         self.auth = auth
@@ -117,8 +124,7 @@ class RemoteStore:
 
     def _discover(self) -> list[URIRef]:
         prefix = Literal(self.graph_prefix).n3()
-        sparql = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                  f"FILTER(STRSTARTS(STR(?g), {prefix})) }}")
+        sparql = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), {prefix})) }}"
         reply = _Reply(*self._post([("query", sparql)], _JSON_RESULTS, self.timeout), self.endpoint)
         data = reply.json()
         try:
@@ -129,30 +135,34 @@ class RemoteStore:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    def _post(self, data: list[tuple[str, str]], accept: str, timeout: float,
-              line_offset: int = 0) -> tuple[bytes, Mapping[str, str]]:
+    def _post(self, data: list[tuple[str, str]], accept: str, timeout: float, line_offset: int = 0) -> tuple[bytes, Mapping[str, str]]:
         connect = min(timeout, CONNECT_TIMEOUT)
         deadline = time.monotonic() + timeout
         url = self.endpoint
         try:
-            response = self._session.post(url, data=data, headers={"Accept": accept}, auth=self.auth,
-                                          timeout=(connect, timeout), stream=True)
+            response = self._session.post(
+                url, data=data, headers={"Accept": accept}, auth=self.auth, timeout=(connect, timeout), stream=True
+            )
             try:
                 body = _read_before(response, deadline)
             finally:
                 response.close()
         except requests.exceptions.ConnectTimeout as exc:
-            raise EngineError(f"no connection within {connect:g} s", where=url,
-                              hint="is the host reachable and the port right?") from exc
+            raise EngineError(f"no connection within {connect:g} s", where=url, hint="is the host reachable and the port right?") from exc
         except requests.exceptions.ReadTimeout as exc:
-            raise EngineError(f"no complete answer within {timeout:g} s", where=url,
-                              hint="the query may be too heavy: narrow it, add a LIMIT, or raise the timeout") from exc
+            raise EngineError(
+                f"no complete answer within {timeout:g} s",
+                where=url,
+                hint="the query may be too heavy: narrow it, add a LIMIT, or raise the timeout",
+            ) from exc
         except requests.exceptions.ConnectionError as exc:
             if "timed out" in str(exc).lower():
-                raise EngineError(f"no complete answer within {timeout:g} s", where=url,
-                                  hint="narrow the query or raise the timeout") from exc
-            raise EngineError(f"cannot connect: {short_reason(exc)}", where=url,
-                              hint="is the SPARQL endpoint running at this URL (see KGTOOL_ENDPOINT)?") from exc
+                raise EngineError(
+                    f"no complete answer within {timeout:g} s", where=url, hint="narrow the query or raise the timeout"
+                ) from exc
+            raise EngineError(
+                f"cannot connect: {short_reason(exc)}", where=url, hint="is the SPARQL endpoint running at this URL (see KGTOOL_ENDPOINT)?"
+            ) from exc
         except requests.exceptions.RequestException as exc:
             raise EngineError(f"request failed: {short_reason(exc)}", where=url) from exc
         self._server = response.headers.get("Server", "") or self._server or ""
@@ -160,20 +170,24 @@ class RemoteStore:
             text = body.decode("utf-8", "replace").strip()
             if line_offset:
                 text = _LINE_IN_MESSAGE.sub(
-                    lambda m: m.group(1) + str(int(m.group(2)) - line_offset)
-                    if int(m.group(2)) > line_offset else m.group(0), text)
+                    lambda m: m.group(1) + str(int(m.group(2)) - line_offset) if int(m.group(2)) > line_offset else m.group(0), text
+                )
             status = response.status_code
             if status == 500 and _ANYTIME_STOP in text:  # Virtuoso: partial rows, then this line
-                raise EngineError(f"no complete answer within {timeout:g} s: the engine stopped the query", where=url,
-                                  hint="narrow the query or raise the timeout (Virtuoso also caps it at "
-                                       "MaxQueryExecutionTime, see docs/scaling.md)")
+                raise EngineError(
+                    f"no complete answer within {timeout:g} s: the engine stopped the query",
+                    where=url,
+                    hint="narrow the query or raise the timeout (Virtuoso also caps it at MaxQueryExecutionTime, see docs/scaling.md)",
+                )
             snippet = text[:600]
             if status == 400 or (status == 500 and re.search(r"SPARQL compiler|Error S[PQ]\d", text)):
                 raise QueryError(f"the engine rejected the query (HTTP {status}): {snippet}", where=url)
-            hints = {401: "the endpoint wants credentials: pass auth", 403: "the endpoint refuses this user",
-                     404: "no SPARQL endpoint at this URL: check the path (Virtuoso: /sparql)"}
-            raise EngineError(f"HTTP {status} {response.reason}: {snippet}", where=url,
-                              hint=hints.get(status, "see the engine's log"))
+            hints = {
+                401: "the endpoint wants credentials: pass auth",
+                403: "the endpoint refuses this user",
+                404: "no SPARQL endpoint at this URL: check the path (Virtuoso: /sparql)",
+            }
+            raise EngineError(f"HTTP {status} {response.reason}: {snippet}", where=url, hint=hints.get(status, "see the engine's log"))
         return body, response.headers
 
     def _is_virtuoso(self) -> bool:
@@ -183,9 +197,16 @@ class RemoteStore:
 
     # -- queries -------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
-              count: bool = False) -> Result:
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        offset: int = 0,
+        count: bool = False,
+    ) -> Result:
         analysis = analyse(sparql)
         form = analysis.form
         binds = check_bindings(bindings)
@@ -205,8 +226,11 @@ class RemoteStore:
         accept = _RDF_ACCEPT if form in ("construct", "describe") else _JSON_RESULTS
         body, headers = self._post(data, accept, limit, line_offset=head.count("\n"))
         if headers.get("X-SQL-State", "").upper() == "S1TAT":  # rows or counts so far: not an answer
-            raise EngineError(f"no complete answer within {limit:g} s: the engine stopped the query", where=self.endpoint,
-                              hint="narrow the query or raise the timeout")
+            raise EngineError(
+                f"no complete answer within {limit:g} s: the engine stopped the query",
+                where=self.endpoint,
+                hint="narrow the query or raise the timeout",
+            )
         server_cut = bool(headers.get("X-SPARQL-MaxRows"))
         reply = _Reply(body, headers, self.endpoint)
         if form in ("construct", "describe"):
@@ -214,6 +238,7 @@ class RemoteStore:
         if form == "ask":
             return reply.boolean()
         return reply.select(sparql, max_rows, server_cut, offset=offset, count=count)
+
 
 @dataclass(frozen=True)
 class _Reply:
@@ -225,8 +250,11 @@ class _Reply:
 
     def garbage(self) -> EngineError:
         kind = _content_type(self.headers) or "no content type"
-        return EngineError(f"the answer is not a SPARQL result ({kind}): {self.body[:120]!r}", where=self.endpoint,
-                           hint="is this URL a SPARQL 1.1 endpoint (not a web page or proxy)?")
+        return EngineError(
+            f"the answer is not a SPARQL result ({kind}): {self.body[:120]!r}",
+            where=self.endpoint,
+            hint="is this URL a SPARQL 1.1 endpoint (not a web page or proxy)?",
+        )
 
     def json(self) -> dict:
         try:
@@ -243,8 +271,7 @@ class _Reply:
             raise self.garbage()
         return Result(kind="ask", boolean=answer["boolean"])
 
-    def select(self, sparql: str, max_rows: int | None, server_cut: bool, *, offset: int = 0,
-               count: bool = False) -> Result:
+    def select(self, sparql: str, max_rows: int | None, server_cut: bool, *, offset: int = 0, count: bool = False) -> Result:
         """The rows of a SELECT answer, a window of them with ``offset``/``count`` (`window`); a
         total counted from an answer the server cut is no total, so it is left out."""
         answer = self.json()
@@ -252,13 +279,23 @@ class _Reply:
             variables = [str(v) for v in answer["head"].get("vars", [])]
             bindings = answer["results"]["bindings"]
             blanks = BlankLabels()
-            rows, truncated, total = window(bindings, lambda b: tuple(from_json(b.get(name), blanks) for name in variables),
-                                            offset=offset, max_rows=max_rows, count=count)
+            rows, truncated, total = window(
+                bindings,
+                lambda b: tuple(from_json(b.get(name), blanks) for name in variables),
+                offset=offset,
+                max_rows=max_rows,
+                count=count,
+            )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise self.garbage() from exc
         variables, rows = order_select(sparql, variables, rows)
-        return Result(kind="select", variables=tuple(variables), rows=tuple(rows), truncated=truncated or server_cut,
-                      total=None if server_cut else total)
+        return Result(
+            kind="select",
+            variables=tuple(variables),
+            rows=tuple(rows),
+            truncated=truncated or server_cut,
+            total=None if server_cut else total,
+        )
 
     def graph(self, max_rows: int | None, server_cut: bool) -> Result:
         fmt = _RDF_FORMATS.get(_content_type(self.headers), ox.RdfFormat.TURTLE)

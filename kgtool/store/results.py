@@ -1,5 +1,5 @@
-"""What every engine gives and offers: `Result` and the `Store` protocol.
-"""
+"""What every engine gives and offers: `Result` and the `Store` protocol."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -40,7 +40,11 @@ class Result:
         if not isinstance(other, Result):
             return NotImplemented
         if (self.kind, self.variables, self.rows, self.boolean, self.truncated) != (
-            other.kind, other.variables, other.rows, other.boolean, other.truncated
+            other.kind,
+            other.variables,
+            other.rows,
+            other.boolean,
+            other.truncated,
         ):
             return False
         if self.graph is None or other.graph is None:
@@ -53,18 +57,20 @@ class Result:
 
     def dicts(self) -> list[dict[str, Identifier]]:
         """Rows as dicts from variable name to term, unbound variables left out."""
-        return [
-            {name: term for name, term in zip(self.variables, row) if term is not None}
-            for row in self.rows
-        ]
+        return [{name: term for name, term in zip(self.variables, row) if term is not None} for row in self.rows]
 
 
 _T = TypeVar("_T")
 
 
-def window(solutions: Iterable[_T], convert: Callable[[_T], tuple[Identifier | None, ...]], *,
-           offset: int = 0, max_rows: int | None = None, count: bool = False,
-           ) -> tuple[list[tuple[Identifier | None, ...]], bool, int | None]:
+def window(
+    solutions: Iterable[_T],
+    convert: Callable[[_T], tuple[Identifier | None, ...]],
+    *,
+    offset: int = 0,
+    max_rows: int | None = None,
+    count: bool = False,
+) -> tuple[list[tuple[Identifier | None, ...]], bool, int | None]:
     """The rows ``offset`` to ``offset + max_rows`` of an answer, converted; only those are.
 
     Converting an engine's solution into rdflib terms costs more than the engine's own
@@ -96,11 +102,17 @@ class Store(Protocol):
     ``offset`` and ``count`` page a SELECT answer (`window`); other forms ignore them.
     """
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None,
-              timeout: float | None = None, max_rows: int | None = None, offset: int = 0,
-              count: bool = False) -> Result: ...
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Identifier] | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        offset: int = 0,
+        count: bool = False,
+    ) -> Result: ...
 
     def graphs(self) -> list[URIRef]: ...
 
     def close(self) -> None: ...
-

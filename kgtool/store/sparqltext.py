@@ -10,6 +10,7 @@ columns of SELECT *. Measured on the 32 saved queries: the lexer takes 0.5 ms a 
 rdflib's parser 68 ms (which gives no source positions), and rdflib's algebra written back
 as text (translateAlgebra) ran 2 of the 32 correctly.
 """
+
 from __future__ import annotations
 
 import functools
@@ -82,7 +83,7 @@ def _is_select_star(sparql: str) -> bool:
         if token.keyword in _FORMS:
             if token.keyword != "SELECT":
                 return False
-            rest = [t for t in tokens[i + 1:i + 3] if t.keyword not in ("DISTINCT", "REDUCED")]
+            rest = [t for t in tokens[i + 1 : i + 3] if t.keyword not in ("DISTINCT", "REDUCED")]
             return bool(rest) and rest[0].text == "*"
     return False
 
@@ -120,8 +121,9 @@ def _where_group(sparql: str) -> tuple[_Token, _Token, bool]:
         if i < len(tokens) and tokens[i].kind == "open":
             i = _matching_close(tokens, i) + 1  # skip the template
         elif i < len(tokens) and tokens[i].keyword == "WHERE":
-            raise QueryError("bindings cannot be used with the short form CONSTRUCT WHERE { … }",
-                             hint="write CONSTRUCT { template } WHERE { pattern }")
+            raise QueryError(
+                "bindings cannot be used with the short form CONSTRUCT WHERE { … }", hint="write CONSTRUCT { template } WHERE { pattern }"
+            )
     parens = 0
     for j in range(i, len(tokens)):
         token = tokens[j]
@@ -155,9 +157,8 @@ def insert_values(sparql: str, bindings: list[tuple[str, Identifier]]) -> str:
     opening, closing, bare_select = _where_group(sparql)
     values = _values_block(bindings)
     if bare_select:  # WHERE { SELECT … } : the sub-select must become a group of its own
-        return (sparql[:opening.end] + f" {values} {{" + sparql[opening.end:closing.start]
-                + "} " + sparql[closing.start:])
-    return sparql[:opening.end] + f" {values} " + sparql[opening.end:]
+        return sparql[: opening.end] + f" {values} {{" + sparql[opening.end : closing.start] + "} " + sparql[closing.start :]
+    return sparql[: opening.end] + f" {values} " + sparql[opening.end :]
 
 
 def check_bindings(bindings: Mapping[str, Identifier] | None) -> list[tuple[str, Identifier]]:
@@ -173,15 +174,16 @@ def check_bindings(bindings: Mapping[str, Identifier] | None) -> list[tuple[str,
         if isinstance(term, BNode):
             raise QueryError(f"?{var} cannot be bound to a blank node", hint="bind an IRI or a literal")
         if not isinstance(term, (URIRef, Literal)):
-            raise QueryError(f"?{var} must be bound to an rdflib URIRef or Literal, not {type(term).__name__}",
-                             hint="wrap values: URIRef('https://…') or Literal('文本', lang='zh')")
+            raise QueryError(
+                f"?{var} must be bound to an rdflib URIRef or Literal, not {type(term).__name__}",
+                hint="wrap values: URIRef('https://…') or Literal('文本', lang='zh')",
+            )
         try:
             term.n3()  # rdflib refuses to serialise an IRI that could break out of <…>
         except Exception as exc:
             raise QueryError(f"?{var} is bound to an invalid term: {exc}") from exc
         out.append((var, term))
     return out
-
 
 
 def order_select(sparql: str, variables: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
@@ -221,13 +223,15 @@ def analyse(sparql: str) -> Analysis:
         with PARSE_LOCK:
             parsed = parseQuery(sparql)
     except ParseException as exc:
-        raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
-                         where="query", hint=f"near: {exc.line.strip()[:80]}") from exc
+        raise QueryError(
+            f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}", where="query", hint=f"near: {exc.line.strip()[:80]}"
+        ) from exc
     except Exception as exc:  # rdflib raises assorted errors for odd input
         raise QueryError(f"SPARQL syntax error: {exc}", where="query") from exc
     prologue, body = parsed[0], parsed[1]
     if body.name not in _FORM_OF:
-        raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found",
-                         hint="updates are not run through kgtool's query interface")
+        raise QueryError(
+            "not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found", hint="updates are not run through kgtool's query interface"
+        )
     declared = frozenset(str(d["prefix"]) if "prefix" in d else "" for d in prologue if d.name == "PrefixDecl")
     return Analysis(_FORM_OF[body.name], "datasetClause" in body, declared)

@@ -21,6 +21,7 @@ the on-disk store, `kgtool load`). The saved queries then add up a few thousand 
 
 Bump `FORMAT` when the making changes while the queries stay the same.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -163,8 +164,7 @@ def _made(root: str, inputs: str, source: str) -> bytes:
     return _summariser(root, inputs).make(Path(source))
 
 
-def make(root: Path, sources: Sequence[Path], *,
-         progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[Path, bytes]:
+def make(root: Path, sources: Sequence[Path], *, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> dict[Path, bytes]:
     """The summary of each data file, in parallel processes when there are many."""
     if not sources:
         return {}
@@ -178,17 +178,18 @@ def _data_files(root: Path) -> dict[URIRef, Path]:
     return {graph: paths[0] for graph, paths in graph_files(root).items() if graph != vocab.ONTOLOGY_GRAPH}
 
 
-def _refresh(root: Path, digests: Mapping[Path, str] | None, *, write: bool,
-             required: bool) -> dict[URIRef, tuple[Path, bytes | None]]:
+def _refresh(root: Path, digests: Mapping[Path, str] | None, *, write: bool, required: bool) -> dict[URIRef, tuple[Path, bytes | None]]:
     """Each document graph's summary file, with the summary's bytes where it was missing or stale
     and was made again (None: the file is current), and written when ``write`` (``required``: or
     fail). ``digests`` may give a data file's SHA-256."""
     root = Path(root)
     sources = _data_files(root)
     inputs = inputs_digest(root)
-    stale = [source for source in sources.values()
-             if _first_line(summary_path(root, source.stem))
-             != _header((digests or {}).get(source) or _file_sha256(source), inputs)]
+    stale = [
+        source
+        for source in sources.values()
+        if _first_line(summary_path(root, source.stem)) != _header((digests or {}).get(source) or _file_sha256(source), inputs)
+    ]
     made = make(root, stale)
     for source, data in made.items() if write else ():
         target = summary_path(root, source.stem)
@@ -196,8 +197,9 @@ def _refresh(root: Path, digests: Mapping[Path, str] | None, *, write: bool,
             write_atomic(target, data)
         except (OSError, KgtoolError) as exc:  # a read-only project: made again next time
             if required:
-                raise SourceError(f"cannot write the summary: {exc}", where=str(target),
-                                  hint="the project folder must be writable") from exc
+                raise SourceError(
+                    f"cannot write the summary: {exc}", where=str(target), hint="the project folder must be writable"
+                ) from exc
     return {graph: (summary_path(root, source.stem), made.get(source)) for graph, source in sources.items()}
 
 
@@ -226,8 +228,7 @@ def summary_data(root: Path, *, digests: Mapping[Path, str] | None = None, keep:
     return out
 
 
-def write_summaries(root: Path, *, check: bool = False,
-                    progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> list[Path]:
+def write_summaries(root: Path, *, check: bool = False, progress: Callable[[Iterable[Any]], Iterable[Any]] = iter) -> list[Path]:
     """Make every document file's summary again, write those whose bytes changed and remove those
     of data files gone (with ``check``, change nothing): the files written, removed or, with check,
     stale. Raises SourceError when a data file cannot be read or parsed."""

@@ -1,5 +1,5 @@
-"""Terms from the engines (pyoxigraph, SPARQL JSON results) as rdflib terms that compare equal.
-"""
+"""Terms from the engines (pyoxigraph, SPARQL JSON results) as rdflib terms that compare equal."""
+
 from __future__ import annotations
 
 import functools
@@ -128,8 +128,7 @@ def graph_result(triples: Iterable[Any], max_rows: int | None) -> Result:
         if max_rows is not None and taken >= max_rows:
             truncated = True
             break
-        graph.add((bound_from_ox(triple.subject, blank), bound_from_ox(triple.predicate, blank),
-                   bound_from_ox(triple.object, blank)))
+        graph.add((bound_from_ox(triple.subject, blank), bound_from_ox(triple.predicate, blank), bound_from_ox(triple.object, blank)))
     return Result(kind="graph", graph=graph, truncated=truncated)
 
 

@@ -20,6 +20,7 @@ Indexed: string literals (``xsd:string`` or language-tagged) of `INDEXED_PREDICA
 subject is an IRI, in every graph (the union the store's queries see). The index is a
 snapshot: it does not follow later changes to the store.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,10 +40,14 @@ from kgtool.vocab import WSA
 
 #: Properties whose literals are searchable (the web search's labels and duty texts).
 INDEXED_PREDICATES: tuple[str, ...] = (
-    str(RDFS.label), str(SKOS.prefLabel), str(SKOS.altLabel), str(FOAF.name), str(DCTERMS.title), str(WSA.text),
+    str(RDFS.label),
+    str(SKOS.prefLabel),
+    str(SKOS.altLabel),
+    str(FOAF.name),
+    str(DCTERMS.title),
+    str(WSA.text),
 )
-_STRING_TYPES = frozenset({"http://www.w3.org/2001/XMLSchema#string",
-                           "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
+_STRING_TYPES = frozenset({"http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"})
 #: Bumped when the file layout changes; `TextIndex.open` refuses other versions.
 FORMAT_VERSION = "1"
 #: At most this many character pairs of a query are looked up (more only narrows further,
@@ -87,7 +92,7 @@ def _is_token_char(ch: str) -> bool:
 def _grams(folded: str) -> str:
     """The FTS5 document of a lower-cased text: its characters and adjacent pairs, space-separated."""
     out = set(folded)
-    out.update(folded[i:i + 2] for i in range(len(folded) - 1))
+    out.update(folded[i : i + 2] for i in range(len(folded) - 1))
     return " ".join(out)
 
 
@@ -97,7 +102,7 @@ def _lookup_terms(folded_q: str) -> list[str]:
     One character: itself. Longer: its adjacent pairs. Only pieces made wholly of token
     characters are used: FTS5 would drop the others' punctuation and spaces anyway.
     """
-    pieces = [folded_q] if len(folded_q) == 1 else [folded_q[i:i + 2] for i in range(len(folded_q) - 1)]
+    pieces = [folded_q] if len(folded_q) == 1 else [folded_q[i : i + 2] for i in range(len(folded_q) - 1)]
     usable = sorted({p for p in pieces if all(_is_token_char(c) for c in p)})
     if len(usable) > MAX_LOOKUP_TERMS:  # spread the kept ones over the query
         step = len(usable) / MAX_LOOKUP_TERMS
@@ -131,8 +136,7 @@ def _literals(store: ox.Store) -> list[tuple[str, str, str, str | None]]:
     seen_text: dict[tuple[str, int, str], int] = {}  # one place per text, whatever its graph
     for (s, _, text, _), (rank, seq) in first_seen.items():
         seen_text.setdefault((s, rank, text), seq)
-    return sorted(first_seen, key=lambda r: (r[0], first_seen[r][0], seen_text[(r[0], first_seen[r][0], r[2])],
-                                             r[3] or ""))
+    return sorted(first_seen, key=lambda r: (r[0], first_seen[r][0], seen_text[(r[0], first_seen[r][0], r[2])], r[3] or ""))
 
 
 def _fill(conn: sqlite3.Connection, store: ox.Store) -> int:
@@ -144,13 +148,12 @@ def _fill(conn: sqlite3.Connection, store: ox.Store) -> int:
             folded = text.lower()
             yield i, s, p, text, folded if folded != text else None, g
 
-    conn.executemany("INSERT INTO lit(id, subject, predicate, text, folded, graph) VALUES (?,?,?,?,?,?)",
-                     literal_rows())
-    conn.executemany("INSERT INTO grams(rowid, g) VALUES (?, ?)",
-                     ((i, _grams(text.lower())) for i, (_, _, text, _) in enumerate(rows, start=1)))
+    conn.executemany("INSERT INTO lit(id, subject, predicate, text, folded, graph) VALUES (?,?,?,?,?,?)", literal_rows())
+    conn.executemany(
+        "INSERT INTO grams(rowid, g) VALUES (?, ?)", ((i, _grams(text.lower())) for i, (_, _, text, _) in enumerate(rows, start=1))
+    )
     conn.execute("INSERT INTO grams(grams) VALUES ('optimize')")
-    conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
-                     [("format", FORMAT_VERSION), ("literals", str(len(rows)))])
+    conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [("format", FORMAT_VERSION), ("literals", str(len(rows)))])
     conn.commit()
     return len(rows)
 
@@ -218,8 +221,10 @@ class TextIndex:
         terms = _lookup_terms(folded_q)
         where, params = [], []
         if terms:
-            sql = ("SELECT l.subject, l.predicate, l.text, l.folded, l.graph FROM grams "
-                   "JOIN lit AS l ON l.id = grams.rowid WHERE grams MATCH ?")
+            sql = (
+                "SELECT l.subject, l.predicate, l.text, l.folded, l.graph FROM grams "
+                "JOIN lit AS l ON l.id = grams.rowid WHERE grams MATCH ?"
+            )
             params.append(_match_expression(terms))
         else:  # only punctuation or spaces: nothing to look up, read every row
             sql = "SELECT l.subject, l.predicate, l.text, l.folded, l.graph FROM lit AS l WHERE 1"

@@ -12,6 +12,7 @@ docs/scaling.md gives the reason for every value, so what is measured is what an
     >>> virtuoso_sizing("16G", cores=8).number_of_buffers
     1360000
 """
+
 from __future__ import annotations
 
 import math
@@ -60,54 +61,69 @@ def _mebibytes(n: int) -> str:
 class VirtuosoSizing:
     """Every value of the ini that depends on the machine or on kgtool's queries."""
 
-    memory: int                      # bytes given to Virtuoso
+    memory: int  # bytes given to Virtuoso
     cores: int
-    number_of_buffers: int           # [Parameters] 8-KiB pages of database cache
-    max_dirty_buffers: int           # [Parameters] modified pages before a flush is forced
-    max_query_mem: str               # [Parameters] hash joins, GROUP BY and sorts of all queries
-    threads_per_query: int           # [Parameters]
-    async_queue_max_threads: int     # [Parameters]
-    result_set_max_rows: int         # [SPARQL]
-    max_sorted_top_rows: int         # [Parameters] ORDER BY with LIMIT/OFFSET
-    max_query_execution_time: int    # [SPARQL] seconds
+    number_of_buffers: int  # [Parameters] 8-KiB pages of database cache
+    max_dirty_buffers: int  # [Parameters] modified pages before a flush is forced
+    max_query_mem: str  # [Parameters] hash joins, GROUP BY and sorts of all queries
+    threads_per_query: int  # [Parameters]
+    async_queue_max_threads: int  # [Parameters]
+    result_set_max_rows: int  # [SPARQL]
+    max_sorted_top_rows: int  # [Parameters] ORDER BY with LIMIT/OFFSET
+    max_query_execution_time: int  # [SPARQL] seconds
     max_query_cost_estimation_time: int  # [SPARQL] 0: never refuse on the optimiser's estimate
 
     def parameters(self) -> dict[str, str]:
         """The ``[Parameters]`` entries, as written."""
-        return {"NumberOfBuffers": str(self.number_of_buffers), "MaxDirtyBuffers": str(self.max_dirty_buffers),
-                "MaxQueryMem": self.max_query_mem, "ThreadsPerQuery": str(self.threads_per_query),
-                "AsyncQueueMaxThreads": str(self.async_queue_max_threads),
-                "MaxSortedTopRows": str(self.max_sorted_top_rows)}
+        return {
+            "NumberOfBuffers": str(self.number_of_buffers),
+            "MaxDirtyBuffers": str(self.max_dirty_buffers),
+            "MaxQueryMem": self.max_query_mem,
+            "ThreadsPerQuery": str(self.threads_per_query),
+            "AsyncQueueMaxThreads": str(self.async_queue_max_threads),
+            "MaxSortedTopRows": str(self.max_sorted_top_rows),
+        }
 
     def sparql(self) -> dict[str, str]:
         """The ``[SPARQL]`` entries, as written."""
-        return {"ResultSetMaxRows": str(self.result_set_max_rows),
-                "MaxQueryExecutionTime": str(self.max_query_execution_time),
-                "MaxQueryCostEstimationTime": str(self.max_query_cost_estimation_time)}
+        return {
+            "ResultSetMaxRows": str(self.result_set_max_rows),
+            "MaxQueryExecutionTime": str(self.max_query_execution_time),
+            "MaxQueryCostEstimationTime": str(self.max_query_cost_estimation_time),
+        }
 
 
-def virtuoso_sizing(memory: str | int, cores: int | None = None, *, max_rows: int = RESULT_ROWS,
-                    execution_seconds: int = EXECUTION_SECONDS) -> VirtuosoSizing:
+def virtuoso_sizing(
+    memory: str | int, cores: int | None = None, *, max_rows: int = RESULT_ROWS, execution_seconds: int = EXECUTION_SECONDS
+) -> VirtuosoSizing:
     """The values for a Virtuoso given ``memory`` (bytes or ``"2G"``) and ``cores`` (default: this machine's)."""
     budget = parse_memory(memory)
     if budget < MIN_MEMORY:
-        raise KgtoolError(f"{_mebibytes(budget)} is too little memory for Virtuoso", where="memory",
-                          hint=f"give it at least {_mebibytes(MIN_MEMORY)}")
+        raise KgtoolError(
+            f"{_mebibytes(budget)} is too little memory for Virtuoso", where="memory", hint=f"give it at least {_mebibytes(MIN_MEMORY)}"
+        )
     cores = max(1, cores or os.cpu_count() or 1)
     if max_rows < 1 or execution_seconds < 1:
         raise KgtoolError("max_rows and execution_seconds must be positive", where="virtuoso_sizing")
     buffers = max(MIN_BUFFERS, round(budget / 2**30 * BUFFERS_PER_GIB))
     return VirtuosoSizing(
-        memory=budget, cores=cores,
-        number_of_buffers=buffers, max_dirty_buffers=buffers * 3 // 4,
+        memory=budget,
+        cores=cores,
+        number_of_buffers=buffers,
+        max_dirty_buffers=buffers * 3 // 4,
         max_query_mem=_mebibytes(budget // 4 // 2**20 * 2**20),
-        threads_per_query=cores, async_queue_max_threads=math.ceil(cores * 1.5),
-        result_set_max_rows=max_rows, max_sorted_top_rows=max_rows,
-        max_query_execution_time=execution_seconds, max_query_cost_estimation_time=0)
+        threads_per_query=cores,
+        async_queue_max_threads=math.ceil(cores * 1.5),
+        result_set_max_rows=max_rows,
+        max_sorted_top_rows=max_rows,
+        max_query_execution_time=execution_seconds,
+        max_query_cost_estimation_time=0,
+    )
 
 
-def virtuoso_ini(sizing: VirtuosoSizing, *, sql_port: int, http_port: int, host: str = "127.0.0.1",
-                 directories: tuple[str, ...] = (".", "data")) -> str:
+def virtuoso_ini(
+    sizing: VirtuosoSizing, *, sql_port: int, http_port: int, host: str = "127.0.0.1", directories: tuple[str, ...] = (".", "data")
+) -> str:
     """A whole ``virtuoso.ini``: database files beside it, listening on ``host`` only.
 
     No VAD directory (nothing is installed at start, so it is ready in seconds) and no Unix

@@ -12,6 +12,7 @@ mark data safe; a Content-Security-Policy allows scripts only from our own stati
 nothing is read from disk by user input except through Flask's ``safe_join``; limits on
 query time, result rows and request bodies come from `kgtool.settings`.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -39,9 +40,11 @@ __all__ = [
 ]
 
 #: No inline script anywhere: every script is a static file of ours.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 #: The same, for the pages whose vendored widgets set style attributes (YASGUI, Cytoscape.js):
 #: inline *styles* only; scripts stay our static files.
 CSP_INLINE_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
@@ -99,14 +102,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if app.config.get("REVIEW"):  # kgtool serve --review: forms that write corrections (kgtool.web.review)
         from kgtool.web import review
+
         review.configure(app)
 
     from kgtool.web.site import open_site
+
     site = open_site(app.config)
     app.extensions["kgtool"] = site
     atexit.register(site.close)
 
     from kgtool.web import browse, compare, dataset, library, ontology, report, sparql
+
     for module in (browse, sparql, library, report, compare, dataset, ontology):
         app.register_blueprint(module.bp)
     if app.config.get("REVIEW"):  # the only routes that write; the public server has none of them
@@ -116,6 +122,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     app.after_request(_after_request)
     from kgtool.web.cache import FrontCache
+
     app.wsgi_app = FrontCache(app.wsgi_app, lambda: site.responses)  # type: ignore[method-assign]
     return app
 
@@ -123,8 +130,15 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_helpers(app: Flask) -> None:
     @app.context_processor
     def globals_() -> dict:
-        return {"t": i18n.t, "lang": i18n.current(), "href": href, "label": label_for,
-                "compact": compact_name, "url_with": url_with, "lang_url": lang_url}
+        return {
+            "t": i18n.t,
+            "lang": i18n.current(),
+            "href": href,
+            "label": label_for,
+            "compact": compact_name,
+            "url_with": url_with,
+            "lang_url": lang_url,
+        }
 
     app.jinja_env.filters["n3"] = lambda term: "" if term is None else term.n3()
     app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
@@ -133,8 +147,9 @@ def _register_helpers(app: Flask) -> None:
 def _after_request(response):
     style_sources = getattr(g, "style_sources", ())  # exactly these inline <style> elements, by hash
     if style_sources:
-        response.headers.setdefault("Content-Security-Policy",
-                                    CSP.replace("style-src 'self'", "style-src 'self' " + " ".join(style_sources)))
+        response.headers.setdefault(
+            "Content-Security-Policy", CSP.replace("style-src 'self'", "style-src 'self' " + " ".join(style_sources))
+        )
     if getattr(g, "inline_styles", False):
         response.headers.setdefault("Content-Security-Policy", CSP_INLINE_STYLES)
     for name, value in SECURITY_HEADERS.items():
@@ -175,4 +190,3 @@ def _register_errors(app: Flask) -> None:
     def unexpected(exc: Exception):
         log.exception("unexpected error on %s", request.path)
         return error_response(500, i18n.t("server_error"), i18n.t("server_error_body"))
-

@@ -1,4 +1,5 @@
 """Browse the graph: home, a page per resource (with content negotiation), documents, search."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
@@ -19,15 +20,31 @@ from kgtool.web.site import responses, site
 bp = Blueprint("browse", __name__)
 
 #: ?format= names (and file-suffix-like aliases) of the RDF serialisations a resource has.
-FORMAT_ALIASES = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
-                  "json-ld": "json-ld", "jsonld": "json-ld", "json": "json-ld", "xml": "xml", "rdf": "xml",
-                  "rdfxml": "xml", "html": "html"}
+FORMAT_ALIASES = {
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "json": "json-ld",
+    "xml": "xml",
+    "rdf": "xml",
+    "rdfxml": "xml",
+    "html": "html",
+}
 MEDIA = {"html": "text/html", **GRAPH_FORMATS}
 #: What the head of a document page lists: interface string key, property.
-DOCUMENT_FACTS = (("number", WSA.documentNumber), ("issued", DCTERMS.issued), ("issuer", DCTERMS.creator),
-                  ("jurisdiction", WSA.jurisdiction), ("principles", WSA.invokesPrinciple),
-                  ("sanctions", WSA.providesSanction), ("legal_basis", WSA.legalBasis))
-
+DOCUMENT_FACTS = (
+    ("number", WSA.documentNumber),
+    ("issued", DCTERMS.issued),
+    ("issuer", DCTERMS.creator),
+    ("jurisdiction", WSA.jurisdiction),
+    ("principles", WSA.invokesPrinciple),
+    ("sanctions", WSA.providesSanction),
+    ("legal_basis", WSA.legalBasis),
+)
 
 
 def negotiate() -> str:
@@ -36,16 +53,30 @@ def negotiate() -> str:
     if asked:
         fmt = FORMAT_ALIASES.get(asked.lower())
         if fmt is None:
-            raise KgtoolError(f"unknown format {asked!r}", where="?format",
-                              hint="one of: html, turtle, nt, json-ld, xml")
+            raise KgtoolError(f"unknown format {asked!r}", where="?format", hint="one of: html, turtle, nt, json-ld, xml")
         return fmt
     accept = request.accept_mimetypes
-    offered = ["text/html", "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml",
-               "application/json", "text/plain", "application/x-turtle"]
+    offered = [
+        "text/html",
+        "text/turtle",
+        "application/ld+json",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/json",
+        "text/plain",
+        "application/x-turtle",
+    ]
     best = accept.best_match(offered) if accept.provided else "text/html"
-    return {"text/html": "html", "text/turtle": "turtle", "application/x-turtle": "turtle",
-            "application/ld+json": "json-ld", "application/json": "json-ld", "application/n-triples": "nt",
-            "text/plain": "nt", "application/rdf+xml": "xml"}.get(best or "", "html")
+    return {
+        "text/html": "html",
+        "text/turtle": "turtle",
+        "application/x-turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/json": "json-ld",
+        "application/n-triples": "nt",
+        "text/plain": "nt",
+        "application/rdf+xml": "xml",
+    }.get(best or "", "html")
 
 
 def accept_variant() -> str:
@@ -77,9 +108,11 @@ def _resource(iri: URIRef):
     desc = lookup.describe(s, iri)
     if not desc.exists:
         raise NotFound()
-    response = current_app.make_response(render_template(
-        "browse/resource.html", d=desc, formats=_format_links(iri), anchor=lookup.provision_anchor,
-        incoming_limit=lookup.MAX_INCOMING))
+    response = current_app.make_response(
+        render_template(
+            "browse/resource.html", d=desc, formats=_format_links(iri), anchor=lookup.provision_anchor, incoming_limit=lookup.MAX_INCOMING
+        )
+    )
     response.vary.add("Accept")
     return response
 
@@ -96,8 +129,9 @@ def home():
     s = site()
     docs = lookup.documents(s)
     counts = lookup.counts_by_document(s)
-    return render_template("browse/home.html", docs=docs, counts=counts,
-                           jurisdictions=lookup.jurisdictions(s, docs), kinds=lookup.COUNT_KINDS)
+    return render_template(
+        "browse/home.html", docs=docs, counts=counts, jurisdictions=lookup.jurisdictions(s, docs), kinds=lookup.COUNT_KINDS
+    )
 
 
 @bp.route("/resource")
@@ -107,8 +141,9 @@ def resource():
     if not value:
         raise KgtoolError("which resource? give ?iri=", where="?iri", hint="for example ?iri=" + str(WSA.Post))
     if not valid_iri(value):
-        raise KgtoolError(f"not an IRI of the graph: {value[:200]!r}", where="?iri",
-                          hint="an absolute http(s) or urn IRI without spaces or <>\"{}|\\^`")
+        raise KgtoolError(
+            f"not an IRI of the graph: {value[:200]!r}", where="?iri", hint='an absolute http(s) or urn IRI without spaces or <>"{}|\\^`'
+        )
     return _resource(URIRef(value))
 
 
@@ -140,15 +175,27 @@ def _document(doc: URIRef):
     s = site()
     desc = lookup.describe(s, doc)
     view = lookup.document_view(s, doc)
-    slug = str(doc)[len(str(ID)):]
+    slug = str(doc)[len(str(ID)) :]
     counts = lookup.counts_of_document(s, doc)
     from kgtool.web.responses import allow_inline_styles
+
     allow_inline_styles()  # Cytoscape.js sets a style attribute on its canvas
     facts = [(key, [o for p, o in desc.outgoing if p == prop]) for key, prop in DOCUMENT_FACTS]
     from kgtool.web import review  # the reviewer's forms (kgtool serve --review), None on a public server
-    response = current_app.make_response(render_template(
-        "browse/document.html", d=desc, view=view, facts=facts, slug=slug, counts=counts, formats=_format_links(doc),
-        kinds=KINDS, review=review.panel(slug)))
+
+    response = current_app.make_response(
+        render_template(
+            "browse/document.html",
+            d=desc,
+            view=view,
+            facts=facts,
+            slug=slug,
+            counts=counts,
+            formats=_format_links(doc),
+            kinds=KINDS,
+            review=review.panel(slug),
+        )
+    )
     response.vary.add("Accept")
     return response
 

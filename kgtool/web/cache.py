@@ -16,6 +16,7 @@ Cookie), it sends the response as the app last sent it, headers and all, with no
 context, store or lock touched. Under many clients Flask's own work per request (routing,
 contexts, hooks) was most of the time a cached page took.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,9 @@ PAGE = "kgtool.page"
 #: (Accept), the language (Accept-Language, and the language cookie, which Cookie holds).
 KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_LANGUAGE", "HTTP_COOKIE")
 #: Headers a 304 answer leaves out (werkzeug's entity headers but Expires and Content-Location).
-NOT_IN_304 = frozenset(("allow", "content-encoding", "content-language", "content-length", "content-md5",
-                        "content-range", "content-type", "last-modified"))
+NOT_IN_304 = frozenset(
+    ("allow", "content-encoding", "content-language", "content-length", "content-md5", "content-range", "content-type", "last-modified")
+)
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,7 @@ def _entry(response) -> Entry:
     body = response.get_data()
     headers = tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS)
     etag = hashlib.blake2b(body, digest_size=12).hexdigest()
-    return Entry(status=response.status_code, headers=headers, body=body, etag=etag,
-                 inline_styles=bool(getattr(g, "inline_styles", False)))
+    return Entry(status=response.status_code, headers=headers, body=body, etag=etag, inline_styles=bool(getattr(g, "inline_styles", False)))
 
 
 def _response(key: tuple, entry: Entry, source: Source):
@@ -218,8 +219,7 @@ def _unchanged(source: Source) -> bool:
     return source is None or _signature(Path(source[0])) == source
 
 
-def cached(variant: Callable[[], str], responses: Callable[[], ResponseCache],
-           source: Callable[[], Path | None] | None = None) -> Callable:
+def cached(variant: Callable[[], str], responses: Callable[[], ResponseCache], source: Callable[[], Path | None] | None = None) -> Callable:
     """Serve a view's 200 responses from the app's response cache.
 
     Args:
@@ -230,6 +230,7 @@ def cached(variant: Callable[[], str], responses: Callable[[], ResponseCache],
         source: the file the page is made from, if any (a saved query's .rq): its version
             is part of the key, so an edited file is never answered from the cache.
     """
+
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -255,7 +256,9 @@ def cached(variant: Callable[[], str], responses: Callable[[], ResponseCache],
                         entry = _entry(response)
                         cache.put(key, entry)
             return _response(key, entry, made_from)
+
         return wrapper
+
     return decorate
 
 
@@ -284,8 +287,12 @@ class FrontCache:
         cache = self.responses()
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or not cache.enabled:
             return self.app(environ, start_response)
-        asked = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                   *(environ.get(name) for name in KEY_HEADERS))
+        asked = (
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            *(environ.get(name) for name in KEY_HEADERS),
+        )
         found = cache.answer(asked)
         if found is not None and _unchanged(found.source):
             return _send(found, environ, start_response)

@@ -5,6 +5,7 @@ takes works too (``?j=mianyang``, ``?j=四川省``). Each view of `kgtool.compar
 as a table (its CSV form read back as rows of dicts) and, where it has one, an SVG chart served
 separately as an image, so no markup from the module is ever inserted into the page. If kgtool.compare is not importable the page says so.
 """
+
 from __future__ import annotations
 
 import csv
@@ -82,9 +83,16 @@ def index():
     options, chosen = _selection(module)
     views = _views(module)
     tables = {v: table(module, v, chosen) for v in views if "csv" in module.VIEWS[v]}
-    return render_template("compare/index.html", module=module, options=options, chosen=chosen, views=views,
-                           tables=tables, titles=TITLES,
-                           charts={v for v in views if "svg" in module.VIEWS[v]})
+    return render_template(
+        "compare/index.html",
+        module=module,
+        options=options,
+        chosen=chosen,
+        views=views,
+        tables=tables,
+        titles=TITLES,
+        charts={v for v in views if "svg" in module.VIEWS[v]},
+    )
 
 
 @bp.route("/compare/chart/<view>.svg")
@@ -103,8 +111,7 @@ def chart(view: str):
             while len(cache) > CHART_CACHE_SIZE:
                 cache.popitem(last=False)
     response = current_app.response_class(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = ("default-src 'none'; style-src 'unsafe-inline'; "
-                                                   "frame-ancestors 'none'")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
     response.cache_control.max_age = 300
     return response
 

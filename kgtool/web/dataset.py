@@ -11,6 +11,7 @@ with no Content-Encoding (a client keeps the .gz it asked for, byte for byte, so
 matches), the checksum as ETag. A remote endpoint cannot be dumped quad by quad, so with one
 the dumps are made from the project's files, which ``kgtool load`` pushes to it.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -39,8 +40,14 @@ from kgtool.web.site import Site, site
 bp = Blueprint("dataset", __name__)
 
 #: RDF media types /.well-known/void offers, Turtle first: it answers in Turtle unless asked otherwise.
-RDF_OFFERED = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-               "application/n-triples": "nt", "application/x-turtle": "turtle", "application/json": "json-ld"}
+RDF_OFFERED = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-triples": "nt",
+    "application/x-turtle": "turtle",
+    "application/json": "json-ld",
+}
 EXTENSION = "kgtool.dataset"
 
 
@@ -109,10 +116,13 @@ def _dump_urls(dumps: dict[str, Dump]) -> list[tuple[Dump, str]]:
 def description() -> Graph:
     """The description with this server's URLs in it (absolute: it is read away from this site)."""
     s = site()
-    return with_access(published().description(s), endpoint=url_for("sparql.endpoint", _external=True),
-                       landing_page=url_for("dataset.index", _external=True),
-                       dumps_page=url_for("dataset.dumps", _external=True),
-                       dumps=_dump_urls(published().dumps(s)))
+    return with_access(
+        published().description(s),
+        endpoint=url_for("sparql.endpoint", _external=True),
+        landing_page=url_for("dataset.index", _external=True),
+        dumps_page=url_for("dataset.dumps", _external=True),
+        dumps=_dump_urls(published().dumps(s)),
+    )
 
 
 def _rdf(fmt: str):
@@ -151,30 +161,43 @@ def index():
         return _rdf(fmt)
     graph = description()
     dataset = vocab.DATASET
-    parts = [Part(URIRef(str(part)), i18n.pick(_texts(graph, part, DCTERMS.title)),
-                  tuple(URIRef(str(s)) for s in sorted(graph.objects(part, DCTERMS.source), key=str)),
-                  _number(graph.value(part, VOID.triples)))
-             for part in sorted(graph.objects(dataset, VOID.subset), key=str)]
+    parts = [
+        Part(
+            URIRef(str(part)),
+            i18n.pick(_texts(graph, part, DCTERMS.title)),
+            tuple(URIRef(str(s)) for s in sorted(graph.objects(part, DCTERMS.source), key=str)),
+            _number(graph.value(part, VOID.triples)),
+        )
+        for part in sorted(graph.objects(dataset, VOID.subset), key=str)
+    ]
     licence = graph.value(dataset, DCTERMS.license)
     publisher = graph.value(dataset, DCTERMS.publisher)
-    response = current_app.make_response(render_template(
-        "dataset/index.html", iri=dataset,
-        title=i18n.pick(_texts(graph, dataset, DCTERMS.title)) or i18n.t("dataset"),
-        description=i18n.pick(_texts(graph, dataset, DCTERMS.description)),
-        licence=licence, licence_label=i18n.pick(_texts(graph, licence, RDFS.label)) if licence else None,
-        publisher=i18n.pick(_texts(graph, publisher, FOAF.name)) if publisher is not None else None,
-        modified=graph.value(dataset, DCTERMS.modified), triples=_number(graph.value(dataset, VOID.triples)),
-        uri_space=graph.value(dataset, VOID.uriSpace), vocabularies=sorted(graph.objects(dataset, VOID.vocabulary)),
-        endpoint=graph.value(dataset, VOID.sparqlEndpoint), parts=parts, dumps=_dump_urls(published().dumps(site())),
-        formats=[(name, url_for("dataset.void", format=name)) for name in ("turtle", "json-ld", "xml")]))
+    response = current_app.make_response(
+        render_template(
+            "dataset/index.html",
+            iri=dataset,
+            title=i18n.pick(_texts(graph, dataset, DCTERMS.title)) or i18n.t("dataset"),
+            description=i18n.pick(_texts(graph, dataset, DCTERMS.description)),
+            licence=licence,
+            licence_label=i18n.pick(_texts(graph, licence, RDFS.label)) if licence else None,
+            publisher=i18n.pick(_texts(graph, publisher, FOAF.name)) if publisher is not None else None,
+            modified=graph.value(dataset, DCTERMS.modified),
+            triples=_number(graph.value(dataset, VOID.triples)),
+            uri_space=graph.value(dataset, VOID.uriSpace),
+            vocabularies=sorted(graph.objects(dataset, VOID.vocabulary)),
+            endpoint=graph.value(dataset, VOID.sparqlEndpoint),
+            parts=parts,
+            dumps=_dump_urls(published().dumps(site())),
+            formats=[(name, url_for("dataset.void", format=name)) for name in ("turtle", "json-ld", "xml")],
+        )
+    )
     response.vary.add("Accept")
     return response
 
 
 def _texts(graph: Graph, subject, predicate) -> dict[str, str]:
     """A subject's literals for one property, by language ("" for none)."""
-    return {o.language or "": str(o) for o in sorted(graph.objects(subject, predicate), key=str)
-            if isinstance(o, Literal)}
+    return {o.language or "": str(o) for o in sorted(graph.objects(subject, predicate), key=str) if isinstance(o, Literal)}
 
 
 def _number(value: object) -> int:
@@ -186,9 +209,21 @@ def _number(value: object) -> int:
 def dumps():
     listed = _dump_urls(published().dumps(site()))
     if wants_json():
-        return jsonify([{"name": d.name, "url": url, "format": d.format.title, "media_type": d.format.media_type,
-                         "compressed": d.compressed, "statements": d.statements, "bytes": d.size, "sha256": d.sha256}
-                        for d, url in listed])
+        return jsonify(
+            [
+                {
+                    "name": d.name,
+                    "url": url,
+                    "format": d.format.title,
+                    "media_type": d.format.media_type,
+                    "compressed": d.compressed,
+                    "statements": d.statements,
+                    "bytes": d.size,
+                    "sha256": d.sha256,
+                }
+                for d, url in listed
+            ]
+        )
     return render_template("dataset/dumps.html", dumps=listed)
 
 
@@ -198,7 +233,6 @@ def dump(name: str):
         abort(404)
     made = published().dumps(site())[name]
     # the .gz as it is: no Content-Encoding, or a client would unpack it and the checksum would not match
-    response = send_file(made.path, mimetype="application/gzip", as_attachment=True, download_name=name,
-                         etag=made.sha256, conditional=True)
+    response = send_file(made.path, mimetype="application/gzip", as_attachment=True, download_name=name, etag=made.sha256, conditional=True)
     response.headers.pop("Content-Encoding", None)
     return response

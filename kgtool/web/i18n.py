@@ -4,6 +4,7 @@ The language comes from ``?lang=`` (remembered in a cookie), else the cookie, el
 browser's Accept-Language, else Chinese. Data labels prefer the chosen language when the
 graph has one (`pick`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -46,9 +47,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mitigations": ("从轻减免", "Mitigations"),
     "persons": ("人员", "Persons"),
     "legal_basis": ("依据", "Legal basis"),
-    "home_intro": ("从公开文件中读出的安全生产“党政同责、一岗双责”：谁负责什么、多久一次、依据哪条原文。",
-                   "Work-safety accountability read from published documents: who must do what, how "
-                   "often, and the passage each statement comes from."),
+    "home_intro": (
+        "从公开文件中读出的安全生产“党政同责、一岗双责”：谁负责什么、多久一次、依据哪条原文。",
+        "Work-safety accountability read from published documents: who must do what, how often, and the passage each statement comes from.",
+    ),
     "explore": ("浏览", "Explore"),
     "home_search_hint": ("按名称或职责文字搜索（如：季度、演练、第一责任人）", "Search names and duty texts (e.g. 季度, 演练, 第一责任人)"),
     "search": ("搜索", "Search"),
@@ -78,14 +80,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "extracted": ("提取结果", "Extracted"),
     "full_text": ("规范化全文与条款", "Normalised text and its provisions"),
     "org_chart": ("组织结构图", "Organisation chart"),
-    "org_chart_hint": ("机构 → 岗位 → 职责；指向职责可看其文字，点击节点打开其页面，滚轮缩放。",
-                       "Bodies → posts → duties; point at a duty to read it, click a node to open its page, scroll to zoom."),
+    "org_chart_hint": (
+        "机构 → 岗位 → 职责；指向职责可看其文字，点击节点打开其页面，滚轮缩放。",
+        "Bodies → posts → duties; point at a duty to read it, click a node to open its page, scroll to zoom.",
+    ),
     "org_chart_json": ("图数据 (JSON)", "chart data (JSON)"),
     "legend_body": ("机构", "body"),
     "legend_post": ("岗位", "post"),
     "legend_duty": ("职责", "duty"),
-    "queries_intro": ("保存的 SPARQL 查询：每个回答一个问题，可带参数运行并下载结果。",
-                      "Saved SPARQL queries: each answers one question; run them with parameters and download the results."),
+    "queries_intro": (
+        "保存的 SPARQL 查询：每个回答一个问题，可带参数运行并下载结果。",
+        "Saved SPARQL queries: each answers one question; run them with parameters and download the results.",
+    ),
     "query_name": ("名称", "Name"),
     "parameters": ("参数", "Parameters"),
     "tags": ("标签", "Tags"),
@@ -105,16 +111,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ask_no": ("否", "no"),
     "no_params": ("无参数", "no parameters"),
     "query_error": ("无法运行查询", "The query cannot be run"),
-    "editor_intro": ("在此编写只读 SPARQL 查询；常用前缀已预先声明。结果来自本站的 /sparql 端点。",
-                     "Write read-only SPARQL here; the usual prefixes are declared. Results come from this site's /sparql endpoint."),
+    "editor_intro": (
+        "在此编写只读 SPARQL 查询；常用前缀已预先声明。结果来自本站的 /sparql 端点。",
+        "Write read-only SPARQL here; the usual prefixes are declared. Results come from this site's /sparql endpoint.",
+    ),
     "endpoint": ("端点", "Endpoint"),
     "sparql_form_hint": ("SPARQL 1.1 协议端点（只读）。", "A read-only SPARQL 1.1 Protocol endpoint."),
     "service_description": ("服务描述", "Service description"),
-    "service_intro": ("不带查询访问 /sparql 的客户端会得到这份 W3C SPARQL 1.1 服务描述：",
-                      "A client that GETs /sparql without a query receives this W3C SPARQL 1.1 Service Description:"),
+    "service_intro": (
+        "不带查询访问 /sparql 的客户端会得到这份 W3C SPARQL 1.1 服务描述：",
+        "A client that GETs /sparql without a query receives this W3C SPARQL 1.1 Service Description:",
+    ),
     "service_language": ("查询语言", "Query language"),
-    "service_language_value": ("SPARQL 1.1 查询（只读：不接受更新、LOAD、SERVICE）",
-                               "SPARQL 1.1 Query (read-only: no update, LOAD or SERVICE)"),
+    "service_language_value": (
+        "SPARQL 1.1 查询（只读：不接受更新、LOAD、SERVICE）",
+        "SPARQL 1.1 Query (read-only: no update, LOAD or SERVICE)",
+    ),
     "service_result_formats": ("SELECT / ASK 结果格式", "SELECT / ASK result formats"),
     "service_graph_formats": ("CONSTRUCT / DESCRIBE 结果格式", "CONSTRUCT / DESCRIBE result formats"),
     "service_limits": ("限制", "Limits"),
@@ -123,12 +135,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "service_body": ("请求体最大 {n} 字节", "request bodies up to {n} bytes"),
     "service_dataset": ("默认数据集", "Default dataset"),
     "service_default_graph": ("默认图为全部命名图的并集。", "The default graph is the union of all named graphs."),
-    "service_default_graph_n": ("默认图为全部命名图的并集，共 {n} 个三元组。",
-                                "The default graph is the union of all named graphs: {n} triples."),
+    "service_default_graph_n": (
+        "默认图为全部命名图的并集，共 {n} 个三元组。",
+        "The default graph is the union of all named graphs: {n} triples.",
+    ),
     "service_triples": ("{n} 个三元组", "{n} triples"),
-    "gaps_intro": ("SHACL 形状发现的问题：结构错误（Violation）与责任缺口（Warning），每条指向其原文。",
-                   "What the SHACL shapes found: structural errors (Violation) and accountability gaps (Warning), "
-                   "each with its source passage."),
+    "gaps_intro": (
+        "SHACL 形状发现的问题：结构错误（Violation）与责任缺口（Warning），每条指向其原文。",
+        "What the SHACL shapes found: structural errors (Violation) and accountability gaps (Warning), each with its source passage.",
+    ),
     "severity": ("严重程度", "Severity"),
     "all": ("全部", "all"),
     "findings": ("发现", "Findings"),
@@ -139,11 +154,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "conforms": ("数据符合全部形状。", "The data conforms to every shape."),
     "seconds": ("验证用时 {s} 秒", "validated in {s} s"),
     "not_available": ("暂不可用", "Not available yet"),
-    "not_available_body": ("此功能所需的模块尚未就绪（{module}）。其他页面不受影响。",
-                           "The module this page needs is not ready yet ({module}). Every other page works."),
-    "compare_intro": ("选择要比较的辖区，查看职责矩阵、频次表、原则与追责矩阵、结构指标和相似度。",
-                      "Choose jurisdictions to compare: duty matrices, frequencies, principles and sanctions, "
-                      "structure measures and similarity."),
+    "not_available_body": (
+        "此功能所需的模块尚未就绪（{module}）。其他页面不受影响。",
+        "The module this page needs is not ready yet ({module}). Every other page works.",
+    ),
+    "compare_intro": (
+        "选择要比较的辖区，查看职责矩阵、频次表、原则与追责矩阵、结构指标和相似度。",
+        "Choose jurisdictions to compare: duty matrices, frequencies, principles and sanctions, structure measures and similarity.",
+    ),
     "choose_jurisdictions": ("选择辖区", "Choose jurisdictions"),
     "compare_button": ("比较", "Compare"),
     "charts": ("图表", "Charts"),
@@ -179,9 +197,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "named_graph": ("命名图", "Named graph"),
     "total": ("合计", "Total"),
     "dumps": ("数据下载", "Dumps"),
-    "dumps_intro": ("整个图的压缩文件：N-Quads 保留各命名图，Turtle 为各图的并集。下载后可用 SHA-256 校验。",
-                    "The whole graph as compressed files: N-Quads keeps the named graphs, Turtle holds their union. "
-                    "Check a download against its SHA-256."),
+    "dumps_intro": (
+        "整个图的压缩文件：N-Quads 保留各命名图，Turtle 为各图的并集。下载后可用 SHA-256 校验。",
+        "The whole graph as compressed files: N-Quads keeps the named graphs, Turtle holds their union. "
+        "Check a download against its SHA-256.",
+    ),
     "dumps_all": ("全部下载", "All dumps"),
     "dumps_check": ("校验下载的文件：", "To check a downloaded file:"),
     "file": ("文件", "File"),
@@ -192,15 +212,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dump_nq": ("N-Quads（保留命名图）", "N-Quads (named graphs kept)"),
     "dump_ttl": ("Turtle（各图并集）", "Turtle (union of the graphs)"),
     "dump_jsonld": ("JSON-LD（各图并集）", "JSON-LD (union of the graphs)"),
-    "footer": ("数据与工具：kgtool。每条陈述都可追溯到原文段落。",
-               "Data and tools: kgtool. Every statement points back to its source passage."),
+    "footer": (
+        "数据与工具：kgtool。每条陈述都可追溯到原文段落。",
+        "Data and tools: kgtool. Every statement points back to its source passage.",
+    ),
     # the review forms (kgtool serve --review, kgtool/web/review.py) and corrections shown elsewhere
     "rests_on_correction": ("依据经分析人员更正", "Rests on an analyst's correction"),
     "review": ("审阅与更正", "Review and correct"),
     "review_counts": ("{n} 条更正生效，{s} 条不再适用", "{n} corrections in force, {s} no longer apply"),
-    "review_intro": ("阅读器逐条读出的内容；每项旁的表单写入 data/corrections/（同 kgtool correct），并随即重建本文件的图谱。须填写理由。",
-                     "What the reader read, provision by provision; each form beside a statement writes data/corrections/ "
-                     "(as kgtool correct does) and rebuilds this document's graph at once. A reason is required."),
+    "review_intro": (
+        "阅读器逐条读出的内容；每项旁的表单写入 data/corrections/（同 kgtool correct），并随即重建本文件的图谱。须填写理由。",
+        "What the reader read, provision by provision; each form beside a statement writes data/corrections/ "
+        "(as kgtool correct does) and rebuilds this document's graph at once. A reason is required.",
+    ),
     "review_by": ("更正人", "Analyst"),
     "review_by_hint": ("姓名", "your name"),
     "review_why": ("理由（引用原文）", "why (quote the text)"),
@@ -231,12 +255,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review_do_type": ("改职责类型", "Set types"),
     "review_do_reject": ("否定", "Reject"),
     "review_do_add": ("补充", "Add"),
-    "review_who": ("谁作的更正？请填写更正人，或以 --analyst 启动服务",
-                   "Who is correcting? Fill in the analyst, or start the server with --analyst"),
-    "review_forbidden": ("此服务器不接受更正（未开启审阅，或未以令牌打开）。",
-                         "This server takes no corrections (review is off, or the site was not opened with the token)."),
-    "review_bad_csrf": ("表单令牌不符：请从本站的文件页面提交更正。",
-                        "The form's token does not match: send corrections from this site's document pages."),
+    "review_who": (
+        "谁作的更正？请填写更正人，或以 --analyst 启动服务",
+        "Who is correcting? Fill in the analyst, or start the server with --analyst",
+    ),
+    "review_forbidden": (
+        "此服务器不接受更正（未开启审阅，或未以令牌打开）。",
+        "This server takes no corrections (review is off, or the site was not opened with the token).",
+    ),
+    "review_bad_csrf": (
+        "表单令牌不符：请从本站的文件页面提交更正。",
+        "The form's token does not match: send corrections from this site's document pages.",
+    ),
     "review_bad_token": ("令牌不符。", "Wrong token."),
 }
 

@@ -4,6 +4,7 @@ Each query page is also a download: ``?format=csv|tsv|json|xml`` (SELECT/ASK) or
 ``turtle|nt|json-ld|xml`` (CONSTRUCT/DESCRIBE), with the same parameters. The folder is
 re-read when a file changes, so a new .rq file shows without a restart.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,8 +25,12 @@ from kgtool.web.site import responses, site
 
 bp = Blueprint("library", __name__)
 
-DOWNLOADS = {"csv": ("text/csv", "csv"), "tsv": ("text/tab-separated-values", "tsv"),
-             "json": ("application/sparql-results+json", "srj"), "xml": ("application/sparql-results+xml", "srx")}
+DOWNLOADS = {
+    "csv": ("text/csv", "csv"),
+    "tsv": ("text/tab-separated-values", "tsv"),
+    "json": ("application/sparql-results+json", "srj"),
+    "xml": ("application/sparql-results+xml", "srx"),
+}
 GRAPH_DOWNLOADS = {"turtle": "ttl", "nt": "nt", "json-ld": "jsonld", "xml": "rdf"}
 
 #: Suggestions for resource parameters, by parameter name: a class or a concept scheme.
@@ -68,8 +73,7 @@ def load_library() -> tuple[dict[str, SavedQuery], list[KgtoolError]]:
 @bp.route("/queries")
 def index():
     queries, errors = load_library()
-    return render_template("library/index.html", queries=sorted(queries.values(), key=lambda q: q.name),
-                           errors=errors)
+    return render_template("library/index.html", queries=sorted(queries.values(), key=lambda q: q.name), errors=errors)
 
 
 def _suggestions(query: SavedQuery) -> dict[str, list[URIRef]]:
@@ -114,15 +118,22 @@ def query(name: str):
         error, status = exc, 400
     if fmt and result is not None:
         return _download(q, result, fmt)
-    graph_text = (result.graph.serialize(format="turtle")
-                  if result is not None and result.graph is not None else "")
+    graph_text = result.graph.serialize(format="turtle") if result is not None and result.graph is not None else ""
     page = _page(shown) if shown is not None and shown.result.kind == "select" else None
     if page is not None and shown is not None and shown.total is not None:
         result = dataclasses.replace(shown.result, truncated=False)  # cut into pages, not at the row limit
-    return render_template("library/query.html", q=q, values=values, result=result, error=error, page=page,
-                           graph_text=graph_text, max_rows=s.max_rows, suggestions=_suggestions(q),
-                           downloads=list(GRAPH_DOWNLOADS if result is not None and result.kind == "graph"
-                                          else DOWNLOADS)), status
+    return render_template(
+        "library/query.html",
+        q=q,
+        values=values,
+        result=result,
+        error=error,
+        page=page,
+        graph_text=graph_text,
+        max_rows=s.max_rows,
+        suggestions=_suggestions(q),
+        downloads=list(GRAPH_DOWNLOADS if result is not None and result.kind == "graph" else DOWNLOADS),
+    ), status
 
 
 def _page_number() -> int:
@@ -138,17 +149,22 @@ def _page(shown: Page) -> dict:
     from kgtool.web.responses import url_with
 
     number = shown.number
-    return {"rows": shown.result.rows, "first": shown.first, "last": shown.last,
-            "total": shown.total if shown.total is not None else shown.last,
-            "previous": url_with(page=number - 1 if number > 2 else None) if number > 1 else None,
-            "next": url_with(page=number + 1) if shown.has_next else None}
+    return {
+        "rows": shown.result.rows,
+        "first": shown.first,
+        "last": shown.last,
+        "total": shown.total if shown.total is not None else shown.last,
+        "previous": url_with(page=number - 1 if number > 2 else None) if number > 1 else None,
+        "next": url_with(page=number + 1) if shown.has_next else None,
+    }
 
 
 def _download(q: SavedQuery, result, fmt: str):
     if result.kind == "graph":
         if fmt not in GRAPH_DOWNLOADS:
-            raise QueryError(f"{q.name} gives a graph: format {fmt!r} does not fit", where="?format",
-                             hint="one of: " + ", ".join(GRAPH_DOWNLOADS))
+            raise QueryError(
+                f"{q.name} gives a graph: format {fmt!r} does not fit", where="?format", hint="one of: " + ", ".join(GRAPH_DOWNLOADS)
+            )
         body, media, ext = serialize_graph(result.graph, fmt), GRAPH_FORMATS[fmt], GRAPH_DOWNLOADS[fmt]
     else:
         if fmt not in DOWNLOADS:

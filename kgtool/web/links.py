@@ -3,6 +3,7 @@
 Data IRIs get readable paths (``/id/…``, ``/concept/<scheme>/<id>``, ``/ontology/<Name>``);
 anything else goes through ``/resource?iri=``. Both directions live here so they agree.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,7 @@ def valid_iri(value: str) -> bool:
     (False, False, False)
     """
     m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", value)
-    return (m is not None and m.group(1).lower() in IRI_SCHEMES and not _BAD_IRI_CHARS.search(value)
-            and len(value) < 4000)
+    return m is not None and m.group(1).lower() in IRI_SCHEMES and not _BAD_IRI_CHARS.search(value) and len(value) < 4000
 
 
 def path_for(iri: str) -> str:
@@ -48,15 +48,15 @@ def path_for(iri: str) -> str:
     '/resource?iri=http%3A%2F%2Fwww.w3.org%2Fns%2Forg%23Post'
     """
     if iri.startswith(str(ID)):
-        tail = iri[len(str(ID)):]
+        tail = iri[len(str(ID)) :]
         if tail and _SAFE_TAIL.match(tail) and "//" not in tail and not tail.startswith("/") and ".." not in tail:
             return "/id/" + quote(tail, safe="/:@!$&'()*+,;=-._~")
     elif iri.startswith(str(CONCEPT)):
-        m = _CONCEPT_TAIL.match(iri[len(str(CONCEPT)):])
+        m = _CONCEPT_TAIL.match(iri[len(str(CONCEPT)) :])
         if m:
             return f"/concept/{m.group(1)}/{m.group(2)}"
     elif iri.startswith(str(WSA)):
-        tail = iri[len(str(WSA)):]
+        tail = iri[len(str(WSA)) :]
         if _ONTOLOGY_TAIL.match(tail):
             return "/ontology/" + tail
     return "/resource?iri=" + quote(iri, safe="")

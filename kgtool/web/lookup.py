@@ -3,6 +3,7 @@
 Every query binds its inputs as RDF terms (never spliced into the text) and runs through
 the read-only guard with the app's limits.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -40,9 +41,11 @@ def _first(rows, key):
 # ---------------------------------------------------------------------------------------
 # Home
 
+
 def documents(site: Site) -> list[dict]:
     """Every policy document with its number, date, issuer, jurisdiction and province."""
-    result = site.query("""
+    result = site.query(
+        """
         SELECT ?doc ?title ?number ?issued ?issuer ?jurisdiction ?province WHERE {
           ?doc a wsa:PolicyDocument .
           OPTIONAL { ?doc dcterms:title ?title }
@@ -52,7 +55,9 @@ def documents(site: Site) -> list[dict]:
           OPTIONAL { ?doc wsa:jurisdiction ?jurisdiction .
                      OPTIONAL { ?jurisdiction wsa:within* ?province .
                                 ?province wsa:adminLevel adminlevel:province } }
-        } ORDER BY ?issued ?doc""", summary=True)
+        } ORDER BY ?issued ?doc""",
+        summary=True,
+    )
     return _first(result.dicts(), "doc")
 
 
@@ -69,13 +74,16 @@ def counts_of_document(site: Site, doc: URIRef) -> dict[str, int]:
 
 def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:
     """Every jurisdiction with its level, province, documents and summed counts."""
-    result = site.query("""
+    result = site.query(
+        """
         SELECT ?j ?level ?within ?province WHERE {
           ?j a wsa:Jurisdiction .
           OPTIONAL { ?j wsa:adminLevel ?level }
           OPTIONAL { ?j wsa:within ?within }
           OPTIONAL { ?j wsa:within* ?province . ?province wsa:adminLevel adminlevel:province }
-        } ORDER BY ?province ?j""", summary=True)
+        } ORDER BY ?province ?j""",
+        summary=True,
+    )
     docs = docs if docs is not None else documents(site)
     counts = counts_by_document(site)
     by_j: dict[Term, list[Term]] = defaultdict(list)
@@ -97,6 +105,7 @@ def jurisdictions(site: Site, docs: list[dict] | None = None) -> list[dict]:
 # ---------------------------------------------------------------------------------------
 # Resources
 
+
 @dataclass
 class Description:
     """What a resource page shows."""
@@ -116,10 +125,13 @@ class Description:
         return bool(self.outgoing or self.incoming)
 
 
-_LABEL_PREDICATES = {str(p) for p in (
-    URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
-    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
-)}
+_LABEL_PREDICATES = {
+    str(p)
+    for p in (
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    )
+}
 
 
 def describe(site: Site, iri: URIRef) -> Description:
@@ -127,8 +139,7 @@ def describe(site: Site, iri: URIRef) -> Description:
     out = site.query("SELECT ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o", {"s": iri}, max_rows=MAX_OUTGOING)
     # A class or a concept may have a hundred thousand incoming links: take the first few the
     # index gives (LIMIT, no ORDER BY, so nothing is sorted in full), then order those.
-    inc = site.query(f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} LIMIT {MAX_INCOMING + 1}", {"o": iri},
-                     max_rows=MAX_INCOMING + 1)
+    inc = site.query(f"SELECT ?s ?p WHERE {{ ?s ?p ?o }} LIMIT {MAX_INCOMING + 1}", {"o": iri}, max_rows=MAX_INCOMING + 1)
     incoming = sorted(((s, p) for s, p in inc.rows), key=lambda row: (str(row[1]), str(row[0])))
     desc = Description(iri=iri, incoming=incoming[:MAX_INCOMING], incoming_cut=len(incoming) > MAX_INCOMING)
     for p, o in out.rows:
@@ -150,18 +161,20 @@ def describe(site: Site, iri: URIRef) -> Description:
 
 def duties_of(site: Site, holder: URIRef) -> list[dict]:
     """The duties a post or body holds, in the document's order, with types and frequencies."""
-    result = site.query("""
+    result = site.query(
+        """
         SELECT ?duty ?text ?type ?freq ?times ?start WHERE {
           ?holder wsa:hasDuty ?duty .
           OPTIONAL { ?duty wsa:text ?text }
           OPTIONAL { ?duty wsa:dutyType ?type }
           OPTIONAL { ?duty wsa:frequency ?freq . OPTIONAL { ?freq wsa:timesPerYear ?times } }
           OPTIONAL { ?duty prov:wasDerivedFrom ?prov . ?prov wsa:charStart ?start }
-        }""", {"holder": holder})
+        }""",
+        {"holder": holder},
+    )
     duties: dict[Term, dict] = {}
     for row in result.dicts():
-        d = duties.setdefault(row["duty"], {"duty": row["duty"], "text": row.get("text"), "types": [],
-                                            "frequencies": {}, "start": None})
+        d = duties.setdefault(row["duty"], {"duty": row["duty"], "text": row.get("text"), "types": [], "frequencies": {}, "start": None})
         if "type" in row and row["type"] not in d["types"]:
             d["types"].append(row["type"])
         if "freq" in row:
@@ -186,24 +199,50 @@ def passages(site: Site, iri: URIRef) -> list[dict]:
     Each is ``{"provision", "doc", "start", "end", "before", "span", "after", "clipped_before",
     "clipped_after"}``: the span is highlighted, ``before``/``after`` give the context.
     """
-    result = site.query("""
+    result = site.query(
+        """
         SELECT DISTINCT ?prov ?doc ?start ?end WHERE {
           { ?x prov:wasDerivedFrom ?prov } UNION { ?x a wsa:Provision . BIND(?x AS ?prov) }
           ?prov wsa:charStart ?start ; wsa:charEnd ?end ; dcterms:isPartOf+ ?doc .
           ?doc a wsa:PolicyDocument .
-        } ORDER BY ?doc ?start""", {"x": iri})
+        } ORDER BY ?doc ?start""",
+        {"x": iri},
+    )
     out = []
     for prov, doc, start, end in result.rows:
         text = source_text(site, doc)
         s, e = int(str(start)), int(str(end))
         if not (0 <= s <= e <= len(text)):
-            out.append({"provision": prov, "doc": doc, "start": s, "end": e, "before": "", "span": "",
-                        "after": "", "clipped_before": False, "clipped_after": False, "bad_offsets": True})
+            out.append(
+                {
+                    "provision": prov,
+                    "doc": doc,
+                    "start": s,
+                    "end": e,
+                    "before": "",
+                    "span": "",
+                    "after": "",
+                    "clipped_before": False,
+                    "clipped_after": False,
+                    "bad_offsets": True,
+                }
+            )
             continue
         lo, hi = max(0, s - CONTEXT_CHARS), min(len(text), e + CONTEXT_CHARS)
-        out.append({"provision": prov, "doc": doc, "start": s, "end": e, "before": text[lo:s],
-                    "span": text[s:e], "after": text[e:hi], "clipped_before": lo > 0,
-                    "clipped_after": hi < len(text), "bad_offsets": False})
+        out.append(
+            {
+                "provision": prov,
+                "doc": doc,
+                "start": s,
+                "end": e,
+                "before": text[lo:s],
+                "span": text[s:e],
+                "after": text[e:hi],
+                "clipped_before": lo > 0,
+                "clipped_after": hi < len(text),
+                "bad_offsets": False,
+            }
+        )
     return out
 
 
@@ -218,6 +257,7 @@ def provision_anchor(provision: URIRef) -> str:
 
 # ---------------------------------------------------------------------------------------
 # Documents
+
 
 def body_types(site: Site) -> set[Term]:
     """wsa:Body and its subclasses (cached per app)."""
@@ -239,21 +279,25 @@ def document_view(site: Site, doc: URIRef) -> dict:
     ``("open", provision_dict)``, ``("text", str)`` and ``("close", None)`` in reading order.
     """
     text = source_text(site, doc)
-    provs = site.query("""
+    provs = site.query(
+        """
         SELECT ?prov ?start ?end ?marker ?heading WHERE {
           ?prov dcterms:isPartOf+ ?doc ; wsa:charStart ?start ; wsa:charEnd ?end .
           OPTIONAL { ?prov wsa:marker ?marker }
           OPTIONAL { ?prov wsa:heading ?heading }
-        }""", {"doc": doc})
-    extracted_rows = site.query("""
+        }""",
+        {"doc": doc},
+    )
+    extracted_rows = site.query(
+        """
         SELECT DISTINCT ?x ?prov ?type WHERE { ?x wsa:definedIn ?doc ; prov:wasDerivedFrom ?prov ; a ?type }""",
-                                {"doc": doc})
+        {"doc": doc},
+    )
     body_classes = body_types(site)
     order = {"body": 0, "post": 1, "duty": 2, "other": 3}
     kinds: dict[tuple[Term, Term], str] = {}
     for x, prov, rdf_type in extracted_rows.rows:
-        kind = ("post" if rdf_type == WSA.Post else "duty" if rdf_type == WSA.Duty
-                else "body" if rdf_type in body_classes else "other")
+        kind = "post" if rdf_type == WSA.Post else "duty" if rdf_type == WSA.Duty else "body" if rdf_type in body_classes else "other"
         key = (prov, x)
         if key not in kinds or order[kind] < order[kinds[key]]:
             kinds[key] = kind
@@ -265,8 +309,16 @@ def document_view(site: Site, doc: URIRef) -> dict:
     for row in _first(provs.dicts(), "prov"):
         s, e = int(row["start"]), int(row["end"])
         if 0 <= s <= e <= len(text):
-            nodes.append({"iri": row["prov"], "start": s, "end": e, "marker": row.get("marker"),
-                          "heading": row.get("heading"), "anchor": provision_anchor(row["prov"])})
+            nodes.append(
+                {
+                    "iri": row["prov"],
+                    "start": s,
+                    "end": e,
+                    "marker": row.get("marker"),
+                    "heading": row.get("heading"),
+                    "anchor": provision_anchor(row["prov"]),
+                }
+            )
     nodes.sort(key=lambda n: (n["start"], -n["end"], str(n["iri"])))
     events: list[tuple[str, object]] = []
     stack: list[dict] = []
@@ -275,13 +327,13 @@ def document_view(site: Site, doc: URIRef) -> dict:
         while stack and node["start"] >= stack[-1]["end"]:
             top = stack.pop()
             if cursor < top["end"]:
-                events.append(("text", text[cursor:top["end"]]))
+                events.append(("text", text[cursor : top["end"]]))
                 cursor = top["end"]
             events.append(("close", None))
         if stack and node["end"] > stack[-1]["end"]:
             node = {**node, "end": stack[-1]["end"]}  # overlapping: keep the tree well nested
         if node["start"] > cursor:
-            events.append(("text", text[cursor:node["start"]]))
+            events.append(("text", text[cursor : node["start"]]))
             cursor = node["start"]
         node["start"] = max(node["start"], cursor)
         events.append(("open", node))
@@ -289,7 +341,7 @@ def document_view(site: Site, doc: URIRef) -> dict:
     while stack:
         top = stack.pop()
         if cursor < top["end"]:
-            events.append(("text", text[cursor:top["end"]]))
+            events.append(("text", text[cursor : top["end"]]))
             cursor = top["end"]
         events.append(("close", None))
     if cursor < len(text):
@@ -301,17 +353,24 @@ def orgchart(site: Site, doc: URIRef) -> dict:
     """Cytoscape.js elements for a document: bodies → posts → duties (and sub-bodies)."""
     from kgtool.web.links import href, label_for
 
-    bodies = site.query("""
+    bodies = site.query(
+        """
         SELECT DISTINCT ?b ?parent WHERE {
           ?b wsa:definedIn ?doc ; a/rdfs:subClassOf* wsa:Body .
           OPTIONAL { ?b org:subOrganizationOf ?parent }
-        }""", {"doc": doc})
-    posts = site.query("""
+        }""",
+        {"doc": doc},
+    )
+    posts = site.query(
+        """
         SELECT DISTINCT ?p ?b WHERE { ?p wsa:definedIn ?doc ; a wsa:Post . OPTIONAL { ?p org:postIn ?b } }""",
-                       {"doc": doc})
-    duties = site.query("""
+        {"doc": doc},
+    )
+    duties = site.query(
+        """
         SELECT DISTINCT ?d ?h WHERE { ?d wsa:definedIn ?doc ; a wsa:Duty . OPTIONAL { ?h wsa:hasDuty ?d } }""",
-                        {"doc": doc})
+        {"doc": doc},
+    )
     nodes: dict[str, dict] = {}
     edges: list[dict] = []
 

@@ -11,6 +11,7 @@ their SHA-256, and nothing else inline. The page and each serialisation are made
 for the app's life (`kgtool.publish.ontology.OntologyCache`, which makes them again if the files
 change).
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, request, url_for
@@ -26,9 +27,16 @@ from kgtool.web.responses import allow_style_sources, error_response
 bp = Blueprint("ontology", __name__)
 
 #: Media types offered, HTML first (it wins a tie, as on resource pages) -> format name.
-OFFERED = {"text/html": "html", "text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld",
-           "application/n-triples": "nt", "application/x-turtle": "turtle", "application/json": "json-ld",
-           "text/plain": "nt"}
+OFFERED = {
+    "text/html": "html",
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/x-turtle": "turtle",
+    "application/json": "json-ld",
+    "text/plain": "nt",
+}
 EXTENSION = "kgtool.ontology"
 
 
@@ -59,7 +67,7 @@ def ontology_doc(iri) -> str | None:
     text = str(iri)
     if not text.startswith(str(WSA)) or len(text) == len(str(WSA)):
         return None
-    return url_for("ontology.index") + "#" + text[len(str(WSA)):]
+    return url_for("ontology.index") + "#" + text[len(str(WSA)) :]
 
 
 @bp.route("/ontology")
@@ -77,8 +85,12 @@ def index():
             response.mimetype_params["charset"] = "utf-8"
     else:
         here = url_for("ontology.index")
-        nav = [(i18n.t("nav_home"), url_for("browse.home")), ("Turtle", f"{here}?format=ttl"),
-               ("RDF/XML", f"{here}?format=rdf"), ("JSON-LD", f"{here}?format=jsonld")]
+        nav = [
+            (i18n.t("nav_home"), url_for("browse.home")),
+            ("Turtle", f"{here}?format=ttl"),
+            ("RDF/XML", f"{here}?format=rdf"),
+            ("JSON-LD", f"{here}?format=jsonld"),
+        ]
         page, styles = cache.html(nav)
         allow_style_sources(styles)
         response = current_app.response_class(page, mimetype="text/html")

@@ -4,6 +4,7 @@ Validation takes seconds, so the report is computed once per app (`Site.report`)
 files under ROOT (data/, ontology/, shapes/). If kgtool.gaps is not importable the page
 says so and every other page still works.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -30,8 +31,7 @@ def compute_report(root):
     import concurrent.futures
     import multiprocessing
 
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                initializer=_lower_priority) as pool:
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority) as pool:
         return pool.submit(_validate, Path(root)).result()
 
 
@@ -63,16 +63,22 @@ def gaps():
         return render_template("report/gaps.html", report=None, module="kgtool.gaps")
     jurisdiction = request.args.get("jurisdiction") or None
     severity = request.args.get("severity") or None
-    findings = [f for f in report.findings
-                if (jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction)
-                and (severity is None or f.severity == severity)]
-    by_jurisdiction = Counter(f.jurisdiction_label or "" for f in report.findings
-                              if severity is None or f.severity == severity)
-    by_severity = Counter(f.severity for f in report.findings
-                          if jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction)
+    findings = [
+        f
+        for f in report.findings
+        if (jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction) and (severity is None or f.severity == severity)
+    ]
+    by_jurisdiction = Counter(f.jurisdiction_label or "" for f in report.findings if severity is None or f.severity == severity)
+    by_severity = Counter(f.severity for f in report.findings if jurisdiction is None or (f.jurisdiction_label or "") == jurisdiction)
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return render_template(
-        "report/gaps.html", report=report, findings=findings, jurisdiction=jurisdiction, severity=severity,
-        by_jurisdiction=sorted(by_jurisdiction.items()), module="kgtool.gaps",
+        "report/gaps.html",
+        report=report,
+        findings=findings,
+        jurisdiction=jurisdiction,
+        severity=severity,
+        by_jurisdiction=sorted(by_jurisdiction.items()),
+        module="kgtool.gaps",
         by_severity=sorted(by_severity.items(), key=lambda kv: order.get(kv[0], 9)),
-        iri=lambda value: URIRef(value) if value and valid_iri(value) else None)
+        iri=lambda value: URIRef(value) if value and valid_iri(value) else None,
+    )

@@ -5,6 +5,7 @@ Content-Security-Policy for pages whose widgets set style attributes or whose st
 Below the app (`kgtool.web`) and its blueprints, which all import from here, so that no
 blueprint imports the package that registers it.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -50,8 +51,7 @@ def wants_json() -> bool:
     """Whether the client asked for JSON rather than a page."""
     if request.path.endswith(".json") or request.args.get("format") in ("json", "json-ld"):
         return True
-    best = request.accept_mimetypes.best_match(
-        ["text/html", "application/json", "application/sparql-results+json", "application/ld+json"])
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/sparql-results+json", "application/ld+json"])
     accept = request.accept_mimetypes
     return best is not None and best != "text/html" and accept[best] > accept["text/html"]
 
@@ -70,8 +70,7 @@ def error_response(status: int, title: str, message: str, *, where: str | None =
             body["hint"] = hint
         response = jsonify(body)
     elif _wants_html():
-        response = app_response(render_template("error.html", status=status, title=title, message=message,
-                                                where=where, hint=hint))
+        response = app_response(render_template("error.html", status=status, title=title, message=message, where=where, hint=hint))
     else:
         text = message + (f"\nwhere: {where}" if where else "") + (f"\nhint: {hint}" if hint else "") + "\n"
         response = app_response(text, mimetype="text/plain")

@@ -11,6 +11,7 @@ that opened the site once with ``?token=SECRET`` (kept as an HMAC in an HttpOnly
 After a correction the document's Turtle is rebuilt and the store, labels, report and pages the
 app keeps are loaded again, so the next page shows the corrected graph.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -106,8 +107,16 @@ def correct(slug: str):
     by = (form.get("by") or current_app.config.get("ANALYST") or "").strip()
     if not by:
         raise KgtoolError(i18n.t("review_who"), where="by")
-    made = make_correction(site().root, slug, kind, fields, by=by, why=form.get("why", ""),
-                           passage=form.get("passage") or None, provision=form.get("provision") or None)
+    made = make_correction(
+        site().root,
+        slug,
+        kind,
+        fields,
+        by=by,
+        why=form.get("why", ""),
+        passage=form.get("passage") or None,
+        provision=form.get("provision") or None,
+    )
     _after_write(site())
     return redirect(f"/id/{slug}?corrected={made.correction.id}#review-{made.correction.provision}", code=303)
 
@@ -175,9 +184,14 @@ def panel(slug: str) -> dict | None:
     if not enabled():
         return None
     s = site()
-    return {"r": review(s.root, slug), "csrf": csrf_token(), "analyst": current_app.config.get("ANALYST") or "",
-            "concepts": _concepts(s), "slug": slug,
-            "done": request.args.get("corrected") or request.args.get("withdrawn")}
+    return {
+        "r": review(s.root, slug),
+        "csrf": csrf_token(),
+        "analyst": current_app.config.get("ANALYST") or "",
+        "concepts": _concepts(s),
+        "slug": slug,
+        "done": request.args.get("corrected") or request.args.get("withdrawn"),
+    }
 
 
 def _concepts(s: Site) -> dict[str, list[tuple[str, str]]]:
@@ -186,7 +200,7 @@ def _concepts(s: Site) -> dict[str, list[tuple[str, str]]]:
     rows = s.query("""SELECT ?c ?l WHERE { ?c skos:inScheme ?scheme ; skos:prefLabel ?l .
                       FILTER(LANGMATCHES(LANG(?l), "zh")) } ORDER BY ?c""")
     for c, label in rows.rows:
-        scheme, _, ident = str(c)[len(str(CONCEPT)):].partition("/")
+        scheme, _, ident = str(c)[len(str(CONCEPT)) :].partition("/")
         if scheme in out and isinstance(c, URIRef):
             out[scheme].append((ident, str(label)))
     return out

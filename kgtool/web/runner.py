@@ -10,6 +10,7 @@ Each worker loads ontology/ and data/ itself (a fraction of a second for the fiv
 documents), so memory grows with the number of workers: set ``SPARQL_WORKERS`` to 0 to
 run in-process with only the engine's own soft limit.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -81,8 +82,7 @@ def _worker_main(conn, root: str) -> None:  # pragma: no cover - runs in a child
         try:
             result = _cap(run_query(store, sparql, timeout=0, max_rows=max_rows))
             triples = result.graph.serialize(format="nt") if result.graph is not None else None
-            conn.send(("ok", result.kind, result.variables, result.rows, result.boolean, triples,
-                       result.truncated))
+            conn.send(("ok", result.kind, result.variables, result.rows, result.boolean, triples, result.truncated))
         except KgtoolError as exc:
             name = type(exc).__name__ if type(exc).__name__ in _ERRORS else "KgtoolError"
             conn.send(("error", name, exc.message, exc.where, exc.hint))
@@ -102,7 +102,10 @@ class _Worker:
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "kgtool.web.runner", str(theirs.fileno()), str(root)],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
@@ -179,6 +182,7 @@ class QueryRunner:
 
     def _replace_later(self) -> None:
         """Start a fresh worker in the background (after one was killed or died)."""
+
         def replace() -> None:
             if self._closed:
                 return
@@ -198,6 +202,7 @@ class QueryRunner:
                 worker.stop()
             else:
                 self._idle.put(worker)
+
         threading.Thread(target=replace, name="kgtool-sparql-respawn", daemon=True).start()
 
     def run(self, sparql: str, *, timeout: float, max_rows: int) -> Result:
@@ -216,16 +221,18 @@ class QueryRunner:
         try:  # shed load rather than hold a server thread that pages need: wait briefly only
             worker = self._idle.get(timeout=min(timeout, QUEUE_WAIT_S))
         except queue.Empty:
-            raise EngineError(f"every query worker is busy (waited {min(timeout, QUEUE_WAIT_S):g} s)",
-                              hint="try again in a moment") from None
+            raise EngineError(
+                f"every query worker is busy (waited {min(timeout, QUEUE_WAIT_S):g} s)", hint="try again in a moment"
+            ) from None
         finally:
             self._waiting.release()
         try:
             worker.conn.send((sparql, max_rows))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._discard(worker)
-                raise EngineError(f"query ran longer than {timeout:g} s and was stopped", where="/sparql",
-                                  hint="narrow the query or add a LIMIT")
+                raise EngineError(
+                    f"query ran longer than {timeout:g} s and was stopped", where="/sparql", hint="narrow the query or add a LIMIT"
+                )
             message = worker.conn.recv()
         except (EOFError, OSError, BrokenPipeError):
             self._discard(worker)
@@ -238,8 +245,7 @@ class QueryRunner:
         if triples is not None:
             graph = Graph()
             graph.parse(data=triples, format="nt")
-        return Result(kind=kind, variables=tuple(variables), rows=tuple(rows), boolean=boolean, graph=graph,
-                      truncated=truncated)
+        return Result(kind=kind, variables=tuple(variables), rows=tuple(rows), boolean=boolean, graph=graph, truncated=truncated)
 
     def _discard(self, worker: _Worker) -> None:
         with self._lock:

@@ -9,6 +9,7 @@ interpreter lock), so on a machine with more cores more processes answer more pa
 process only watches them: it passes SIGTERM and SIGINT on, reports one that stops, and
 returns when all have stopped.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -38,9 +39,16 @@ STOP_GRACE_S = 20.0
 BACKLOG = 1024
 
 
-def make_server(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
-                root: Path | str | None = None, threads: int = 16, config: dict | None = None,
-                sock: socket.socket | None = None):
+def make_server(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    endpoint: str | None = None,
+    root: Path | str | None = None,
+    threads: int = 16,
+    config: dict | None = None,
+    sock: socket.socket | None = None,
+):
     """A waitress server for the app, not yet running (``.effective_port`` tells the port for 0).
 
     ``sock``: a listening socket shared with other server processes (host and port are then
@@ -55,9 +63,15 @@ def make_server(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | No
         settings["ROOT"] = Path(root)
     app = create_app(settings)
     where: dict[str, Any] = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-    server = create_server(app if sock is None else _naming_process(app), threads=threads, ident="kgtool",
-                           max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]),
-                           clear_untrusted_proxy_headers=True, channel_timeout=120, **where)
+    server = create_server(
+        app if sock is None else _naming_process(app),
+        threads=threads,
+        ident="kgtool",
+        max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]),
+        clear_untrusted_proxy_headers=True,
+        channel_timeout=120,
+        **where,
+    )
     server.kgtool_app = app
     return server
 
@@ -66,8 +80,8 @@ def _naming_process(app: Callable) -> Callable:
     pid = str(os.getpid())
 
     def named(environ: dict, start_response: Callable):
-        return app(environ, lambda status, headers, exc_info=None:
-                   start_response(status, [*headers, (PROCESS_HEADER, pid)], exc_info))
+        return app(environ, lambda status, headers, exc_info=None: start_response(status, [*headers, (PROCESS_HEADER, pid)], exc_info))
+
     return named
 
 
@@ -83,12 +97,14 @@ def _close(server) -> None:
 
 def warm(app) -> threading.Thread:
     """Compute the slow caches (labels, search index, gap report) in the background so first visits are quick."""
+
     def run() -> None:
         with app.app_context():
             from kgtool.store.textindex import index_for
             from kgtool.web import lookup
             from kgtool.web.report import get_report
             from kgtool.web.site import site
+
             try:
                 site().labels()
                 index_for(site().store)  # opens the store's index file, or builds one in memory
@@ -98,14 +114,22 @@ def warm(app) -> threading.Thread:
                 get_report()
             except Exception as exc:  # noqa: BLE001 - the page will show the error when visited
                 print(f"kgtool: warming the caches failed: {exc}", file=sys.stderr)
+
     thread = threading.Thread(target=run, name="kgtool-warm", daemon=True)
     thread.start()
     return thread
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = None,
-          root: Path | str | None = None, threads: int = 16, config: dict | None = None,
-          workers: int = 1) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    endpoint: str | None = None,
+    root: Path | str | None = None,
+    threads: int = 16,
+    config: dict | None = None,
+    workers: int = 1,
+) -> None:
     """Serve the web app until interrupted; prints its URL to stderr.
 
     Args:
@@ -124,13 +148,19 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = N
     """
     review = bool((config or {}).get("REVIEW"))
     if review and not (config or {}).get("REVIEW_TOKEN") and host not in LOOPBACK:
-        raise KgtoolError(f"review forms write the project: not on {host} without a token", where="--host",
-                          hint="review on 127.0.0.1, or give --token SECRET")
+        raise KgtoolError(
+            f"review forms write the project: not on {host} without a token",
+            where="--host",
+            hint="review on 127.0.0.1, or give --token SECRET",
+        )
     if workers < 1:
         raise KgtoolError(f"--workers must be at least 1, not {workers}", where="--workers")
     if review and workers > 1:
-        raise KgtoolError("review forms reload the graph of the process that took the correction: "
-                          "not with several processes", where="--workers", hint="review with --workers 1")
+        raise KgtoolError(
+            "review forms reload the graph of the process that took the correction: not with several processes",
+            where="--workers",
+            hint="review with --workers 1",
+        )
     shown = f"[{host}]" if ":" in host else host
     limits = f"query limit {setting('query_timeout_s')} s, {setting('max_rows')} rows; Ctrl-C to stop"
     if workers > 1:
@@ -142,8 +172,12 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = N
             return server
 
         def ready() -> None:
-            print(f"kgtool: serving http://{shown}:{sock.getsockname()[1]}/ ({workers} processes × {threads} "
-                  f"threads; {limits})", file=sys.stderr, flush=True)
+            print(
+                f"kgtool: serving http://{shown}:{sock.getsockname()[1]}/ ({workers} processes × {threads} threads; {limits})",
+                file=sys.stderr,
+                flush=True,
+            )
+
         run_processes(sock, workers, start, ready=ready)
         return
     server = make_server(host=host, port=port, endpoint=endpoint, root=root, threads=threads, config=config)
@@ -151,8 +185,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, endpoint: str | None = N
     print(f"kgtool: serving http://{shown}:{server.effective_port}/ ({limits})", file=sys.stderr, flush=True)
     if review:
         how = "open it once with ?token=SECRET" if config and config.get("REVIEW_TOKEN") else "on this machine only"
-        print(f"kgtool: review forms on document pages ({how}); corrections go to data/corrections/",
-              file=sys.stderr, flush=True)
+        print(f"kgtool: review forms on document pages ({how}); corrections go to data/corrections/", file=sys.stderr, flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -167,8 +200,7 @@ def listen(host: str, port: int) -> socket.socket:
     Raises:
         OSError: if the address cannot be listened on (taken, or not this machine's).
     """
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                         flags=socket.AI_PASSIVE)[0]
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -182,8 +214,9 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_processes(sock: socket.socket, workers: int, start: Callable[[socket.socket], Any], *,
-                  ready: Callable[[], None] | None = None) -> None:
+def run_processes(
+    sock: socket.socket, workers: int, start: Callable[[socket.socket], Any], *, ready: Callable[[], None] | None = None
+) -> None:
     """Fork ``workers`` processes that each run ``start(sock)``'s waitress server, until told to stop.
 
     Call it from a process without other threads (forking copies only the calling thread).
@@ -230,8 +263,9 @@ def run_processes(sock: socket.socket, workers: int, start: Callable[[socket.soc
                     failure.append(f"a server process stopped while starting ({how})")
                     stop()
                     continue
-                print(f"kgtool: server process {pid} stopped ({how}); {len(children)} of {workers} still serving",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"kgtool: server process {pid} stopped ({how}); {len(children)} of {workers} still serving", file=sys.stderr, flush=True
+                )
                 if not children:
                     failure.append("every server process stopped")
             if stopping and time.monotonic() - stopping[0] > STOP_GRACE_S:

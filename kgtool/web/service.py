@@ -12,6 +12,7 @@ The triple counts (``void:triples``) come from two fixed aggregate queries, aske
 app and kept with the on-disk store's answers (`kgtool.web.site.Site.query` with
 ``summary``); if the engine cannot answer them in time the description leaves them out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -45,8 +46,12 @@ GRAPH_FORMAT_IRIS = {
     "xml": FORMATS.RDF_XML,
 }
 #: The syntaxes the description itself is served in (``?format=`` name -> media type).
-DESCRIPTION_FORMATS = {"turtle": "text/turtle", "json-ld": "application/ld+json",
-                       "xml": "application/rdf+xml", "nt": "application/n-triples"}
+DESCRIPTION_FORMATS = {
+    "turtle": "text/turtle",
+    "json-ld": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "nt": "application/n-triples",
+}
 
 _TRIPLES_PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 #: Distinct: Oxigraph's union default graph gives a triple once per graph that holds it.
@@ -68,8 +73,8 @@ class ServiceFacts:
     """What the description says, as plain data for the RDF and for the editor page."""
 
     endpoint: str
-    result_formats: tuple[Format, ...]   # SELECT and ASK
-    graph_formats: tuple[Format, ...]    # CONSTRUCT and DESCRIBE
+    result_formats: tuple[Format, ...]  # SELECT and ASK
+    graph_formats: tuple[Format, ...]  # CONSTRUCT and DESCRIBE
     query_timeout_s: float
     max_rows: int
     max_body_bytes: int
@@ -88,8 +93,11 @@ def served_formats(names: Iterable[str], kind: str) -> tuple[Format, ...]:
     ['application/sparql-results+json', 'text/csv']
     """
     iris = GRAPH_FORMAT_IRIS if kind == "graph" else RESULT_FORMAT_IRIS
-    media = GRAPH_FORMATS if kind == "graph" else {**RESULT_FORMATS, "json": "application/sparql-results+json",
-                                                   "xml": "application/sparql-results+xml"}
+    media = (
+        GRAPH_FORMATS
+        if kind == "graph"
+        else {**RESULT_FORMATS, "json": "application/sparql-results+json", "xml": "application/sparql-results+xml"}
+    )
     wanted = set(names) - {"html"}  # HTML pages are for people; no W3C format IRI names them
     return tuple(Format(name, media[name], iris[name]) for name in sorted(wanted, key=list(iris).index))
 
@@ -118,10 +126,16 @@ def service_facts(endpoint: str, result_names: Iterable[str], graph_names: Itera
     s = site()
     per_graph, union = _counts()
     graphs = tuple((str(g), per_graph.get(str(g))) for g in s.store.graphs())
-    return ServiceFacts(endpoint=endpoint, result_formats=served_formats(result_names, "select"),
-                        graph_formats=served_formats(graph_names, "graph"), query_timeout_s=float(s.timeout),
-                        max_rows=int(s.max_rows), max_body_bytes=int(current_app.config["MAX_CONTENT_LENGTH"]),
-                        graphs=graphs, default_triples=union)
+    return ServiceFacts(
+        endpoint=endpoint,
+        result_formats=served_formats(result_names, "select"),
+        graph_formats=served_formats(graph_names, "graph"),
+        query_timeout_s=float(s.timeout),
+        max_rows=int(s.max_rows),
+        max_body_bytes=int(current_app.config["MAX_CONTENT_LENGTH"]),
+        graphs=graphs,
+        default_triples=union,
+    )
 
 
 def description_graph(facts: ServiceFacts) -> Graph:

@@ -3,6 +3,7 @@
 One `Site` per app (``app.extensions["kgtool"]``): the embedded store is opened once, not
 per request; labels and the gap report are computed once and reused.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,13 +35,13 @@ _GRAMMAR_TOUR = (
     " OPTIONAL { ?s wsa:hasDuty ?d . ?d wsa:text ?t"
     " FILTER(CONTAINS(LCASE(STR(?t)), 'x') && LANGMATCHES(LANG(?t), 'zh')) }"
     " MINUS { ?s a wsa:Duty } FILTER NOT EXISTS { ?s wsa:x ?y } BIND(COALESCE(?t, 'a') AS ?b)"
-    " VALUES (?v ?w) { (1 2.5) (UNDEF \"z\"@zh) } GRAPH ?gr { ?s ?p [ a ?c ] }"
+    ' VALUES (?v ?w) { (1 2.5) (UNDEF "z"@zh) } GRAPH ?gr { ?s ?p [ a ?c ] }'
     " { SELECT ?s WHERE { ?s ?p ?o } LIMIT 1 } SERVICE <urn:x> { ?a ?b ?c } }"
     " GROUP BY ?s HAVING (COUNT(?o) > 0) ORDER BY DESC(?n) ?s LIMIT 10 OFFSET 1",
     "ASK { ?s ?p ?o FILTER(?o IN (1, 2) && REGEX(STR(?s), '^h', 'i') && isIRI(?s) && BOUND(?p)) }",
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?o != <urn:x>) }",
     "DESCRIBE ?x WHERE { VALUES ?x { <urn:x> } }",
-    "SELECT * FROM <urn:g> FROM NAMED <urn:h> WHERE { ?s ?p \"\"\"x\"\"\"^^xsd:string }",
+    'SELECT * FROM <urn:g> FROM NAMED <urn:h> WHERE { ?s ?p """x"""^^xsd:string }',
 )
 
 
@@ -63,6 +64,7 @@ def warm_parser() -> None:
     for sparql in _GRAMMAR_TOUR:
         with contextlib.suppress(Exception):  # refusals (SERVICE, FROM) are expected; the parse ran
             checked(sparql)
+
 
 #: Label-like properties, best first; duty and provision texts stand in when nothing else does.
 LABEL_PROPERTIES = (
@@ -104,8 +106,9 @@ class Site:
     def embedded(self) -> bool:
         return isinstance(self.store, EmbeddedStore)
 
-    def query(self, sparql: str, bindings: dict[str, Identifier] | None = None, *,
-              max_rows: int | None = None, summary: bool = False) -> Result:
+    def query(
+        self, sparql: str, bindings: dict[str, Identifier] | None = None, *, max_rows: int | None = None, summary: bool = False
+    ) -> Result:
         """A page's own query (fixed text, terms bound), in-process, read-only, within the app's limits.
 
         The same as `kgtool.query.run_query`, with the parse made thread-safe and cached.
@@ -118,16 +121,20 @@ class Site:
         rows = max_rows if max_rows is not None else self.max_rows
         if not summary:
             return self.store.query(sparql, bindings=bindings, timeout=self.timeout, max_rows=rows)
-        return answer(self.store, sparql, bindings, rows,
-                      run=lambda: self.store.query(sparql, bindings=bindings, timeout=SUMMARY_TIMEOUT_S, max_rows=rows))
+        return answer(
+            self.store,
+            sparql,
+            bindings,
+            rows,
+            run=lambda: self.store.query(sparql, bindings=bindings, timeout=SUMMARY_TIMEOUT_S, max_rows=rows),
+        )
 
     def page(self, sparql: str, bindings: dict[str, Identifier] | None, number: int, size: int) -> Page:
         """Page ``number`` of a page's own query, within the app's time limit: only its rows are
         turned into terms, the rest counted (`kgtool.query.paging`)."""
         checked(sparql, cache=True)
         size = min(size, self.max_rows)
-        result = self.store.query(sparql, bindings=bindings, timeout=self.timeout, max_rows=size,
-                                  offset=(number - 1) * size, count=True)
+        result = self.store.query(sparql, bindings=bindings, timeout=self.timeout, max_rows=size, offset=(number - 1) * size, count=True)
         return Page(result, number, size, result.total)
 
     def labels(self) -> dict[str, dict[str, str]]:
@@ -191,16 +198,20 @@ def open_site(config: dict) -> Site:
     root = Path(config["ROOT"])
     endpoint = config.get("ENDPOINT")
     store = open_store(endpoint=endpoint, root=root, warm=True)
-    site = Site(root=root, endpoint=getattr(store, "endpoint", None), store=store,
-                timeout=float(config["QUERY_TIMEOUT_S"]),
-                max_rows=int(config["MAX_ROWS"]))
+    site = Site(
+        root=root,
+        endpoint=getattr(store, "endpoint", None),
+        store=store,
+        timeout=float(config["QUERY_TIMEOUT_S"]),
+        max_rows=int(config["MAX_ROWS"]),
+    )
     if isinstance(store, EmbeddedStore):  # loaded once, never written while serving: pages stay true
-        site.responses = ResponseCache(int(config.get("RESPONSE_CACHE_ENTRIES", 0)),
-                                       int(config.get("RESPONSE_CACHE_BYTES", 0)))
+        site.responses = ResponseCache(int(config.get("RESPONSE_CACHE_ENTRIES", 0)), int(config.get("RESPONSE_CACHE_BYTES", 0)))
     warm_parser()
     workers = int(config.get("SPARQL_WORKERS", 0))
     if isinstance(store, EmbeddedStore) and workers > 0:
         from kgtool.web.runner import QueryRunner
+
         site.runner = QueryRunner(root, workers=workers)
     return site
 
@@ -213,4 +224,3 @@ def site() -> Site:
 def responses() -> ResponseCache:
     """The current app's cache of finished pages (for `kgtool.web.cache.cached`)."""
     return site().responses
-

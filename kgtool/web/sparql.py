@@ -13,6 +13,7 @@ A GET without a query is answered with the endpoint's SPARQL 1.1 Service Descrip
 (`kgtool.web.service`) in Turtle, JSON-LD, RDF/XML or N-Triples, by Accept or ``?format=``;
 a browser is sent to the editor, which shows the same description as a summary.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -31,27 +32,52 @@ bp = Blueprint("sparql", __name__)
 
 #: Media types and format names clients use -> our format names.
 RESULT_NAMES = {
-    "json": "json", "application/sparql-results+json": "json", "application/json": "json", "srj": "json",
-    "xml": "xml", "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml", "srx": "xml",
-    "csv": "csv", "text/csv": "csv",
-    "tsv": "tsv", "text/tab-separated-values": "tsv",
-    "html": "html", "text/html": "html",
+    "json": "json",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "text/csv": "csv",
+    "tsv": "tsv",
+    "text/tab-separated-values": "tsv",
+    "html": "html",
+    "text/html": "html",
 }
 GRAPH_NAMES = {
-    "turtle": "turtle", "ttl": "turtle", "text/turtle": "turtle", "application/x-turtle": "turtle", "n3": "turtle",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "n3": "turtle",
     "text/n3": "turtle",
-    "nt": "nt", "ntriples": "nt", "n-triples": "nt", "application/n-triples": "nt", "text/plain": "nt",
-    "json-ld": "json-ld", "jsonld": "json-ld", "application/ld+json": "json-ld", "json": "json-ld",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "json-ld": "json-ld",
+    "jsonld": "json-ld",
+    "application/ld+json": "json-ld",
+    "json": "json-ld",
     "application/json": "json-ld",
-    "xml": "xml", "rdf": "xml", "rdf+xml": "xml", "application/rdf+xml": "xml", "application/xml": "xml",
-    "html": "html", "text/html": "html",
+    "xml": "xml",
+    "rdf": "xml",
+    "rdf+xml": "xml",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "html": "html",
+    "text/html": "html",
 }
 RESULT_MEDIA = {**RESULT_FORMATS, "json": "application/sparql-results+json", "xml": "application/sparql-results+xml"}
 
 
 def _format_args() -> list[str]:
-    return [v.strip().lower() for key in ("format", "output", "results")
-            for v in request.values.getlist(key) if v.strip()]
+    return [v.strip().lower() for key in ("format", "output", "results") for v in request.values.getlist(key) if v.strip()]
 
 
 def choose_format(kind: str) -> str:
@@ -61,11 +87,29 @@ def choose_format(kind: str) -> str:
         if value in names:
             return names[value]
     if kind == "graph":
-        offered = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "text/html",
-                   "application/x-turtle", "text/n3", "text/plain", "application/json", "application/xml"]
+        offered = [
+            "text/turtle",
+            "application/n-triples",
+            "application/ld+json",
+            "application/rdf+xml",
+            "text/html",
+            "application/x-turtle",
+            "text/n3",
+            "text/plain",
+            "application/json",
+            "application/xml",
+        ]
     else:
-        offered = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                   "text/tab-separated-values", "text/html", "application/json", "application/xml", "text/xml"]
+        offered = [
+            "application/sparql-results+json",
+            "application/sparql-results+xml",
+            "text/csv",
+            "text/tab-separated-values",
+            "text/html",
+            "application/json",
+            "application/xml",
+            "text/xml",
+        ]
     best = request.accept_mimetypes.best_match(offered) if request.accept_mimetypes.provided else None
     if best:
         return names[best]
@@ -88,8 +132,11 @@ def _query_text() -> str:
         if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
             queries = request.form.getlist("query")
         else:
-            raise QueryError(f"unsupported request body type {mimetype or 'none'!r}", where="Content-Type",
-                             hint="send application/sparql-query, or a form with query=")
+            raise QueryError(
+                f"unsupported request body type {mimetype or 'none'!r}",
+                where="Content-Type",
+                hint="send application/sparql-query, or a form with query=",
+            )
     else:
         if "update" in request.args:
             raise _Forbidden()
@@ -97,15 +144,21 @@ def _query_text() -> str:
         if sum(len(q) for q in queries) > limit:
             raise RequestEntityTooLarge()
     if len(queries) != 1:
-        raise QueryError("give exactly one query" if queries else "no query given", where="query",
-                         hint="GET /sparql?query=… or POST query=… (the SPARQL 1.1 Protocol)")
+        raise QueryError(
+            "give exactly one query" if queries else "no query given",
+            where="query",
+            hint="GET /sparql?query=… or POST query=… (the SPARQL 1.1 Protocol)",
+        )
     return queries[0]
 
 
 class _Forbidden(QueryError):
     def __init__(self):
-        super().__init__("SPARQL Update is not allowed: this endpoint is read-only", where="update",
-                         hint="send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) with query=")
+        super().__init__(
+            "SPARQL Update is not allowed: this endpoint is read-only",
+            where="update",
+            hint="send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) with query=",
+        )
 
 
 def _check_dataset(s: Site) -> None:
@@ -118,8 +171,11 @@ def _check_dataset(s: Site) -> None:
     for name in ("default-graph-uri", "named-graph-uri"):
         given = set(request.values.getlist(name))
         if given and given != {str(g) for g in s.store.graphs()}:
-            raise QueryError(f"{name} may only name the whole dataset: the default graph is the union of every graph",
-                             where=name, hint="use GRAPH <…> { } inside the query to name one graph")
+            raise QueryError(
+                f"{name} may only name the whole dataset: the default graph is the union of every graph",
+                where=name,
+                hint="use GRAPH <…> { } inside the query to name one graph",
+            )
 
 
 def _run(sparql: str) -> Result:
@@ -200,8 +256,8 @@ def endpoint():
 def _error(status: int, exc: KgtoolError):
     from kgtool.web.i18n import t
     from kgtool.web.responses import error_response
-    response = error_response(status, t("bad_request") if status == 400 else "Forbidden", exc.message,
-                              where=exc.where, hint=exc.hint)
+
+    response = error_response(status, t("bad_request") if status == 400 else "Forbidden", exc.message, where=exc.where, hint=exc.hint)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -211,8 +267,15 @@ def editor():
     initial = request.args.get("query") or (
         "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in ("id", "sh", "eli", "odrl", "oa"))
         + "\nSELECT ?post ?label ?role WHERE {\n  ?post a wsa:Post ;\n        rdfs:label ?label ;\n"
-          "        org:role ?role .\n}\nLIMIT 20\n")
+        "        org:role ?role .\n}\nLIMIT 20\n"
+    )
     from kgtool.web.responses import allow_inline_styles
+
     allow_inline_styles()
-    return render_template("sparql/editor.html", initial=initial, endpoint=url_for("sparql.endpoint"),
-                           service=describe(), description_formats=service.DESCRIPTION_FORMATS)
+    return render_template(
+        "sparql/editor.html",
+        initial=initial,
+        endpoint=url_for("sparql.endpoint"),
+        service=describe(),
+        description_formats=service.DESCRIPTION_FORMATS,
+    )

@@ -3,6 +3,7 @@
 The embedded store answers through its text index (`kgtool.store.textindex`, milliseconds);
 any other store by a SPARQL scan, with the same hits.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,8 +45,7 @@ def search(site: Site, q: str, filters: dict[str, list[str]]) -> dict:
             for v in h[f]:
                 counter[v] += 1
         facets[f] = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    chosen.sort(key=lambda h: (not h["is_text"] and WSA.Duty not in h["types"], _kind_rank(h["types"]),
-                               str(h["iri"])))
+    chosen.sort(key=lambda h: (not h["is_text"] and WSA.Duty not in h["types"], _kind_rank(h["types"]), str(h["iri"])))
     for h in chosen:
         h["snippets"] = [_split(text, q) for text in h["texts"][:3]]
     return {"hits": chosen[:SEARCH_LIMIT], "total": len(chosen), "facets": facets, "cut": len(chosen) > SEARCH_LIMIT}
@@ -67,13 +67,13 @@ SELECT ?x ?k ?v WHERE {
 
 
 def _new_hit(x: Term) -> dict:
-    return {"iri": x, "texts": [], "types": set(), "jurisdiction": set(), "role": set(), "dutytype": set(),
-            "is_text": False}
+    return {"iri": x, "texts": [], "types": set(), "jurisdiction": set(), "role": set(), "dutytype": set(), "is_text": False}
 
 
 def _scanned_hits(site: Site, q: str) -> dict[Term, dict]:
     """The hits of ``search`` by a SPARQL CONTAINS scan (remote engines; the reference)."""
-    result = site.query("""
+    result = site.query(
+        """
         SELECT ?x ?text ?prop ?type ?jurisdiction ?role ?dutytype WHERE {
           { ?x rdfs:label|skos:prefLabel|skos:altLabel|foaf:name|dcterms:title ?text .
             BIND("label" AS ?prop) }
@@ -84,7 +84,10 @@ def _scanned_hits(site: Site, q: str) -> dict[Term, dict]:
                      ?d wsa:jurisdiction ?jurisdiction }
           OPTIONAL { { ?x org:role ?role } UNION { ?holder wsa:hasDuty ?x ; org:role ?role } }
           OPTIONAL { ?x wsa:dutyType ?dutytype }
-        }""", {"q": Literal(q)}, max_rows=50_000)
+        }""",
+        {"q": Literal(q)},
+        max_rows=50_000,
+    )
     hits: dict[Term, dict] = {}
     for row in result.dicts():
         x = row["x"]
@@ -94,8 +97,7 @@ def _scanned_hits(site: Site, q: str) -> dict[Term, dict]:
             hit["texts"].append(text)
         if row.get("prop") == Literal("text"):
             hit["is_text"] = True
-        for facet, key in (("types", "type"), ("jurisdiction", "jurisdiction"), ("role", "role"),
-                           ("dutytype", "dutytype")):
+        for facet, key in (("types", "type"), ("jurisdiction", "jurisdiction"), ("role", "role"), ("dutytype", "dutytype")):
             if key in row:
                 hit[facet].add(row[key])
     return hits
@@ -143,16 +145,19 @@ def _facets_of(site: Site, subjects: list[str]) -> dict[str, dict[str, set]]:
     out: dict[str, dict[str, set]] = {}
     for i in range(0, len(subjects), _FACET_BATCH):
         if deadline is not None and time.monotonic() > deadline:
-            raise EngineError(f"the search ran longer than {site.timeout:g} s", where="embedded store",
-                              hint="search for a longer phrase")
-        values = " ".join(str(ox.NamedNode(s)) for s in subjects[i:i + _FACET_BATCH])
+            raise EngineError(f"the search ran longer than {site.timeout:g} s", where="embedded store", hint="search for a longer phrase")
+        values = " ".join(str(ox.NamedNode(s)) for s in subjects[i : i + _FACET_BATCH])
         solutions = oxstore.query(_FACET_QUERY % values, prefixes=PREFIXES, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)  # a SELECT answers with solutions
         for row in solutions:
             v = row["v"]
-            term = (URIRef(v.value) if isinstance(v, ox.NamedNode)
-                    else BNode(v.value) if isinstance(v, ox.BlankNode)
-                    else Literal(v.value, lang=v.language, datatype=None if v.language else URIRef(v.datatype.value)))
+            term = (
+                URIRef(v.value)
+                if isinstance(v, ox.NamedNode)
+                else BNode(v.value)
+                if isinstance(v, ox.BlankNode)
+                else Literal(v.value, lang=v.language, datatype=None if v.language else URIRef(v.datatype.value))
+            )
             out.setdefault(row["x"].value, {}).setdefault(row["k"].value, set()).add(term)
     return out
 
@@ -179,7 +184,7 @@ def _split(text: str, q: str) -> list[tuple[str, bool]]:
             break
         if j > i:
             pieces.append((text[i:j], False))
-        pieces.append((text[j:j + len(q)], True))
+        pieces.append((text[j : j + len(q)], True))
         i = j + len(q)
     if i < len(text):
         pieces.append((text[i:], False))

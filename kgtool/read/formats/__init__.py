@@ -8,6 +8,7 @@ after this point (normalise, structure, extract, provenance offsets into the tex
 for every format. Each reader runs in a child process under the time and memory limits of
 kgtool.settings (`limits`); DOC and WPS go through LibreOffice first (`libreoffice`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -40,15 +41,19 @@ def read_text(data: bytes, *, where: str, encoding: str | None = None) -> str:
     if kind == "text":
         return decode(data, where=where, encoding=encoding)
     if kind == "html":
-        return run_limited(read_html, data, where, encoding, where=where, what=_NAMES[kind],
-                           libraries=("lxml.html", "readability"))
+        return run_limited(read_html, data, where, encoding, where=where, what=_NAMES[kind], libraries=("lxml.html", "readability"))
     if kind == "pdf":
-        return run_limited(read_pdf, data, where, where=where, what=_NAMES[kind],
-                           libraries=("pdfplumber", "pdfminer.pdfdocument", "pdfplumber.utils.exceptions"))
+        return run_limited(
+            read_pdf,
+            data,
+            where,
+            where=where,
+            what=_NAMES[kind],
+            libraries=("pdfplumber", "pdfminer.pdfdocument", "pdfplumber.utils.exceptions"),
+        )
     if kind == "word97":
         data = to_docx(data, where)
-    return run_limited(read_docx, data, where, where=where, what=_NAMES[kind],
-                       libraries=("docx", "docx.opc.exceptions", "docx.table"))
+    return run_limited(read_docx, data, where, where=where, what=_NAMES[kind], libraries=("docx", "docx.opc.exceptions", "docx.table"))
 
 
 def source_files(folder: Path) -> list[Path]:

@@ -4,6 +4,7 @@ Why by content: a download named .doc is often HTML or DOCX, and a .txt may be a
 name decides nothing. A format kgtool does not read is named in the error, so the user knows
 what to convert it from.
 """
+
 from __future__ import annotations
 
 import io
@@ -36,8 +37,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 )
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
-_HTML = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)[\s>]",
-                   re.IGNORECASE | re.DOTALL)
+_HTML = re.compile(
+    rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)[\s>]", re.IGNORECASE | re.DOTALL
+)
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -63,8 +65,7 @@ def detect(data: bytes, *, where: str) -> Format:
         return _zip(data, where)
     for magic, name in _MAGIC:
         if head.startswith(magic):
-            hint = "run OCR on it first and give kgtool the text" if "image" in name else \
-                "kgtool reads text, HTML, DOCX, DOC/WPS and PDF"
+            hint = "run OCR on it first and give kgtool the text" if "image" in name else "kgtool reads text, HTML, DOCX, DOC/WPS and PDF"
             raise SourceError(f"{name}, not a format kgtool reads", where=where, hint=hint)
     if _looks_like_html(head):
         return "html"
@@ -92,17 +93,19 @@ def _ole(data: bytes, where: str) -> Format:
     with ole:
         streams = {"/".join(entry) for entry in ole.listdir()}
     if "EncryptedPackage" in streams:
-        raise SourceError("an encrypted (password-protected) Office document", where=where,
-                          hint="save it again without a password")
+        raise SourceError("an encrypted (password-protected) Office document", where=where, hint="save it again without a password")
     if "WordDocument" in streams:
         return "word97"
-    for stream, name in (("Workbook", "an Excel workbook (XLS)"), ("Book", "an Excel workbook (XLS)"),
-                         ("PowerPoint Document", "a PowerPoint presentation (PPT)")):
+    for stream, name in (
+        ("Workbook", "an Excel workbook (XLS)"),
+        ("Book", "an Excel workbook (XLS)"),
+        ("PowerPoint Document", "a PowerPoint presentation (PPT)"),
+    ):
         if stream in streams:
-            raise SourceError(f"{name}, not a format kgtool reads", where=where,
-                              hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF")
-    raise SourceError("an OLE2 compound file that is not a Word document", where=where,
-                      hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF")
+            raise SourceError(f"{name}, not a format kgtool reads", where=where, hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF")
+    raise SourceError(
+        "an OLE2 compound file that is not a Word document", where=where, hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF"
+    )
 
 
 def _zip(data: bytes, where: str) -> Format:
@@ -112,8 +115,11 @@ def _zip(data: bytes, where: str) -> Format:
             names = set(archive.namelist())
             mimetype = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise SourceError(f"not a valid ZIP archive, so not a readable DOCX ({e})", where=where,
-                          hint="the file is damaged or cut short: download it again") from None
+        raise SourceError(
+            f"not a valid ZIP archive, so not a readable DOCX ({e})",
+            where=where,
+            hint="the file is damaged or cut short: download it again",
+        ) from None
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -126,5 +132,4 @@ def _zip(data: bytes, where: str) -> Format:
         name = "an EPUB book"
     else:
         name = "a ZIP archive (no word/document.xml, so not a DOCX)"
-    raise SourceError(f"{name}, not a format kgtool reads", where=where,
-                      hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF")
+    raise SourceError(f"{name}, not a format kgtool reads", where=where, hint="kgtool reads text, HTML, DOCX, DOC/WPS and PDF")

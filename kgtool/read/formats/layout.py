@@ -15,6 +15,7 @@ format, and this module writes them in those forms, so nothing downstream knows 
   as paragraphs (a caption-only table would otherwise swallow its text);
 - metadata pairs come first, as the lines "key | value |" that `kgtool.read.frontmatter` reads.
 """
+
 from __future__ import annotations
 
 import re

@@ -9,6 +9,7 @@ user's open LibreOffice, would otherwise fight over the profile's lock), in its 
 group, killed with its children at the time limit; the converted DOCX then goes through the
 DOCX reader and its limits.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -39,32 +40,51 @@ def to_docx(data: bytes, where: str) -> bytes:
     """
     program = soffice()
     if program is None:
-        raise SourceError("a Word 97-2003 (DOC) or WPS document needs LibreOffice to be read, and it is not installed",
-                          where=where, hint=f"apt-get install {PACKAGE}, or save the file as DOCX")
+        raise SourceError(
+            "a Word 97-2003 (DOC) or WPS document needs LibreOffice to be read, and it is not installed",
+            where=where,
+            hint=f"apt-get install {PACKAGE}, or save the file as DOCX",
+        )
     seconds = float(setting("reader_timeout_s"))
     with tempfile.TemporaryDirectory(prefix="kgtool-doc-") as tmp:
         source = Path(tmp) / "source.doc"
         source.write_bytes(data)
         profile = Path(tmp) / "profile"
-        command = [program, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", tmp, str(source)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                                   env={**os.environ, "HOME": tmp})
+        command = [
+            program,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            tmp,
+            str(source),
+        ]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env={**os.environ, "HOME": tmp}
+        )
         try:
             _, err = process.communicate(timeout=seconds)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            raise SourceError(f"LibreOffice took longer than {seconds:g} s to convert the document, so it was stopped",
-                              where=where, hint="a damaged file? raise KGTOOL_READER_TIMEOUT_S if it is a real document"
-                              ) from None
+            raise SourceError(
+                f"LibreOffice took longer than {seconds:g} s to convert the document, so it was stopped",
+                where=where,
+                hint="a damaged file? raise KGTOOL_READER_TIMEOUT_S if it is a real document",
+            ) from None
         finally:
             _kill_group(process.pid)
         made = Path(tmp) / "source.docx"
         if process.returncode != 0 or not made.exists():
             said = err.decode("utf-8", "replace").strip().splitlines()
-            raise SourceError("LibreOffice could not convert the document" + (f": {said[-1][:160]}" if said else ""),
-                              where=where, hint="the file is damaged, or not a Word document")
+            raise SourceError(
+                "LibreOffice could not convert the document" + (f": {said[-1][:160]}" if said else ""),
+                where=where,
+                hint="the file is damaged, or not a Word document",
+            )
         return made.read_bytes()
 
 

@@ -9,6 +9,7 @@ The child is forked from the caller, so it starts with everything imported and c
 not a Python start-up (`benchmarks/formats.py` measures it); not forkserver or spawn, which
 import the caller's main script again in every child.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,6 +26,7 @@ from kgtool.settings import setting
 T = TypeVar("T")
 #: The exit status of a child that ran out of memory before it could say so.
 OUT_OF_MEMORY = 86
+
 
 def run_limited(read: Callable[..., T], *args: object, where: str, what: str, libraries: tuple[str, ...] = ()) -> T:
     """read(*args) in a child process under the time and memory limits of kgtool.settings.
@@ -52,8 +54,11 @@ def run_limited(read: Callable[..., T], *args: object, where: str, what: str, li
     try:
         if not receive.poll(seconds):
             child.kill()
-            raise SourceError(f"reading {what} took longer than {seconds:g} s, so it was stopped", where=where,
-                              hint="a hostile or damaged file? raise KGTOOL_READER_TIMEOUT_S if it is a real document")
+            raise SourceError(
+                f"reading {what} took longer than {seconds:g} s, so it was stopped",
+                where=where,
+                hint="a hostile or damaged file? raise KGTOOL_READER_TIMEOUT_S if it is a real document",
+            )
         try:
             kind, value = receive.recv()
         except EOFError:
@@ -61,8 +66,9 @@ def run_limited(read: Callable[..., T], *args: object, where: str, what: str, li
             if child.exitcode == OUT_OF_MEMORY:
                 kind, value = "memory", None
             else:
-                raise SourceError(f"the reader of {what} crashed on this file (exit {child.exitcode})", where=where,
-                                  hint="the file is probably damaged") from None
+                raise SourceError(
+                    f"the reader of {what} crashed on this file (exit {child.exitcode})", where=where, hint="the file is probably damaged"
+                ) from None
     finally:
         receive.close()
         child.join(5)
@@ -72,8 +78,11 @@ def run_limited(read: Callable[..., T], *args: object, where: str, what: str, li
     if kind == "ok":
         return value
     if kind == "memory":
-        raise SourceError(f"reading {what} needs more than {megabytes} MB of memory, so it was stopped", where=where,
-                          hint="a hostile or damaged file? raise KGTOOL_READER_MEMORY_MB if it is a real document")
+        raise SourceError(
+            f"reading {what} needs more than {megabytes} MB of memory, so it was stopped",
+            where=where,
+            hint="a hostile or damaged file? raise KGTOOL_READER_MEMORY_MB if it is a real document",
+        )
     message, hint = value
     raise SourceError(message, where=where, hint=hint)
 

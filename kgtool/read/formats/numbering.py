@@ -6,6 +6,7 @@ the markers the structure parser reads. Counters run per list instance (w:num), 
 after any higher level, w:startOverride restarts an instance, and a paragraph style's numbering
 counts as the paragraph's own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,8 +58,21 @@ def _letters(n: int) -> str:
 
 def _roman(n: int) -> str:
     out = []
-    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
-                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+    for value, numeral in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
         count, n = divmod(n, value)
         out.append(numeral * count)
     return "".join(out)
@@ -70,8 +84,14 @@ def format_number(n: int, fmt: str) -> str:
     >>> [format_number(3, f) for f in ("decimal", "chineseCounting", "upperRoman", "lowerLetter", "decimalEnclosedCircle")]
     ['3', '三', 'III', 'c', '③']
     """
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting",
-               "taiwaneseCountingThousand", "koreanCounting"):
+    if fmt in (
+        "chineseCounting",
+        "chineseCountingThousand",
+        "japaneseCounting",
+        "taiwaneseCounting",
+        "taiwaneseCountingThousand",
+        "koreanCounting",
+    ):
         return chinese(n)
     if fmt == "chineseLegalSimplified":
         return chinese(n, _LEGAL, "拾", "佰")
@@ -109,12 +129,19 @@ class Numbering:
                 levels = {}
                 for lvl in abstract.iter(f"{W}lvl"):
                     levels[int(lvl.get(f"{W}ilvl", "0"))] = Level(
-                        int(_val(lvl, "start") or 1), _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "",
-                        _val(lvl, "suff") or "tab", lvl.find(f"{W}isLgl") is not None)
+                        int(_val(lvl, "start") or 1),
+                        _val(lvl, "numFmt") or "decimal",
+                        _val(lvl, "lvlText") or "",
+                        _val(lvl, "suff") or "tab",
+                        lvl.find(f"{W}isLgl") is not None,
+                    )
                 self.abstract[abstract.get(f"{W}abstractNumId", "")] = levels
             for num in numbering.iter(f"{W}num"):
-                overrides = {int(o.get(f"{W}ilvl", "0")): int(_val(o, "startOverride") or 1)
-                             for o in num.iter(f"{W}lvlOverride") if _val(o, "startOverride") is not None}
+                overrides = {
+                    int(o.get(f"{W}ilvl", "0")): int(_val(o, "startOverride") or 1)
+                    for o in num.iter(f"{W}lvlOverride")
+                    if _val(o, "startOverride") is not None
+                }
                 self.nums[num.get(f"{W}numId", "")] = (_val(num, "abstractNumId") or "", overrides)
         if styles is not None:
             self._read_styles(styles)
@@ -162,7 +189,7 @@ class Numbering:
         for k in range(ilvl + 1, len(counters)):
             counters[k] = None
         current = counters[ilvl]
-        counters[ilvl] = (overrides.get(ilvl, levels[ilvl].start) if current is None else current + 1)
+        counters[ilvl] = overrides.get(ilvl, levels[ilvl].start) if current is None else current + 1
         level = levels[ilvl]
         if level.fmt == "bullet" or level.fmt == "none":
             return ""

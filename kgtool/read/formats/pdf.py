@@ -14,6 +14,7 @@ from their ruling lines. What a PDF no longer says is recovered from the layout:
 A PDF without a text layer (a scan) is refused with a message saying so: reading it would need
 OCR, and an empty graph would hide that.
 """
+
 from __future__ import annotations
 
 import io
@@ -59,10 +60,16 @@ def read_pdf(data: bytes, where: str) -> str:
     except (PdfminerException, PDFPasswordIncorrect) as e:
         cause = e.args[0] if e.args and isinstance(e.args[0], Exception) else e
         if isinstance(cause, PDFPasswordIncorrect) or "password" in type(cause).__name__.lower():
-            raise SourceError("an encrypted PDF that needs a password to open", where=where,
-                              hint="save it again without a password, or give kgtool the unlocked file") from None
-        raise SourceError(f"a damaged PDF ({type(cause).__name__}: {str(cause)[:120] or 'unreadable'})", where=where,
-                          hint="download it again, or print it to a new PDF") from None
+            raise SourceError(
+                "an encrypted PDF that needs a password to open",
+                where=where,
+                hint="save it again without a password, or give kgtool the unlocked file",
+            ) from None
+        raise SourceError(
+            f"a damaged PDF ({type(cause).__name__}: {str(cause)[:120] or 'unreadable'})",
+            where=where,
+            hint="download it again, or print it to a new PDF",
+        ) from None
     with pdf:
         items: list[tuple[int, float, _Line | list[list[str | None]]]] = []
         chars = 0
@@ -73,13 +80,15 @@ def read_pdf(data: bytes, where: str) -> str:
             for line in page.extract_text_lines(return_chars=False):
                 middle = ((line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2)
                 if not any(b[0] <= middle[0] <= b[2] and b[1] <= middle[1] <= b[3] for b in boxes):
-                    items.append((number, line["top"], _Line(number, line["text"], line["x0"], line["x1"],
-                                                             line["top"], line["bottom"])))
+                    items.append((number, line["top"], _Line(number, line["text"], line["x0"], line["x1"], line["top"], line["bottom"])))
             for table in tables:
                 items.append((number, table.bbox[1], table.extract()))
         if chars == 0:
-            raise SourceError("a PDF with no text layer (a scan?): kgtool reads the text of a document, not its image",
-                              where=where, hint="run OCR on it first (e.g. ocrmypdf) and give kgtool the result")
+            raise SourceError(
+                "a PDF with no text layer (a scan?): kgtool reads the text of a document, not its image",
+                where=where,
+                hint="run OCR on it first (e.g. ocrmypdf) and give kgtool the result",
+            )
         heights = {number: float(page.height) for number, page in enumerate(pages)}
     items.sort(key=lambda item: (item[0], item[1]))
     furniture = _furniture([i[2] for i in items if isinstance(i[2], _Line)], heights)
@@ -137,8 +146,12 @@ def _blocks(items: list[tuple[int, _Line | list[list[str | None]]]]) -> list[Blo
             out.append("")
         line = body
         if previous is not None and isinstance(out[-1], str):
-            goes_on = (previous.x1 >= right - 3 * size and previous.x0 <= left + 3 * size
-                       and _continues(previous, line, left, size) and not _opens(previous.text, line.text))
+            goes_on = (
+                previous.x1 >= right - 3 * size
+                and previous.x0 <= left + 3 * size
+                and _continues(previous, line, left, size)
+                and not _opens(previous.text, line.text)
+            )
             same_page = previous.page == line.page
             if goes_on and (not same_page or line.top - previous.top < pitch * 1.4):
                 out[-1] += line.text.strip()
@@ -204,4 +217,3 @@ def _continue(rows: list[list[list[str]]], more: list[list[list[str]]]) -> None:
                 cell.extend(rest)
         more = more[1:]
     rows.extend(more)
-

@@ -12,6 +12,7 @@
 - the article's block elements become paragraphs (<br> a line break) and its innermost tables
   `layout.Table`s, colspan cells once, rowspan cells repeated in each row they span.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -29,16 +30,75 @@ if TYPE_CHECKING:
     import lxml.html
 
 #: Charset labels that browsers decode with the GB18030 decoder (WHATWG Encoding Standard).
-_GB = {"gb2312", "gb_2312", "gb_2312-80", "gbk", "x-gbk", "chinese", "csgb2312", "csiso58gb231280",
-       "iso-ir-58", "gb18030", "cp936", "windows-936"}
+_GB = {
+    "gb2312",
+    "gb_2312",
+    "gb_2312-80",
+    "gbk",
+    "x-gbk",
+    "chinese",
+    "csgb2312",
+    "csiso58gb231280",
+    "iso-ir-58",
+    "gb18030",
+    "cp936",
+    "windows-936",
+}
 _BIG5 = {"big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"}
-_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)|<\?xml[^>]+encoding\s*=\s*["']([-\w.:]+)""",
-                       re.IGNORECASE)
-_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
-           "section", "article", "center", "address", "figure", "figcaption", "form", "header", "footer", "main",
-           "caption", "hr", "tr", "tbody", "thead", "tfoot", "body", "html"}
-_SKIP = {"script", "style", "noscript", "template", "button", "select", "input", "textarea", "iframe", "object",
-         "embed", "svg", "canvas", "nav", "head"}
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)|<\?xml[^>]+encoding\s*=\s*["']([-\w.:]+)""", re.IGNORECASE)
+_BLOCKS = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "center",
+    "address",
+    "figure",
+    "figcaption",
+    "form",
+    "header",
+    "footer",
+    "main",
+    "caption",
+    "hr",
+    "tr",
+    "tbody",
+    "thead",
+    "tfoot",
+    "body",
+    "html",
+}
+_SKIP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "nav",
+    "head",
+}
 _SPACE = re.compile(r"[ \t\r\n\f]+")
 #: Below this many characters an article is no article: the page was navigation and links.
 MIN_ARTICLE_CHARS = 50
@@ -74,8 +134,9 @@ def charset(data: bytes, override: str | None = None) -> str:
     try:
         return codecs.lookup(label).name
     except LookupError:
-        raise SourceError(f"the page declares the unknown charset {label!r}", where="",
-                          hint="pass --encoding with its real encoding, e.g. gb18030") from None
+        raise SourceError(
+            f"the page declares the unknown charset {label!r}", where="", hint="pass --encoding with its real encoding, e.g. gb18030"
+        ) from None
 
 
 def decode_page(data: bytes, where: str, override: str | None = None) -> str:
@@ -87,8 +148,11 @@ def decode_page(data: bytes, where: str, override: str | None = None) -> str:
     text = data.decode(codec, errors="replace")
     bad = text.count("\ufffd")
     if bad > max(3, len(text) // 200):
-        raise SourceError(f"{bad} bytes are not valid {codec} (the charset the page declares or implies)",
-                          where=where, hint="pass --encoding with the page's real encoding")
+        raise SourceError(
+            f"{bad} bytes are not valid {codec} (the charset the page declares or implies)",
+            where=where,
+            hint="pass --encoding with the page's real encoding",
+        )
     return text.removeprefix("\ufeff")
 
 
@@ -115,8 +179,11 @@ def read_html(data: bytes, where: str, encoding: str | None = None) -> str:
     blocks = _blocks(article, keys)
     body = "".join(b if isinstance(b, str) else "".join("".join(c) for r in b.rows for c in r) for b in blocks)
     if len(_SPACE.sub("", body)) < MIN_ARTICLE_CHARS:
-        raise SourceError("no article found in the page: only navigation, links or a footer",
-                          where=where, hint="save the page of the document itself, or its attachment")
+        raise SourceError(
+            "no article found in the page: only navigation, links or a footer",
+            where=where,
+            hint="save the page of the document itself, or its attachment",
+        )
     h1 = page.find(".//h1")
     title = dict(metadata).get("标题") or (_text(h1) if h1 is not None else "")
     if title and _squeeze(normalise(title).text) not in _squeeze(normalise(body).text):

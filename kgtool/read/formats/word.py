@@ -10,6 +10,7 @@ comments and text boxes are not the document's text and are left out.
 The archive is checked before it is opened: a DOCX that unpacks to more than
 `max_unpacked_bytes` is refused as a zip bomb, whatever its size on disk.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,13 +35,18 @@ def check_archive(data: bytes, where: str) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise SourceError(f"not a valid ZIP archive, so not a readable DOCX ({e})", where=where,
-                          hint="the file is damaged or cut short: download it again") from None
+        raise SourceError(
+            f"not a valid ZIP archive, so not a readable DOCX ({e})",
+            where=where,
+            hint="the file is damaged or cut short: download it again",
+        ) from None
     unpacked = sum(info.file_size for info in infos)
     if unpacked > limit or len(infos) > 10_000:
-        raise SourceError(f"a zip bomb: the DOCX unpacks to {unpacked / 1e6:.0f} MB in {len(infos)} parts, "
-                          f"more than the {limit / 1e6:.0f} MB allowed", where=where,
-                          hint="not a real Word document? raise KGTOOL_MAX_UNPACKED_BYTES if it is one")
+        raise SourceError(
+            f"a zip bomb: the DOCX unpacks to {unpacked / 1e6:.0f} MB in {len(infos)} parts, more than the {limit / 1e6:.0f} MB allowed",
+            where=where,
+            hint="not a real Word document? raise KGTOOL_MAX_UNPACKED_BYTES if it is one",
+        )
 
 
 def read_docx(data: bytes, where: str) -> str:
@@ -57,8 +63,11 @@ def read_docx(data: bytes, where: str) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise SourceError(f"not a readable Word document: {str(e)[:160]}", where=where,
-                          hint="the file is damaged: open and save it again in Word or LibreOffice") from None
+        raise SourceError(
+            f"not a readable Word document: {str(e)[:160]}",
+            where=where,
+            hint="the file is damaged: open and save it again in Word or LibreOffice",
+        ) from None
     numbering = Numbering(_part_element(document, "numbering_part"), _part_element(document, "styles_part"))
     blocks: list[Block] = []
     for item in document.iter_inner_content():

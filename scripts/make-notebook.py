@@ -129,7 +129,7 @@ meetings[["jurisdictionLabel", "holderLabel", "period", "minOccurrences", "times
     (
         "code",
         """\
-(title, minimum_per_year), = kg.compare_tables(by="frequency").items()
+((title, minimum_per_year),) = kg.compare_tables(by="frequency").items()
 print(title)
 minimum_per_year""",
     ),

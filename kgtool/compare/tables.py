@@ -51,18 +51,20 @@ def cell(value: Any) -> str:
 def clip(text: str, limit: int) -> str:
     """The text in at most ``limit`` columns: its longest beginning that fits beside an "…".
 
-    >>> clip("安全生产责任制", 7), clip("abc", 3)
-    ('安全生…', 'abc')
+    >>> clip("安全生产责任制", 7), clip("abc", 3), clip("安全", 4), clip("安全生", 5), clip("ab安", 4)
+    ('安全生…', 'abc', '安全', '安全…', 'ab安')
     """
     text = text.replace("\n", " ")
-    if width(text) <= limit:
+    if 2 * len(text) <= limit:  # no character is wider than two columns
         return text
-    used = 0
-    for end, char in enumerate(text):  # one pass: cutting a character at a time was quadratic
+    used, cut = 0, None
+    for end, char in enumerate(text):  # one pass, ending soon after the limit: a why column is long
         used += width(char)
-        if used > limit - 1:
-            return text[:end] + "…"
-    return text + "…"
+        if cut is None and used > limit - 1:
+            cut = end
+        if used > limit:
+            return text[:cut] + "…"
+    return text
 
 
 def text_table(section: Section) -> str:
@@ -117,17 +119,22 @@ def legend(juris: Sequence[Jurisdiction]) -> str:
     return "Jurisdictions 辖区: " + "; ".join(f"{j.short} = {j.en or j.slug} ({j.slug})" for j in juris)
 
 
+@functools.cache
+def _shape(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A dataclass's fields, and the derived values its JSON also carries."""
+    return tuple(f.name for f in fields(kind)), tuple(e for e in ("reason", "stricter", "shared_by_all", "unique") if hasattr(kind, e))
+
+
 def jsonable(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return obj
     if isinstance(obj, Term):
         return {"id": obj.id, "iri": obj.iri, "zh": obj.zh, "en": obj.en, "kind": obj.kind}
     if isinstance(obj, Jurisdiction):
         return {f.name: getattr(obj, f.name) for f in fields(obj)} | {"label": obj.text}
     if is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: jsonable(getattr(obj, f.name)) for f in fields(obj)}
-        for extra in ("reason", "stricter", "shared_by_all", "unique"):
-            if hasattr(type(obj), extra):
-                out[extra] = jsonable(getattr(obj, extra))
-        return out
+        names, extras = _shape(type(obj))
+        return {name: jsonable(getattr(obj, name)) for name in names + extras}
     if isinstance(obj, Mapping):
         return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)):

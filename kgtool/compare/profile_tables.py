@@ -25,7 +25,7 @@ from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix
 from kgtool.compare.model import DUTY_ORDER, NONE_HOLDER, Jurisdiction, Term, order_holders, order_terms
 from kgtool.compare.nearest import cosine, jaccard, nearest
 from kgtool.compare.profile import Profile
-from kgtool.compare.similarities import WL_ITERATIONS, PairSimilarity, Similarity, grouped
+from kgtool.compare.similarities import WL_ITERATIONS, Similarity, explain_pairs, grouped
 
 
 @dataclass(frozen=True)
@@ -219,31 +219,8 @@ class Profiled:
         by_id, types, pairs = self._pairs(include_bodies)
         hist = [p.histogram(iterations) for p in self.profiles]
         jac, wl = jaccard(pairs).tolist(), cosine(hist).tolist()
-        rank = {t.id: i for i, t in enumerate(order_holders(by_id.values()))}
-
-        def terms(items: Iterable[tuple[str, str]]) -> tuple[tuple[Term, Term], ...]:
-            return tuple((by_id[h], types[t]) for h, t in sorted(items, key=lambda p: (rank[p[0]], p[1])))
-
-        explained = []
-        n = len(self.juris)
-        for i in range(n):
-            for k in range(i + 1, n):
-                a, b = self.juris[i].slug, self.juris[k].slug
-                nodes = sorted(key[2:] for key in set(hist[i]) & set(hist[k]) if key.startswith("0|"))
-                explained.append(
-                    PairSimilarity(
-                        a=a,
-                        b=b,
-                        jaccard=jac[i][k],
-                        wl=wl[i][k],
-                        shared=terms(pairs[i] & pairs[k]),
-                        only_a=terms(pairs[i] - pairs[k]),
-                        only_b=terms(pairs[k] - pairs[i]),
-                        shared_nodes=tuple(nodes),
-                    )
-                )
-        explained.sort(key=lambda p: (-p.jaccard, -p.wl, p.a, p.b))
-        return Similarity(self.juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), tuple(explained), iterations)
+        explained = explain_pairs(self.juris, jac, wl, pairs, hist, by_id, types)
+        return Similarity(self.juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), explained, iterations)
 
     def neighbours(self, k: int, iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Neighbours:
         """Each column's ``k`` nearest (ties: the other's id), with the pairs behind each."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import networkx as nx
@@ -139,6 +140,41 @@ def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(union) if union else 0.0
 
 
+def explain_pairs(
+    juris: Sequence[Jurisdiction],
+    jac: Sequence[Sequence[float]],
+    wl: Sequence[Sequence[float]],
+    pairs: Sequence[AbstractSet[tuple[str, str]]],
+    hist: Sequence[Mapping[str, int]],
+    by_id: Mapping[str, Term],
+    types: Mapping[str, Term],
+) -> tuple[PairSimilarity, ...]:
+    """Every pair of columns with what lies behind its two measures: the (holder id, duty type id)
+    pairs both have and each has alone, and the structure nodes both have; most alike first.
+    Columns are in ``juris`` order in every sequence; the SPARQL path and the profiles share it."""
+    rank = {t.id: i for i, t in enumerate(order_holders(by_id.values()))}  # once, not per pair
+
+    def terms(items: Iterable[tuple[str, str]]) -> tuple[tuple[Term, Term], ...]:
+        return tuple((by_id[h], types[t]) for h, t in sorted(items, key=lambda p: (rank[p[0]], p[1])))
+
+    explained = [
+        PairSimilarity(
+            a=juris[i].slug,
+            b=juris[k].slug,
+            jaccard=jac[i][k],
+            wl=wl[i][k],
+            shared=terms(pairs[i] & pairs[k]),
+            only_a=terms(pairs[i] - pairs[k]),
+            only_b=terms(pairs[k] - pairs[i]),
+            shared_nodes=tuple(sorted(key[2:] for key in set(hist[i]) & set(hist[k]) if key.startswith("0|"))),
+        )
+        for i in range(len(juris))
+        for k in range(i + 1, len(juris))
+    ]
+    explained.sort(key=lambda p: (-p.jaccard, -p.wl, p.a, p.b))
+    return tuple(explained)
+
+
 def similarity_from(facts: Facts, iterations: int = WL_ITERATIONS, include_bodies: bool = True) -> Similarity:
     matrix = role_duty_matrix_from(facts, include_bodies)
     graphs = structure_graphs_from(facts)
@@ -150,33 +186,14 @@ def similarity_from(facts: Facts, iterations: int = WL_ITERATIONS, include_bodie
     n = len(juris)
     jac = [[1.0] * n for _ in range(n)]
     wl = [[1.0] * n for _ in range(n)]
-    explained = []
-
-    rank = {t.id: i for i, t in enumerate(order_holders(by_id.values()))}  # once, not per pair
-
-    def terms(items: Iterable[tuple[str, str]]) -> tuple[tuple[Term, Term], ...]:
-        return tuple((by_id[h], types[t]) for h, t in sorted(items, key=lambda p: (rank[p[0]], p[1])))
 
     for i in range(n):
         for k in range(i + 1, n):
             a, b = juris[i].slug, juris[k].slug
             jac[i][k] = jac[k][i] = _jaccard(pairs[a], pairs[b])
             wl[i][k] = wl[k][i] = _cosine(hist[a], hist[b])
-            nodes = sorted(key[2:] for key in set(hist[a]) & set(hist[b]) if key.startswith("0|"))
-            explained.append(
-                PairSimilarity(
-                    a=a,
-                    b=b,
-                    jaccard=jac[i][k],
-                    wl=wl[i][k],
-                    shared=terms(pairs[a] & pairs[b]),
-                    only_a=terms(pairs[a] - pairs[b]),
-                    only_b=terms(pairs[b] - pairs[a]),
-                    shared_nodes=tuple(nodes),
-                )
-            )
-    explained.sort(key=lambda p: (-p.jaccard, -p.wl, p.a, p.b))
-    return Similarity(juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), tuple(explained), iterations)
+    explained = explain_pairs(juris, jac, wl, [pairs[j.slug] for j in juris], [hist[j.slug] for j in juris], by_id, types)
+    return Similarity(juris, tuple(map(tuple, jac)), tuple(map(tuple, wl)), explained, iterations)
 
 
 def similarity(

@@ -16,9 +16,10 @@ from rdflib.term import Identifier
 
 from kgtool.errors import QueryError
 from kgtool.query.answers import keep, kept
-from kgtool.query.guard import run_query
+from kgtool.query.guard import check
 from kgtool.settings import setting
 from kgtool.store import Result, Store
+from kgtool.store.results import window
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,21 @@ def page_size(value: int | None = None) -> int:
     return min(size, int(setting("max_rows")))
 
 
+def ask_page(
+    store: Store, sparql: str, *, number: int, size: int, bindings: Mapping[str, Identifier] | None, timeout: float | None
+) -> Page:
+    """Page ``number`` of ``size`` rows asked of the engine, ``sparql`` already checked: its rows
+    converted, the others counted (what `run_page` and the web's pages share).
+
+    Raises:
+        QueryError: ``number`` is below 1.
+    """
+    if number < 1:
+        raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
+    result = store.query(sparql, bindings=bindings, timeout=timeout, max_rows=size, offset=(number - 1) * size, count=True)
+    return Page(result, number, size, result.total)
+
+
 def run_page(
     store: Store,
     sparql: str,
@@ -88,17 +104,21 @@ def run_page(
     bindings: Mapping[str, Identifier] | None = None,
     timeout: float | None = None,
 ) -> Page:
-    """Page ``number`` of the answer to ``sparql`` (checked read-only, as `run_query`).
+    """Page ``number`` of the answer to ``sparql``, checked read-only and timed as `run_query`.
 
     Raises:
         QueryError: ``number`` is below 1, or the query is not read-only SPARQL.
         EngineError: the engine is unreachable or too slow.
     """
-    if number < 1:
-        raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
-    rows = page_size(size)
-    result = run_query(store, sparql, bindings=bindings, timeout=timeout, max_rows=rows, offset=(number - 1) * rows, count=True)
-    return Page(result, number, rows, result.total)
+    check(sparql)
+    return ask_page(
+        store,
+        sparql,
+        number=number,
+        size=page_size(size),
+        bindings=bindings,
+        timeout=timeout if timeout is not None else float(setting("query_timeout_s")),
+    )
 
 
 def saved_page(
@@ -110,19 +130,13 @@ def saved_page(
     rows = page_size(size)
     limit = int(setting("max_rows"))
     whole = kept(store, sparql, bindings, limit)
-    if whole is not None:
-        if number < 1:
-            raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
-        start = (number - 1) * rows
-        cut = whole.rows[start : start + rows]
-        more = start + rows < len(whole.rows)
-        return Page(
-            Result(kind=whole.kind, variables=whole.variables, rows=cut, boolean=whole.boolean, truncated=more, total=len(whole.rows)),
-            number,
-            rows,
-            len(whole.rows) if whole.kind == "select" else None,
-        )
-    page = run_page(store, sparql, number=number, size=rows, bindings=bindings)
-    if page.whole:
-        keep(store, sparql, bindings, limit, page.result)
-    return page
+    if whole is None:
+        page = run_page(store, sparql, number=number, size=rows, bindings=bindings)
+        if page.whole:
+            keep(store, sparql, bindings, limit, page.result)
+        return page
+    if number < 1:
+        raise QueryError(f"pages are numbered from 1, not {number}", where="--page")
+    cut, more, total = window(whole.rows, lambda row: row, offset=(number - 1) * rows, max_rows=rows, count=True)
+    result = Result(kind=whole.kind, variables=whole.variables, rows=tuple(cut), boolean=whole.boolean, truncated=more, total=total)
+    return Page(result, number, rows, total if whole.kind == "select" else None)

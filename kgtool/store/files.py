@@ -8,6 +8,7 @@ beside the ontology, as profiles and summaries are made.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,3 +88,10 @@ def beside(store: ox.Store, turtle: bytes, graph: URIRef, where: Path) -> Iterat
         yield store
     finally:
         store.clear_graph(node)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hex: what the on-disk store's manifest and each summary's
+    first line record of the data file they were made from."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()

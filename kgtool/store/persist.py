@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -39,7 +38,7 @@ import pyoxigraph as ox
 
 from kgtool.errors import EngineError, KgtoolError
 from kgtool.store.embedded import EmbeddedStore
-from kgtool.store.files import graph_files, parse_turtle
+from kgtool.store.files import file_sha256, graph_files, parse_turtle
 from kgtool.store.loading import load_files
 from kgtool.store.results import DEFAULT_TIMEOUT
 from kgtool.store.summaries import summary_files
@@ -81,14 +80,6 @@ def store_path(root: Path, path: Path | str | None = None) -> Path:
     return Path(path) if path is not None else Path(root) / "data" / ".store"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _rel(root: Path, path: Path) -> str:
     """How the manifest names a file: relative to root (``data/x.ttl``), else as given."""
     try:
@@ -110,7 +101,7 @@ def recorded_digests(root: Path, paths: Sequence[Path]) -> dict[Path, str]:
     known = (_read_manifest(store_path(root)) or {}).get("files")
     if not isinstance(known, dict):
         known = {}
-    return {path: _recorded(known.get(_rel(root, path)), path.stat()) or _sha256(path) for path in paths}
+    return {path: _recorded(known.get(_rel(root, path)), path.stat()) or file_sha256(path) for path in paths}
 
 
 def _inputs(root: Path, known: dict | None = None) -> list[tuple[str, str, Path]]:
@@ -138,7 +129,7 @@ def _manifest(root: Path, previous: dict | None = None) -> dict:
     files = {}
     for rel, graph, path in _inputs(root, known):
         stat = path.stat()
-        sha = _recorded(known.get(rel), stat) or _sha256(path)
+        sha = _recorded(known.get(rel), stat) or file_sha256(path)
         files[rel] = {"graph": graph, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha}
     return {"layout": LAYOUT, "pyoxigraph": ox.__version__, "files": files}
 

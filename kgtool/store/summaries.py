@@ -37,7 +37,7 @@ from kgtool import vocab
 from kgtool.atomic import write_atomic, write_changed
 from kgtool.errors import KgtoolError, QueryError, SourceError
 from kgtool.executor import open_executor, ordered
-from kgtool.store.files import beside, graph_files, ontology_store, reading
+from kgtool.store.files import beside, file_sha256, graph_files, ontology_store, reading
 
 #: Where the summaries live, under the project folder.
 FOLDER = Path("data") / "summaries"
@@ -80,9 +80,9 @@ def _header(data: str, inputs: str) -> bytes:
     return _MARK + f"{FORMAT} sha256={data} queries={inputs}\n".encode()
 
 
-def _file_sha256(path: Path) -> str:
-    with reading(path), path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+def _data_sha256(path: Path) -> str:
+    with reading(path):
+        return file_sha256(path)
 
 
 def _first_line(path: Path) -> bytes | None:
@@ -188,7 +188,7 @@ def _refresh(root: Path, digests: Mapping[Path, str] | None, *, write: bool, req
     stale = [
         source
         for source in sources.values()
-        if _first_line(summary_path(root, source.stem)) != _header((digests or {}).get(source) or _file_sha256(source), inputs)
+        if _first_line(summary_path(root, source.stem)) != _header((digests or {}).get(source) or _data_sha256(source), inputs)
     ]
     made = make(root, stale)
     for source, data in made.items() if write else ():

@@ -20,7 +20,7 @@ from rdflib.term import Identifier
 
 from kgtool.query import check
 from kgtool.query.answers import answer
-from kgtool.query.paging import Page
+from kgtool.query.paging import Page, ask_page
 from kgtool.store import PARSE_LOCK, EmbeddedStore, Result, Store, open_store
 from kgtool.web.cache import ResponseCache
 
@@ -130,12 +130,10 @@ class Site:
         )
 
     def page(self, sparql: str, bindings: dict[str, Identifier] | None, number: int, size: int) -> Page:
-        """Page ``number`` of a page's own query, within the app's time limit: only its rows are
-        turned into terms, the rest counted (`kgtool.query.paging`)."""
+        """Page ``number`` of a page's own query, within the app's time and row limits: only its
+        rows are turned into terms, the rest counted (`kgtool.query.paging`)."""
         checked(sparql, cache=True)
-        size = min(size, self.max_rows)
-        result = self.store.query(sparql, bindings=bindings, timeout=self.timeout, max_rows=size, offset=(number - 1) * size, count=True)
-        return Page(result, number, size, result.total)
+        return ask_page(self.store, sparql, number=number, size=min(size, self.max_rows), bindings=bindings, timeout=self.timeout)
 
     def labels(self) -> dict[str, dict[str, str]]:
         """Every IRI's labels by language (``{"zh": …, "en": …}``), best property first."""

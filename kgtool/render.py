@@ -7,6 +7,7 @@ one written by `kgtool query --format csv`.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -54,12 +55,18 @@ def compact(term, *, path: bool = False) -> str:
     return str(term)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def width(text: str) -> int:
-    """Columns a string takes in a terminal: CJK characters take two."""
-    return sum(map(_char_width, text))
+    """Columns a string takes in a terminal: CJK characters take two (remembered: a table
+    measures each cell several times, and names recur down a column)."""
+    if text.isascii():  # most cells of a comparison: IRIs, ids, numbers
+        return len(text)
+    return sum(map(char_width, text))
 
 
-def _char_width(char: str) -> int:
+@functools.cache
+def char_width(char: str) -> int:
+    """Columns one character takes (cached: a few thousand distinct characters fill every table)."""
     return 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
@@ -176,7 +183,7 @@ def _wrap(text: str, limit: int) -> list[str]:
     lines: list[str] = []
     line, used = "", 0
     for char in text:
-        size = _char_width(char)
+        size = char_width(char)
         while line and used + size > limit:
             cut = max((m.start() for m in _BREAK.finditer(line, 1)), default=len(line))
             lines.append(line[:cut].rstrip())

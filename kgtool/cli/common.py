@@ -91,17 +91,20 @@ def project_store(endpoint: str | None) -> Store:
     """The store a command asks: the endpoint given, else the project's embedded store."""
     from kgtool.store import open_store
 
-    if not endpoint:
-        note_stale_store(project_root())
-    return open_store(endpoint=endpoint or "", root=project_root())
+    return open_store(endpoint=endpoint or "", root=project_root(), on_rebuild=say_rebuilding)
+
+
+def say_rebuilding() -> None:
+    """Say why opening the store takes a while: the on-disk store is rebuilt first."""
+    click.echo("kgtool: ontology/ or data/ changed since data/.store was built: rebuilding it first", err=True)
 
 
 def note_stale_store(root: Path) -> None:
-    """Say why the next open takes a while: the on-disk store is rebuilt first."""
+    """Say so before a command that opens the store later (`kgtool serve`) if it will be rebuilt."""
     from kgtool.store.persist import MANIFEST, store_is_current, store_path
 
     if (store_path(root) / MANIFEST).exists() and not store_is_current(root):
-        click.echo("kgtool: ontology/ or data/ changed since data/.store was built: rebuilding it first", err=True)
+        say_rebuilding()
 
 
 def relative(stale, root: Path) -> str:

@@ -32,6 +32,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from kgtool import vocab
 from kgtool.atomic import write_atomic, write_changed
 from kgtool.compare.facts import Facts, Vocab, document_slug
@@ -185,7 +187,7 @@ def write_profile(root: Path, source: Path) -> Path | None:
 
 def _read(target: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(target.read_bytes())
+        data = orjson.loads(target.read_bytes())
     except (OSError, ValueError):
         return None
     ok = isinstance(data, dict) and isinstance(data.get("inputs"), dict) and isinstance(data.get("documents"), list)

@@ -7,26 +7,22 @@ width); HTML is an escaped fragment.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import html
 import io
-import json
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from rdflib import Literal
 
 from kgtool.compare.model import Jurisdiction, Term, num
-from kgtool.render import width as _display_width
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def width(text: str) -> int:
-    """`kgtool.render.width`, remembered: a table measures each cell three times, and names recur."""
-    return len(text) if text.isascii() else _display_width(text)
+from kgtool.render import char_width, width
 
 
 @dataclass(frozen=True)
@@ -57,14 +53,11 @@ def clip(text: str, limit: int) -> str:
     text = text.replace("\n", " ")
     if 2 * len(text) <= limit:  # no character is wider than two columns
         return text
-    used, cut = 0, None
-    for end, char in enumerate(text):  # one pass, ending soon after the limit: a why column is long
-        used += width(char)
-        if cut is None and used > limit - 1:
-            cut = end
-        if used > limit:
-            return text[:cut] + "…"
-    return text
+    # no more than ``limit`` characters can fit, so only those are measured (a why column is long)
+    used = list(itertools.accumulate(map(char_width, text[: limit + 1])))
+    if used[-1] <= limit and len(text) <= limit + 1:
+        return text
+    return text[: bisect.bisect_right(used, limit - 1)] + "…"
 
 
 def text_table(section: Section) -> str:
@@ -147,5 +140,10 @@ def jsonable(obj: Any) -> Any:
 
 
 def to_json(obj: Any) -> str:
-    """Any result of this module as JSON (Chinese kept readable, Decimals as numbers)."""
-    return json.dumps(jsonable(obj), ensure_ascii=False, indent=2) + "\n"
+    """Any result of this module as JSON (Chinese kept readable, Decimals as numbers).
+
+    orjson writes what ``json.dumps(..., ensure_ascii=False, indent=2)`` writes, several times
+    faster: the standard library falls back to its Python encoder when asked to indent, which
+    took 2-3 s of the 42,000 neighbour rows of 4,000 documents.
+    """
+    return orjson.dumps(jsonable(obj), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()

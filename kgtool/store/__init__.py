@@ -41,7 +41,7 @@ from `kgtool.store`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,7 @@ def open_store(
     auth: Any = None,
     graphs: Iterable[URIRef | str] | None = None,
     warm: bool = False,
+    on_rebuild: Callable[[], None] | None = None,
 ) -> Store:
     """The store kgtool works on.
 
@@ -93,7 +94,8 @@ def open_store(
     the files. ``endpoint=""`` forces the embedded store. With an endpoint, a `RemoteStore`
     (``auth`` and ``graphs`` passed on); nothing is contacted until the first query.
     ``timeout`` (seconds per query unless a query says otherwise) defaults to the settings
-    ``remote_timeout_s`` / ``query_timeout_s``.
+    ``remote_timeout_s`` / ``query_timeout_s``. ``on_rebuild`` is called before an on-disk
+    store is built again because the files changed.
     """
 
     if endpoint is None:
@@ -103,7 +105,7 @@ def open_store(
         return RemoteStore(endpoint, graphs=graphs, timeout=limit, auth=auth)
     limit = timeout if timeout is not None else float(setting("query_timeout_s"))
     folder = Path(root) if root is not None else project_root()
-    persistent = open_persistent(folder, timeout=limit, warm=warm)
+    persistent = open_persistent(folder, timeout=limit, warm=warm, on_rebuild=on_rebuild)
     if persistent is not None:
         return persistent
     store = EmbeddedStore(timeout=limit)

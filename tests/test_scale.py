@@ -261,6 +261,25 @@ def test_build_store_makes_query_open_the_disk_store_and_later_builds_keep_it_cu
     assert store_is_current(root)
 
 
+def test_a_command_checks_the_files_once_and_names_linked_folders_below_the_root(tmp_path: Path, monkeypatch) -> None:
+    """ontology/ is a link here, as in the benchmark projects: its files are still named
+    ontology/…, and a command reads the files once to know whether the store is current (each
+    check costs 0.5 s at 4,000 documents)."""
+    from kgtool.cli.common import project_store
+    from kgtool.store import persist
+
+    root = project(tmp_path)
+    ensure_store(root).close()
+    manifest = json.loads((root / "data" / ".store" / persist.MANIFEST).read_text(encoding="utf-8"))
+    assert "ontology/wsa.ttl" in manifest["files"] and not any(name.startswith("/") for name in manifest["files"])
+    checks = []
+    real = persist._manifest
+    monkeypatch.setattr(persist, "_manifest", lambda *a, **k: checks.append(1) or real(*a, **k))
+    monkeypatch.setenv("KGTOOL_HOME", str(root))
+    project_store(None).close()
+    assert len(checks) == 1
+
+
 def test_warm_store_moves_to_memory_with_the_same_answers(tmp_path: Path) -> None:
     root = project(tmp_path)
     ensure_store(root).close()

@@ -8,7 +8,7 @@ jurisdiction. Rates are normalised (每季度至少1次 = 4, 每半年 = 2, 每�
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -128,6 +128,18 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
                     iri=f,
                 )
             )
+    return frequency_rows(facts.juris, found, holder_terms, action_terms)
+
+
+def frequency_rows(
+    juris: Sequence[Jurisdiction],
+    found: Mapping[tuple[str, str], Mapping[str, list[Requirement]]],
+    holder_terms: Mapping[str, Term],
+    action_terms: Mapping[str, Term],
+) -> FrequencyTable:
+    """The table from the requirements found per (holder id, action id) and column: rows in
+    holder then action order, each column's strictest requirement first (from SPARQL rows or
+    from profiles alike)."""
     holder_rank = {t.id: i for i, t in enumerate(order_holders([holder_terms[h] for h, _ in found]))}
     if NONE_HOLDER.id in {h for h, _ in found}:
         holder_rank[NONE_HOLDER.id] = len(holder_rank)
@@ -136,8 +148,8 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
     for h, a in sorted(found, key=lambda k: (holder_rank[k[0]], action_rank[k[1]])):
         by_slug = found[(h, a)]
         reqs = {s: tuple(sorted(v, key=lambda r: (-r.times_per_year, r.text))) for s, v in by_slug.items()}
-        values = {s: max(r.times_per_year for r in v) for s, v in reqs.items()}
-        order = [j.slug for j in facts.juris if j.slug in values]
+        values: dict[str, Decimal] = {s: max(r.times_per_year for r in v) for s, v in reqs.items()}
+        order = [j.slug for j in juris if j.slug in values]
         top, bottom = max(values.values()), min(values.values())
         out.append(
             FrequencyRow(
@@ -149,7 +161,7 @@ def frequency_table_from(facts: Facts) -> FrequencyTable:
                 laxest=tuple(s for s in order if values[s] == bottom),
             )
         )
-    return FrequencyTable(facts.juris, tuple(out))
+    return FrequencyTable(tuple(juris), tuple(out))
 
 
 def frequency_table(store: Store, selected: Sequence[str | Jurisdiction] | None = None) -> FrequencyTable:

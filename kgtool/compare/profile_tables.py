@@ -17,12 +17,11 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
-from kgtool.compare.frequencies import FrequencyRow, FrequencyTable, Requirement
+from kgtool.compare.frequencies import FrequencyTable, Requirement, frequency_rows
 from kgtool.compare.graphs import StructureMeasures, measures_of
 from kgtool.compare.matrices import ConceptMatrix, RoleDutyMatrix
-from kgtool.compare.model import DUTY_ORDER, NONE_HOLDER, Jurisdiction, Term, order_holders, order_terms
+from kgtool.compare.model import DUTY_ORDER, Jurisdiction, Term, order_holders, order_terms
 from kgtool.compare.nearest import cosine, jaccard, nearest
 from kgtool.compare.profile import Profile
 from kgtool.compare.similarities import WL_ITERATIONS, Similarity, explain_pairs, grouped
@@ -167,28 +166,7 @@ class Profiled:
             for r in p.requirements:
                 holder_terms[r.holder.id], action_terms[r.action.id] = r.holder, r.action
                 found[(r.holder.id, r.action.id)][slug].append(r)
-        holder_rank = {t.id: i for i, t in enumerate(order_holders([holder_terms[h] for h, _ in found]))}
-        if NONE_HOLDER.id in {h for h, _ in found}:
-            holder_rank[NONE_HOLDER.id] = len(holder_rank)
-        action_rank = {t.id: i for i, t in enumerate(order_terms([action_terms[a] for _, a in found], DUTY_ORDER))}
-        rows = []
-        for h, a in sorted(found, key=lambda key: (holder_rank[key[0]], action_rank[key[1]])):
-            by_slug = found[(h, a)]
-            reqs = {s: tuple(sorted(v, key=lambda r: (-r.times_per_year, r.text))) for s, v in by_slug.items()}
-            values: dict[str, Decimal] = {s: max(r.times_per_year for r in v) for s, v in reqs.items()}
-            order = [j.slug for j in self.juris if j.slug in values]
-            top, bottom = max(values.values()), min(values.values())
-            rows.append(
-                FrequencyRow(
-                    holder=holder_terms[h],
-                    action=action_terms[a],
-                    values={s: values[s] for s in order},
-                    requirements={s: reqs[s] for s in order},
-                    strictest=tuple(s for s in order if values[s] == top),
-                    laxest=tuple(s for s in order if values[s] == bottom),
-                )
-            )
-        return FrequencyTable(self.juris, tuple(rows))
+        return frequency_rows(self.juris, found, holder_terms, action_terms)
 
     def concept_matrices(self) -> dict[str, ConceptMatrix]:
         """As `kgtool.compare.matrices.concept_matrices_from`: "principle" and "sanction"."""

@@ -34,8 +34,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kgtool.errors import KgtoolError, ShapesError
 from kgtool.executor import Pool, Progress, gather, open_executor
 from kgtool.gaps.findings import Report, read_findings
-from kgtool.gaps.single import load_shapes, new_graph
-from kgtool.gaps.tuning import ParsedOnce, speedups
+from kgtool.gaps.single import load_shapes, new_graph, run_shapes
+from kgtool.gaps.tuning import speedups
 from kgtool.gaps.units import (
     Outcome,
     Unit,
@@ -171,8 +171,6 @@ def _context(paths: tuple[str, ...], inverse: frozenset[str]) -> _Context | Outc
 
 def _validate_unit(unit: Unit, inverse: frozenset[str]) -> Outcome:
     """Validate one unit in this process (the speed-ups must be in force)."""
-    from pyshacl import validate as shacl_validate
-
     shapes = _WORKER["shapes"]
     context = _context(unit.context, inverse)
     if isinstance(context, Outcome):
@@ -206,17 +204,12 @@ def _validate_unit(unit: Unit, inverse: frozenset[str]) -> Outcome:
             subject = terms(t.subject)
             own.add(subject)
             add((subject, terms(t.predicate), terms(t.object)))
-    _, report, _ = shacl_validate(
-        ParsedOnce(graph),
-        shacl_graph=shapes,
-        inference="none",
-        abort_on_first=False,
-        allow_infos=False,
-        allow_warnings=False,
-        advanced=False,
-        meta_shacl=False,
-    )
-    keep = [result for result in report.objects(None, SH.result) if unit.keep == "all" or report.value(result, SH.focusNode) in own]
+    _, report = run_shapes(graph, shapes)
+    keep = [
+        result
+        for result in report.objects(None, SH.result)
+        if isinstance(result, BNode) and (unit.keep == "all" or report.value(result, SH.focusNode) in own)
+    ]  # pySHACL's results are blank nodes
     triples = report_triples(report, keep)
     kept = new_graph()
     for triple in triples:

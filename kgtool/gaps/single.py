@@ -86,6 +86,25 @@ def _flatten(data: Graph | rdflib.Dataset) -> Graph:
 # ------------------------------------------------------------------------------- validating
 
 
+def run_shapes(graph: Graph, shapes: Graph) -> tuple[bool, Graph]:
+    """pySHACL as kgtool runs it, over the whole data or one document unit: the graph read once
+    (`ParsedOnce`), no inference (the ontology is in the data), every result, no meta-SHACL.
+    Returns whether the data conforms, and the report graph."""
+    from pyshacl import validate as shacl_validate
+
+    conforms, report, _ = shacl_validate(
+        ParsedOnce(graph),
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_infos=False,
+        allow_warnings=False,
+        advanced=False,
+        meta_shacl=False,
+    )
+    return bool(conforms), report
+
+
 def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Path | None = None) -> Report:
     """Run the SHACL shapes in shapes_dir over data (plus ontology_dir, if given).
 
@@ -101,8 +120,6 @@ def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Pa
     Raises:
         ShapesError: if the shapes cannot be read or pySHACL rejects them.
     """
-    from pyshacl import validate as shacl_validate
-
     shapes = load_shapes(shapes_dir)
     graph = _flatten(data)
     if ontology_dir is not None:
@@ -112,16 +129,7 @@ def validate(data: Graph | rdflib.Dataset, *, shapes_dir: Path, ontology_dir: Pa
         _parse_dir(graph, ontology_dir, "ontology")
     started = time.perf_counter()
     try:
-        conforms, report_graph, _ = shacl_validate(
-            ParsedOnce(graph),
-            shacl_graph=shapes,
-            inference="none",
-            abort_on_first=False,
-            allow_infos=False,
-            allow_warnings=False,
-            advanced=False,
-            meta_shacl=False,
-        )
+        conforms, report_graph = run_shapes(graph, shapes)
     except Exception as exc:  # pySHACL's ReportableRuntimeError, ShapeLoadError, …
         raise ShapesError(f"pySHACL could not run the shapes: {exc}", where=str(shapes_dir)) from exc
     seconds = time.perf_counter() - started
